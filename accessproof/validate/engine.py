@@ -1,0 +1,58 @@
+"""ValidatePolicy: run every registered rule over one policy document."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from ..catalog import Catalog, default_catalog
+from ..policy import JsonSyntaxError, TextIndex, parse_policy
+from ..policy.model import location_dict
+from . import rules as _rules  # noqa: F401  (importing the package registers every rule)
+from .rule import POLICY_TYPES, REGISTRY, RESOURCE_POLICY, VALIDATE_RESOURCE_TYPES, Context, Finding
+from .rules.syntax import json_syntax_error
+
+
+class InvalidRequest(ValueError):
+    """The request itself is wrong (AWS answers these with a ValidationException)."""
+
+
+def validate_policy(
+    policy_document: str,
+    policy_type: str,
+    validate_policy_resource_type: Optional[str] = None,
+    catalog: Optional[Catalog] = None,
+) -> tuple[list[Finding], Optional[TextIndex]]:
+    """All findings for one policy, ordered by position; plus the text index for spans."""
+    if policy_type not in POLICY_TYPES:
+        raise InvalidRequest(
+            f"Invalid policyType {policy_type!r}: expected one of {', '.join(POLICY_TYPES)}"
+        )
+    if validate_policy_resource_type is not None:
+        if validate_policy_resource_type not in VALIDATE_RESOURCE_TYPES:
+            raise InvalidRequest(
+                f"Invalid validatePolicyResourceType {validate_policy_resource_type!r}: expected one of "
+                + ", ".join(VALIDATE_RESOURCE_TYPES)
+            )
+        if policy_type != RESOURCE_POLICY:
+            raise InvalidRequest("validatePolicyResourceType is only supported with policyType RESOURCE_POLICY")
+    try:
+        policy = parse_policy(policy_document)
+    except JsonSyntaxError as e:
+        return [json_syntax_error(policy_document, e)], TextIndex(policy_document)
+    ctx = Context(policy, policy_type, validate_policy_resource_type, catalog or default_catalog())
+    findings: list[Finding] = []
+    for rule in REGISTRY.values():
+        findings.extend(rule.run(ctx))
+    findings.sort(key=Finding.sort_key)
+    return findings, policy.index
+
+
+def finding_dict(finding: Finding, index: TextIndex) -> dict:
+    """A finding in ValidatePolicy's response shape."""
+    return {
+        "findingDetails": finding.details,
+        "findingType": finding.finding_type,
+        "issueCode": finding.issue_code,
+        "learnMoreLink": finding.learn_more_link,
+        "locations": [location_dict(loc, index) for loc in finding.locations],
+    }

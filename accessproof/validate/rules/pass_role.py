@@ -1,0 +1,3 @@
+"""Rules: pass_role (to be written)."""
+
+from ..rule import Context, Report, Reports, rule  # noqa: F401

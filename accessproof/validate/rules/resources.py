@@ -1,0 +1,3 @@
+"""Rules: resources (to be written)."""
+
+from ..rule import Context, Report, Reports, rule  # noqa: F401

@@ -1,0 +1,103 @@
+"""``accessproof.client("accessanalyzer")``: boto3's Access Analyzer client, answered locally."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any, Optional
+
+from ..validate.engine import InvalidRequest, finding_dict, validate_policy
+from ..validate.rule import POLICY_TYPES, VALIDATE_RESOURCE_TYPES
+from . import errors
+
+LOCALES = ("DE", "EN", "ES", "FR", "IT", "JA", "KO", "PT_BR", "ZH_CN", "ZH_TW")
+# A policy document larger than this is refused before parsing. AWS's largest policy quotas are
+# tens of kilobytes (S3 bucket policies 20 KB, KMS key policies 32 KB), so 1 MiB leaves room for
+# anything real while bounding the work one request can cause.
+MAX_POLICY_DOCUMENT_CHARS = 1024 * 1024
+
+
+def _require_string(value: Any, field: str, operation: str) -> str:
+    if not isinstance(value, str):
+        raise errors.validation_error(
+            f"1 validation error detected: Value at '{field}' failed to satisfy constraint: Member must be a string",
+            operation,
+        )
+    return value
+
+
+def _page(items: list, max_results: Optional[int], next_token: Optional[str], operation: str) -> tuple[list, Optional[str]]:
+    start = 0
+    if next_token:
+        try:
+            start = int(base64.urlsafe_b64decode(next_token.encode()).decode())
+        except (ValueError, UnicodeDecodeError):
+            raise errors.validation_error("Invalid nextToken", operation) from None
+    if max_results is None:
+        return items[start:], None
+    if not isinstance(max_results, int) or max_results < 1:
+        raise errors.validation_error("maxResults must be a positive integer", operation)
+    end = start + max_results
+    token = base64.urlsafe_b64encode(str(end).encode()).decode() if end < len(items) else None
+    return items[start:end], token
+
+
+class AccessAnalyzerClient:
+    """The subset of ``boto3.client("accessanalyzer")`` that accessproof answers offline."""
+
+    exceptions = errors.exceptions
+
+    def validate_policy(
+        self,
+        *,
+        policyDocument: str,
+        policyType: str,
+        validatePolicyResourceType: Optional[str] = None,
+        locale: Optional[str] = None,
+        maxResults: Optional[int] = None,
+        nextToken: Optional[str] = None,
+    ) -> dict:
+        """ValidatePolicy. Findings are in English whatever the ``locale`` (the only text we ship)."""
+        op = "ValidatePolicy"
+        _require_string(policyDocument, "policyDocument", op)
+        if policyType not in POLICY_TYPES:
+            raise errors.enum_error(policyType, "policyType", POLICY_TYPES, op)
+        if validatePolicyResourceType is not None and validatePolicyResourceType not in VALIDATE_RESOURCE_TYPES:
+            raise errors.enum_error(validatePolicyResourceType, "validatePolicyResourceType", VALIDATE_RESOURCE_TYPES, op)
+        if locale is not None and locale not in LOCALES:
+            raise errors.enum_error(locale, "locale", LOCALES, op)
+        if len(policyDocument) > MAX_POLICY_DOCUMENT_CHARS:
+            raise errors.validation_error(
+                f"policyDocument is {len(policyDocument)} characters; the maximum is {MAX_POLICY_DOCUMENT_CHARS}", op
+            )
+        try:
+            found, index = validate_policy(policyDocument, policyType, validatePolicyResourceType)
+        except InvalidRequest as e:
+            raise errors.validation_error(str(e), op) from None
+        findings = [finding_dict(f, index) for f in found]
+        page, token = _page(findings, maxResults, nextToken, op)
+        response: dict = {"findings": page}
+        if token:
+            response["nextToken"] = token
+        return response
+
+    def get_paginator(self, operation_name: str) -> "_Paginator":
+        if operation_name != "validate_policy":
+            raise NotImplementedError(f"no paginator for {operation_name}")
+        return _Paginator(self.validate_policy, "findings")
+
+
+class _Paginator:
+    def __init__(self, method, result_key: str):
+        self._method = method
+        self._key = result_key
+
+    def paginate(self, **kwargs):
+        token = None
+        while True:
+            page = self._method(**kwargs, **({"nextToken": token} if token else {}))
+            yield page
+            token = page.get("nextToken")
+            if not token:
+                return
+
+

@@ -1,0 +1,68 @@
+"""botocore-style errors, so code written against boto3 catches ours the same way.
+
+``client.exceptions.ValidationException`` is a subclass of ``botocore.exceptions.ClientError``
+whose ``response["Error"]["Code"]`` is ``"ValidationException"``, as boto3 raises it.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Optional
+
+from botocore.exceptions import ClientError
+
+
+def _error_class(code: str) -> type[ClientError]:
+    return type(code, (ClientError,), {})
+
+
+ValidationException = _error_class("ValidationException")
+ResourceNotFoundException = _error_class("ResourceNotFoundException")
+ConflictException = _error_class("ConflictException")
+InvalidParameterException = _error_class("InvalidParameterException")
+UnprocessableEntityException = _error_class("UnprocessableEntityException")
+InternalServerException = _error_class("InternalServerException")
+# IAM's simulator errors
+InvalidInputException = _error_class("InvalidInputException")
+MalformedPolicyDocumentException = _error_class("MalformedPolicyDocumentException")
+PolicyEvaluationException = _error_class("PolicyEvaluationException")
+
+_ALL = {
+    cls.__name__: cls
+    for cls in (
+        ValidationException, ResourceNotFoundException, ConflictException, InvalidParameterException,
+        UnprocessableEntityException, InternalServerException, InvalidInputException,
+        MalformedPolicyDocumentException, PolicyEvaluationException,
+    )
+}
+# boto3 names IAM's error codes without the "Exception" suffix ("InvalidInput").
+_IAM_CODES = {"InvalidInputException": "InvalidInput", "MalformedPolicyDocumentException": "MalformedPolicyDocument",
+              "PolicyEvaluationException": "PolicyEvaluation"}
+
+exceptions = SimpleNamespace(ClientError=ClientError, **_ALL)
+
+
+def client_error(exception_name: str, message: str, operation: str, reason: Optional[str] = None) -> ClientError:
+    """An exception instance shaped like the one botocore raises for this error code."""
+    cls = _ALL[exception_name]
+    code = _IAM_CODES.get(exception_name, exception_name)
+    response: dict = {
+        "Error": {"Code": code, "Message": message},
+        "ResponseMetadata": {"HTTPStatusCode": 400},
+    }
+    if reason:
+        response["reason"] = reason
+    return cls(response, operation)
+
+
+def validation_error(message: str, operation: str, reason: str = "fieldValidationFailed") -> ClientError:
+    return client_error("ValidationException", message, operation, reason)
+
+
+def enum_error(value: object, field: str, allowed: tuple[str, ...], operation: str) -> ClientError:
+    """AWS's wording for a value outside an enum."""
+    return validation_error(
+        f"1 validation error detected: Value '{value}' at '{field}' failed to satisfy constraint: "
+        f"Member must satisfy enum value set: [{', '.join(allowed)}]",
+        operation,
+    )

@@ -1,0 +1,1 @@
+"""The command line: mirrors ``aws accessanalyzer`` verbs, plus readable and SARIF output."""

@@ -1,0 +1,51 @@
+"""``accessproof`` command: one sub-command per Access Analyzer operation."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from .inputs import InputError
+
+app = typer.Typer(
+    name="accessproof",
+    help="Validate IAM policies, prove properties of them, and find external and unused access — locally.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _root() -> None:
+    """Validate IAM policies, prove properties of them, and find external and unused access — locally."""
+
+
+def register() -> None:
+    from . import validate
+
+    app.command("validate-policy")(validate.validate_policy_command)
+
+
+def fail(message: str) -> "typer.Exit":
+    """Print a one-line error on stderr; the caller raises the returned Exit (status 2)."""
+    print(f"accessproof: error: {message}", file=sys.stderr)
+    return typer.Exit(2)
+
+
+def main() -> None:
+    register()
+    try:
+        app()
+    except InputError as e:
+        print(f"accessproof: error: {e}", file=sys.stderr)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,118 @@
+"""``accessproof validate-policy``: ValidatePolicy for one document or many files."""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from typing import Optional
+
+import typer
+from botocore.exceptions import ClientError
+
+from ..api.accessanalyzer import AccessAnalyzerClient
+from ..integrations.sarif import FileFindings, sarif_log
+from .inputs import InputError, policy_files, read_argument, read_path
+from .text import render_findings
+
+SEVERITY = ("ERROR", "SECURITY_WARNING", "WARNING", "SUGGESTION")
+
+
+class PolicyType(str, Enum):
+    IDENTITY_POLICY = "IDENTITY_POLICY"
+    RESOURCE_POLICY = "RESOURCE_POLICY"
+    SERVICE_CONTROL_POLICY = "SERVICE_CONTROL_POLICY"
+    RESOURCE_CONTROL_POLICY = "RESOURCE_CONTROL_POLICY"
+
+
+class ResourceType(str, Enum):
+    S3_BUCKET = "AWS::S3::Bucket"
+    S3_ACCESS_POINT = "AWS::S3::AccessPoint"
+    S3_MULTI_REGION_ACCESS_POINT = "AWS::S3::MultiRegionAccessPoint"
+    S3_OBJECT_LAMBDA_ACCESS_POINT = "AWS::S3ObjectLambda::AccessPoint"
+    ROLE_TRUST_POLICY = "AWS::IAM::AssumeRolePolicyDocument"
+    DYNAMODB_TABLE = "AWS::DynamoDB::Table"
+
+
+class Output(str, Enum):
+    json = "json"
+    text = "text"
+    sarif = "sarif"
+
+
+class FailOn(str, Enum):
+    ERROR = "ERROR"
+    SECURITY_WARNING = "SECURITY_WARNING"
+    WARNING = "WARNING"
+    SUGGESTION = "SUGGESTION"
+    NONE = "NONE"
+
+
+def fails(findings: list[dict], fail_on: FailOn) -> bool:
+    """Is any finding at ``fail_on`` or more severe?"""
+    if fail_on is FailOn.NONE:
+        return False
+    limit = SEVERITY.index(fail_on.value)
+    return any(SEVERITY.index(f["findingType"]) <= limit for f in findings)
+
+
+def validate_policy_command(
+    paths: Optional[list[str]] = typer.Argument(
+        None, help="Policy files or directories (every *.json below them), validated one by one.",
+        show_default=False,
+    ),
+    policy_document: Optional[str] = typer.Option(
+        None, "--policy-document", help="The policy: a path, file://path, - for standard input, or inline JSON."
+    ),
+    policy_type: PolicyType = typer.Option(PolicyType.IDENTITY_POLICY, "--policy-type", help="The type of policy."),
+    validate_policy_resource_type: Optional[ResourceType] = typer.Option(
+        None, "--validate-policy-resource-type", help="Resource type of a RESOURCE_POLICY, for type-specific checks."
+    ),
+    locale: Optional[str] = typer.Option(None, "--locale", help="Accepted for compatibility; findings are in English."),
+    output: Output = typer.Option(Output.json, "--output", help="json (as the AWS CLI prints it), text, or sarif."),
+    fail_on: FailOn = typer.Option(
+        FailOn.SECURITY_WARNING, "--fail-on",
+        help="Exit with 1 when a finding of this type or a more severe one is found (NONE: never).",
+    ),
+) -> None:
+    """Validate IAM policies the way IAM Access Analyzer's ValidatePolicy does.
+
+    Exit status: 0 no failing findings, 1 failing findings, 2 bad input or usage.
+    """
+    if policy_document is None and not paths:
+        raise InputError("give --policy-document or one or more policy files or directories")
+    documents: list[tuple[str, str]] = []
+    if policy_document is not None:
+        documents.append(read_argument(policy_document))
+    for path in policy_files(paths or []):
+        documents.append((str(path), read_path(path)))
+    if paths and not documents:
+        raise InputError("no *.json policy files found in " + ", ".join(paths))
+
+    client = AccessAnalyzerClient()
+    results: list[FileFindings] = []
+    for name, text in documents:
+        try:
+            response = client.validate_policy(
+                policyDocument=text,
+                policyType=policy_type.value,
+                validatePolicyResourceType=validate_policy_resource_type.value if validate_policy_resource_type else None,
+                locale=locale,
+            )
+        except ClientError as e:
+            raise InputError(f"{name}: {e.response['Error']['Message']}") from None
+        results.append(FileFindings(name, response["findings"]))
+
+    many = len(results) > 1 or bool(paths)
+    if output is Output.sarif:
+        typer.echo(json.dumps(sarif_log(results), indent=2))
+    elif output is Output.text:
+        texts = dict(documents)
+        for r in results:
+            render_findings(r.uri, texts[r.uri], r.findings)
+    elif many:
+        for r in results:  # JSON lines: one object per file
+            typer.echo(json.dumps({"file": r.uri, "findings": r.findings}))
+    else:
+        typer.echo(json.dumps({"findings": results[0].findings}, indent=4))
+    if any(fails(r.findings, fail_on) for r in results):
+        raise typer.Exit(1)

@@ -1,0 +1,1 @@
+"""Formats and systems findings are sent to: SARIF, EventBridge, Security Hub, webhooks."""

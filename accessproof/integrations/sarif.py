@@ -1,0 +1,67 @@
+"""SARIF 2.1.0 for code-scanning UIs (GitHub, GitLab, Azure DevOps)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from .. import __version__
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+_LEVELS = {"ERROR": "error", "SECURITY_WARNING": "error", "WARNING": "warning", "SUGGESTION": "note"}
+
+
+@dataclass(frozen=True)
+class FileFindings:
+    """ValidatePolicy findings (API dicts) for one file."""
+
+    uri: str
+    findings: list[dict]
+
+
+def sarif_log(files: Iterable[FileFindings]) -> dict:
+    rules: dict[str, dict] = {}
+    results = []
+    for f in files:
+        for finding in f.findings:
+            code = finding["issueCode"]
+            rules.setdefault(code, {
+                "id": code,
+                "name": code.title().replace("_", ""),
+                "shortDescription": {"text": code.replace("_", " ").capitalize()},
+                "helpUri": finding["learnMoreLink"],
+                "defaultConfiguration": {"level": _LEVELS[finding["findingType"]]},
+                "properties": {"findingType": finding["findingType"]},
+            })
+            results.append({
+                "ruleId": code,
+                "level": _LEVELS[finding["findingType"]],
+                "message": {"text": finding["findingDetails"]},
+                "locations": [_location(f.uri, loc) for loc in finding["locations"]] or [_location(f.uri, None)],
+                "properties": {"findingType": finding["findingType"]},
+            })
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "accessproof",
+                "version": __version__,
+                "informationUri": "https://github.com/accessproof/accessproof",
+                "rules": sorted(rules.values(), key=lambda r: r["id"]),
+            }},
+            "results": results,
+        }],
+    }
+
+
+def _location(uri: str, loc: dict | None) -> dict:
+    physical: dict = {"artifactLocation": {"uri": uri}}
+    if loc:
+        start, end = loc["span"]["start"], loc["span"]["end"]
+        # SARIF columns are 1-based; ValidatePolicy's are 0-based.
+        physical["region"] = {
+            "startLine": start["line"], "startColumn": start["column"] + 1,
+            "endLine": end["line"], "endColumn": end["column"] + 1,
+        }
+    return {"physicalLocation": physical}

@@ -171,24 +171,30 @@ class Catalog:
         return self._services[prefix]
 
     def _read_service(self, prefix: str) -> Service:
+        raw_types = self._load("resourceTypes", f"{prefix}.json")
+        types = {
+            key: ResourceType(prefix, rt["key"], rt["arn"], tuple(rt.get("conditionKeys", ())))
+            for key, rt in raw_types.items()
+        }
+
+        def type_ref(ref: dict) -> ResourceTypeRef:
+            # The Service Authorization Reference lists keys such as aws:ResourceTag/${TagKey}
+            # in its resource-types table, not with each action: an action supports both.
+            own = tuple(ref.get("conditionKeys", ()))
+            found = types.get(ref["name"])
+            inherited = tuple(k for k in found.condition_keys if k not in own) if found else ()
+            return ResourceTypeRef(ref["name"], bool(ref.get("required")), own + inherited)
+
         raw_actions = self._load("actions", f"{prefix}.json")
         actions = {
             lower: Action(
                 prefix,
                 a["name"],
                 a.get("accessLevel", ""),
-                tuple(
-                    ResourceTypeRef(rt["name"], bool(rt.get("required")), tuple(rt.get("conditionKeys", ())))
-                    for rt in a.get("resourceTypes", ())
-                ),
+                tuple(type_ref(rt) for rt in a.get("resourceTypes", ())),
                 tuple(a.get("conditionKeys", ())),
             )
             for lower, a in raw_actions.items()
-        }
-        raw_types = self._load("resourceTypes", f"{prefix}.json")
-        types = {
-            key: ResourceType(prefix, rt["key"], rt["arn"], tuple(rt.get("conditionKeys", ())))
-            for key, rt in raw_types.items()
         }
         raw_keys = self._load("conditionKeys", f"{prefix}.json")
         keys: dict[str, ConditionKey] = {}

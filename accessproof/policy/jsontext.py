@@ -88,7 +88,7 @@ _WS = re.compile(r"[ \t\n\r]*")
 _STRING = re.compile(r'"((?:[^"\\\x00-\x1f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*)"')
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
-_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}(?:\\u[0-9a-fA-F]{4})?|.)")
+_ESCAPE = re.compile(r"\\(u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|.)")
 MAX_DEPTH = 64
 
 
@@ -100,11 +100,9 @@ def _unescape(body: str) -> str:
         esc = m.group(1)
         if esc[0] != "u":
             return _ESCAPES[esc]
-        if len(esc) > 5:  # surrogate pair candidate
+        if len(esc) > 5:  # a UTF-16 surrogate pair
             hi, lo = int(esc[1:5], 16), int(esc[7:11], 16)
-            if 0xD800 <= hi < 0xDC00 and 0xDC00 <= lo < 0xE000:
-                return chr(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
-            return chr(hi) + chr(lo)
+            return chr(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
         return chr(int(esc[1:], 16))
 
     return _ESCAPE.sub(replace, body)

@@ -97,6 +97,9 @@ class Rule:
     check: Callable[["Context"], Reports]
     policy_types: frozenset[str] = frozenset(POLICY_TYPES)
     anchor: Optional[str] = None  # when AWS's anchor is not derived from the title
+    # Codes with several documented messages: a report picks one with ``variant=<index>``
+    # (index 0 is ``message`` itself).
+    variants: tuple[str, ...] = ()
 
     @property
     def learn_more_link(self) -> str:
@@ -106,7 +109,9 @@ class Rule:
         return f"{LEARN_MORE_BASE}#{anchor}"
 
     def details(self, values: dict[str, str]) -> str:
-        return re.sub(r"\{\{(\w+)\}\}", lambda m: values.get(m.group(1), ""), self.message)
+        messages = (self.message, *self.variants)
+        message = messages[int(values.get("variant", "0"))]
+        return re.sub(r"\{\{([\w/-]+)\}\}", lambda m: values.get(m.group(1), ""), message)
 
     def run(self, ctx: "Context") -> Iterator[Finding]:
         if ctx.policy_type not in self.policy_types:
@@ -127,6 +132,7 @@ def rule(
     *,
     policy_types: Iterable[str] = POLICY_TYPES,
     anchor: Optional[str] = None,
+    variants: tuple[str, ...] = (),
 ) -> Callable[[Callable[["Context"], Reports]], Rule]:
     """Declare and register the rule for one issue code."""
     assert finding_type in FINDING_TYPES, finding_type
@@ -134,7 +140,7 @@ def rule(
     def register(check: Callable[["Context"], Reports]) -> Rule:
         if code in REGISTRY:
             raise ValueError(f"issue code {code} is registered twice")
-        r = Rule(code, finding_type, title, message, check, frozenset(policy_types), anchor)
+        r = Rule(code, finding_type, title, message, check, frozenset(policy_types), anchor, variants)
         REGISTRY[code] = r
         return r
 

@@ -1,3 +1,74 @@
-"""Rules: service_linked_role (to be written)."""
+"""Rules: iam:CreateServiceLinkedRole allowed too broadly.
 
-from ..rule import Context, Report, Reports, rule  # noqa: F401
+The six shapes and the choices made where AWS is silent are those of the iam:PassRole family
+(see ``pass_role``); only the action, the texts and the covered resources differ: a resource
+covers "all" service-linked roles when it covers ``role/aws-service-role/*``.
+
+Choice: a statement with the ``iam:AWSServiceName`` condition key is not reported for the three
+star-in-resource shapes. The key limits which services' roles can be created, as
+``iam:PassedToService`` does for PassRole; AWS lists only PowerUserAccess, AlexaForBusinessFullAccess
+and AWSOrganizationsServiceTrustPolicy for CREATE_SLR_WITH_STAR_IN_RESOURCE, while hundreds of AWS
+managed policies allow ``iam:CreateServiceLinkedRole`` on ``*`` limited by ``iam:AWSServiceName``.
+"""
+
+from __future__ import annotations
+
+from ..rule import WARNING
+from .pass_role import (
+    NOT_ACTION_AND_NOT_RESOURCE,
+    NOT_RESOURCE,
+    STAR_IN_ACTION_AND_NOT_RESOURCE,
+    STAR_IN_ACTION_AND_RESOURCE,
+    STAR_IN_RESOURCE,
+    STAR_IN_RESOURCE_AND_NOT_ACTION,
+    ShapeText,
+    has_condition_key,
+    make_family,
+)
+
+_ANCHOR = "access-analyzer-reference-policy-checks-general-warning-create-slr-with-"
+_ARNS = "We recommend that you specify resource ARNs instead."
+
+CREATE_SLR_TEXTS = {
+    NOT_RESOURCE: ShapeText(
+        "Create SLR with NotResource",
+        "Using the iam:CreateServiceLinkedRole action with NotResource can allow creation of unintended "
+        "service-linked roles for multiple resources. " + _ARNS,
+        _ANCHOR + "not-resource",
+    ),
+    STAR_IN_ACTION_AND_NOT_RESOURCE: ShapeText(
+        "Create SLR with star in action and NotResource",
+        "Using an action with a wildcard(*) and NotResource can allow creation of unintended service-linked "
+        "roles because it can allow iam:CreateServiceLinkedRole permissions on multiple resources. " + _ARNS,
+        _ANCHOR + "star-in-action-and-not-resource",
+    ),
+    NOT_ACTION_AND_NOT_RESOURCE: ShapeText(
+        "Create SLR with NotAction and NotResource",
+        "Using NotAction with NotResource can allow creation of unintended service-linked roles because it "
+        "allows iam:CreateServiceLinkedRole permissions on multiple resources. " + _ARNS,
+        _ANCHOR + "not-action-and-not-resource",
+    ),
+    STAR_IN_RESOURCE: ShapeText(
+        "Create SLR with star in resource",
+        "Using the iam:CreateServiceLinkedRole action with wildcards (*) in the resource can allow creation of "
+        "unintended service-linked roles. " + _ARNS,
+        _ANCHOR + "star-in-resource",
+    ),
+    STAR_IN_ACTION_AND_RESOURCE: ShapeText(
+        "Create SLR with star in action and resource",
+        "Using wildcards (*) in the action and the resource can allow creation of unintended service-linked "
+        "roles because it allows iam:CreateServiceLinkedRole permissions on all resources. " + _ARNS,
+        _ANCHOR + "star-in-action-and-resource",
+    ),
+    STAR_IN_RESOURCE_AND_NOT_ACTION: ShapeText(
+        "Create SLR with star in resource and NotAction",
+        "Using a resource with wildcards (*) and NotAction can allow creation of unintended service-linked "
+        "roles because it allows iam:CreateServiceLinkedRole permissions on all resources. " + _ARNS,
+        _ANCHOR + "star-in-resource-and-not-action",
+    ),
+}
+
+CREATE_SLR_RULES = make_family(
+    "CREATE_SLR_WITH", "iam:CreateServiceLinkedRole", WARNING, CREATE_SLR_TEXTS, "role/aws-service-role/*",
+    suppress_star_resource=lambda st: has_condition_key(st, "iam:AWSServiceName"),
+)

@@ -1,0 +1,72 @@
+import pytest
+from botocore.exceptions import ClientError
+
+import accessproof
+
+POLICY = '{"Version": "2012-10-17", "Statement": [{"Sid": "", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}'
+
+
+@pytest.fixture
+def client():
+    return accessproof.client("accessanalyzer")
+
+
+def test_validate_policy_response_shape(client):
+    response = client.validate_policy(policyDocument=POLICY, policyType="IDENTITY_POLICY")
+    assert set(response) == {"findings"}
+    [finding] = [f for f in response["findings"] if f["issueCode"] == "EMPTY_SID_VALUE"]
+    assert set(finding) == {"findingDetails", "findingType", "issueCode", "learnMoreLink", "locations"}
+    assert finding["learnMoreLink"].endswith("#access-analyzer-reference-policy-checks-suggestion-empty-sid-value")
+
+
+@pytest.mark.parametrize("kwargs,field", [
+    ({"policyType": "IDENTITY"}, "policyType"),
+    ({"policyType": "RESOURCE_POLICY", "validatePolicyResourceType": "AWS::SQS::Queue"}, "validatePolicyResourceType"),
+    ({"policyType": "IDENTITY_POLICY", "locale": "XX"}, "locale"),
+])
+def test_invalid_enums_raise_validation_exception(client, kwargs, field):
+    with pytest.raises(client.exceptions.ValidationException) as e:
+        client.validate_policy(policyDocument=POLICY, **kwargs)
+    assert isinstance(e.value, ClientError)
+    assert e.value.response["Error"]["Code"] == "ValidationException"
+    assert f"at '{field}'" in e.value.response["Error"]["Message"]
+
+
+def test_resource_type_only_with_resource_policies(client):
+    with pytest.raises(client.exceptions.ValidationException):
+        client.validate_policy(policyDocument=POLICY, policyType="IDENTITY_POLICY",
+                               validatePolicyResourceType="AWS::S3::Bucket")
+
+
+def test_missing_required_argument_is_a_type_error_as_in_boto3(client):
+    with pytest.raises(TypeError):
+        client.validate_policy(policyType="IDENTITY_POLICY")
+
+
+def test_document_must_be_a_string(client):
+    with pytest.raises(client.exceptions.ValidationException):
+        client.validate_policy(policyDocument={"Statement": []}, policyType="IDENTITY_POLICY")
+
+
+def test_ten_megabyte_document_is_refused_with_a_clear_error(client):
+    big = '{"Version": "2012-10-17", "Statement": [' + ",".join(
+        ['{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/%d"}' % i for i in range(140000)]) + "]}"
+    assert len(big) > 10_000_000
+    with pytest.raises(client.exceptions.ValidationException) as e:
+        client.validate_policy(policyDocument=big, policyType="IDENTITY_POLICY")
+    assert "maximum" in e.value.response["Error"]["Message"]
+
+
+def test_pagination(client):
+    policy = '{"Statement": [' + ",".join(['{"Sid": "", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}'] * 5) + "]}"
+    everything = client.validate_policy(policyDocument=policy, policyType="IDENTITY_POLICY")["findings"]
+    assert len(everything) >= 5
+    pages = list(client.get_paginator("validate_policy").paginate(
+        policyDocument=policy, policyType="IDENTITY_POLICY", maxResults=2))
+    assert all(len(p["findings"]) <= 2 for p in pages)
+    assert [f for p in pages for f in p["findings"]] == everything
+
+
+def test_unknown_service_name():
+    with pytest.raises(ValueError):
+        accessproof.client("s3")

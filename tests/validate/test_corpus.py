@@ -1,0 +1,29 @@
+"""Every AWS managed policy validates without an exception (a sample here; the benchmark runs all)."""
+
+import json
+import random
+
+import pytest
+from corpus import MANAGED_POLICIES, managed_policy_records
+
+from accessproof.validate.engine import finding_dict, validate_policy
+
+assert MANAGED_POLICIES.exists(), f"the shared corpus is missing: {MANAGED_POLICIES}"
+
+
+def sample(n: int, seed: int = 7) -> list[dict]:
+    records = list(managed_policy_records())
+    return random.Random(seed).sample(records, n)
+
+
+@pytest.mark.parametrize("policy_type", ["IDENTITY_POLICY", "RESOURCE_POLICY", "SERVICE_CONTROL_POLICY",
+                                         "RESOURCE_CONTROL_POLICY"])
+def test_corpus_sample_validates(policy_type):
+    for record in sample(150):
+        for text in (json.dumps(record["document"], indent=2), json.dumps(record["document"])):
+            findings, index = validate_policy(text, policy_type)
+            for f in findings:
+                d = finding_dict(f, index)
+                for loc in d["locations"]:
+                    start, end = loc["span"]["start"]["offset"], loc["span"]["end"]["offset"]
+                    assert 0 <= start <= end <= len(text)

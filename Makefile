@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench clean
+.PHONY: run test bench clean node-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,7 +14,10 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/accessproof validate-policy examples/policies --output text --fail-on NONE
 
-test: $(STAMP)
+node-deps:
+	cd tests/evaluate/node && (npm ci --no-audit --no-fund || npm install --no-audit --no-fund)
+
+test: $(STAMP) node-deps
 	$(BIN)/python -m pytest -n 2
 
 bench: $(STAMP)

@@ -33,6 +33,10 @@ def pattern_covers(general: str, specific: str, ignore_case: bool = False) -> bo
 
 @lru_cache(maxsize=65536)
 def _covers(g: str, s: str) -> bool:
+    if not has_wildcard(s):
+        return wildcard_regex(g).fullmatch(s) is not None
+    if not has_wildcard(g):
+        return False  # a literal covers only itself, and ``s`` has a wildcard
     # Dynamic programming over (i, j): can g[i:] cover s[j:]?
     n, m = len(g), len(s)
     reach = [[False] * (m + 1) for _ in range(n + 1)]
@@ -60,6 +64,20 @@ def patterns_intersect(a: str, b: str, ignore_case: bool = False) -> bool:
 
 @lru_cache(maxsize=65536)
 def _intersect(a: str, b: str) -> bool:
+    if not has_wildcard(a):
+        return wildcard_regex(b).fullmatch(a) is not None
+    if not has_wildcard(b):
+        return wildcard_regex(a).fullmatch(b) is not None
+    if "?" not in a and "?" not in b:
+        # Both have a ``*`` and no ``?``: they share a string exactly when their literal heads
+        # (before the first ``*``) and tails (after the last) agree — a string made of the longer
+        # head, every middle literal of both, and the longer tail then matches both, each one's
+        # stars absorbing the other's literals.
+        head_a, head_b = a[: a.index("*")], b[: b.index("*")]
+        tail_a, tail_b = a[a.rindex("*") + 1:], b[b.rindex("*") + 1:]
+        return (head_a.startswith(head_b) or head_b.startswith(head_a)) and (
+            tail_a.endswith(tail_b) or tail_b.endswith(tail_a)
+        )
     n, m = len(a), len(b)
     reach = [[False] * (m + 1) for _ in range(n + 1)]
     reach[n][m] = True

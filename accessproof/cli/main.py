@@ -23,9 +23,10 @@ def _root() -> None:
 
 
 def register() -> None:
-    from . import validate
+    from . import simulate, validate
 
     app.command("validate-policy")(validate.validate_policy_command)
+    app.command("simulate-custom-policy", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(simulate.simulate_custom_policy)
 
 
 def fail(message: str) -> "typer.Exit":

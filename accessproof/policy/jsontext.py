@@ -84,9 +84,18 @@ class TextIndex:
         return line, offset - self._line_starts[line - 1]
 
 
-_WS = re.compile(r"[ \t\n\r]*")
-_STRING = re.compile(r'"((?:[^"\\\x00-\x1f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*)"')
-_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+# One token per match, white space before it skipped. ``bad`` catches any other character (and
+# the end of the text, as an empty match) so that an error can name its position.
+_TOKEN = re.compile(
+    r"""[ \t\n\r]*(?:"""
+    r"""(?P<string>"[^"\\\x00-\x1f]*(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\x00-\x1f]*)*")"""
+    r"""|(?P<punct>[{}\[\],:])"""
+    r"""|(?P<number>-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)"""
+    r"""|(?P<literal>true|false|null)"""
+    r"""|(?P<bad>.|\Z))""",
+    re.DOTALL,
+)
+_LITERALS = {"true": (BOOLEAN, True), "false": (BOOLEAN, False), "null": (NULL, None)}
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 _ESCAPE = re.compile(r"\\(u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|.)")
 MAX_DEPTH = 64
@@ -108,101 +117,104 @@ def _unescape(body: str) -> str:
     return _ESCAPE.sub(replace, body)
 
 
-class _Reader:
+class _Parser:
+    """Recursive descent over the token stream of ``_TOKEN``."""
+
     def __init__(self, text: str):
         self.text = text
-        self.pos = 0
+        self.tokens = _TOKEN.finditer(text)
+        self.token: re.Match[str] = next(self.tokens)
 
-    def skip_ws(self) -> None:
-        self.pos = _WS.match(self.text, self.pos).end()  # type: ignore[union-attr]
+    def advance(self) -> None:
+        self.token = next(self.tokens)
 
     def fail(self, what: str) -> JsonSyntaxError:
-        if self.pos >= len(self.text):
+        tok = self.token
+        kind = tok.lastgroup
+        offset = tok.start(kind)  # type: ignore[arg-type]
+        if offset >= len(self.text):
             return JsonSyntaxError(f"Unexpected end of input: {what}", len(self.text))
-        return JsonSyntaxError(f"Unexpected character {self.text[self.pos]!r}: {what}", self.pos)
+        return JsonSyntaxError(f"Unexpected character {self.text[offset]!r}: {what}", offset)
 
-    def string(self) -> Node:
-        m = _STRING.match(self.text, self.pos)
-        if not m:
-            raise self.fail("invalid string")
-        self.pos = m.end()
-        return Node(STRING, m.start(), m.end(), _unescape(m.group(1)), m.group(0))
+    def punct(self, char: str) -> bool:
+        tok = self.token
+        if tok.lastgroup == "punct" and tok.group("punct") == char:
+            self.advance()
+            return True
+        return False
 
     def value(self, depth: int) -> Node:
         if depth > MAX_DEPTH:
-            raise JsonSyntaxError("JSON nesting is too deep", self.pos)
-        text, pos = self.text, self.pos
-        ch = text[pos] if pos < len(text) else ""
-        if ch == "{":
-            return self.object(depth)
-        if ch == "[":
-            return self.array(depth)
-        if ch == '"':
-            return self.string()
-        if ch == "t" and text.startswith("true", pos):
-            self.pos += 4
-            return Node(BOOLEAN, pos, pos + 4, True, "true")
-        if ch == "f" and text.startswith("false", pos):
-            self.pos += 5
-            return Node(BOOLEAN, pos, pos + 5, False, "false")
-        if ch == "n" and text.startswith("null", pos):
-            self.pos += 4
-            return Node(NULL, pos, pos + 4, None, "null")
-        m = _NUMBER.match(text, pos)
-        if m and m.end() > pos:
-            raw = m.group(0)
-            self.pos = m.end()
-            number: int | float = float(raw) if any(c in raw for c in ".eE") else int(raw)
-            return Node(NUMBER, pos, m.end(), number, raw)
+            raise JsonSyntaxError("JSON nesting is too deep", self.token.start())
+        tok = self.token
+        kind = tok.lastgroup
+        if kind == "string":
+            start, end = tok.span("string")
+            raw = tok.group("string")
+            self.advance()
+            return Node(STRING, start, end, _unescape(raw[1:-1]), raw)
+        if kind == "punct":
+            char = tok.group("punct")
+            if char == "{":
+                return self.object(depth)
+            if char == "[":
+                return self.array(depth)
+        elif kind == "number":
+            start, end = tok.span("number")
+            raw = tok.group("number")
+            self.advance()
+            number: int | float = float(raw) if ("." in raw or "e" in raw or "E" in raw) else int(raw)
+            return Node(NUMBER, start, end, number, raw)
+        elif kind == "literal":
+            start, end = tok.span("literal")
+            raw = tok.group("literal")
+            self.advance()
+            node_kind, value = _LITERALS[raw]
+            return Node(node_kind, start, end, value, raw)
         raise self.fail("expected a value")
 
     def object(self, depth: int) -> Node:
-        start = self.pos
-        self.pos += 1
+        start = self.token.start("punct")
+        self.advance()
         members: list[Member] = []
-        self.skip_ws()
-        if self.text.startswith("}", self.pos):
-            self.pos += 1
-            return Node(OBJECT, start, self.pos, members)
+        if self.token.lastgroup == "punct" and self.token.group("punct") == "}":
+            end = self.token.end()
+            self.advance()
+            return Node(OBJECT, start, end, members)
         while True:
-            self.skip_ws()
-            if not self.text.startswith('"', self.pos):
+            tok = self.token
+            if tok.lastgroup != "string":
                 raise self.fail("expected a quoted key")
-            key = self.string()
-            self.skip_ws()
-            if not self.text.startswith(":", self.pos):
+            key_start, key_end = tok.span("string")
+            key = _unescape(tok.group("string")[1:-1])
+            self.advance()
+            if not self.punct(":"):
                 raise self.fail("expected ':'")
-            self.pos += 1
-            self.skip_ws()
-            value = self.value(depth + 1)
-            members.append(Member(key.value, key.start, key.end, value))  # type: ignore[arg-type]
-            self.skip_ws()
-            if self.text.startswith(",", self.pos):
-                self.pos += 1
+            members.append(Member(key, key_start, key_end, self.value(depth + 1)))
+            if self.punct(","):
                 continue
-            if self.text.startswith("}", self.pos):
-                self.pos += 1
-                return Node(OBJECT, start, self.pos, members)
+            tok = self.token
+            if tok.lastgroup == "punct" and tok.group("punct") == "}":
+                self.advance()
+                return Node(OBJECT, start, tok.end(), members)
             raise self.fail("expected ',' or '}'")
 
     def array(self, depth: int) -> Node:
-        start = self.pos
-        self.pos += 1
+        start = self.token.start("punct")
+        self.advance()
         items: list[Node] = []
-        self.skip_ws()
-        if self.text.startswith("]", self.pos):
-            self.pos += 1
-            return Node(ARRAY, start, self.pos, items)
+        if self.token.lastgroup == "punct" and self.token.group("punct") == "]":
+            end = self.token.end()
+            self.advance()
+            return Node(ARRAY, start, end, items)
         while True:
-            self.skip_ws()
             items.append(self.value(depth + 1))
-            self.skip_ws()
-            if self.text.startswith(",", self.pos):
-                self.pos += 1
+            if self.punct(","):
                 continue
-            if self.text.startswith("]", self.pos):
-                self.pos += 1
-                return Node(ARRAY, start, self.pos, items)
+            tok = self.token
+            if tok.lastgroup == "punct" and tok.group("punct") == "]":
+                self.advance()
+                return Node(ARRAY, start, tok.end(), items)
             raise self.fail("expected ',' or ']'")
 
 
@@ -211,10 +223,9 @@ def parse_json(text: str) -> Node:
 
     Raises ``JsonSyntaxError`` with the offset of the first offending character.
     """
-    reader = _Reader(text)
-    reader.skip_ws()
-    node = reader.value(0)
-    reader.skip_ws()
-    if reader.pos != len(text):
-        raise reader.fail("expected end of input")
+    parser = _Parser(text)
+    node = parser.value(0)
+    tok = parser.token
+    if tok.lastgroup != "bad" or tok.group("bad") != "" :
+        raise parser.fail("expected end of input")
     return node

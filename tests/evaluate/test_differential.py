@@ -8,6 +8,7 @@ wrong are listed in ``documented_disagreement`` with the page that decides.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 
@@ -100,6 +101,37 @@ def _missing_key_for_any_value_if_exists_is_true(c: dict) -> dict:
     return _map_statements(c, rewrite)
 
 
+def _ip_version(text: str):
+    try:
+        return ipaddress.ip_network(text, strict=False).version
+    except ValueError:
+        return None
+
+
+def _other_ip_versions_dropped(c: dict) -> dict:
+    address = c["context"].get("aws:SourceIp")
+    if not isinstance(address, str) or _ip_version(address) is None:
+        return c
+    version = _ip_version(address)
+    unmatched = "0.0.0.0/32" if version == 4 else "::1/128"
+
+    def rewrite(statement: dict) -> dict:
+        if "Condition" not in statement:
+            return statement
+        condition = {}
+        for operator, block in statement["Condition"].items():
+            if "IpAddress" in operator:
+                block = dict(block)
+                for key, values in block.items():
+                    values = [values] if isinstance(values, str) else values
+                    kept = [v for v in values if _ip_version(v) == version] or [unmatched]
+                    block[key] = kept
+            condition[operator] = block
+        return {**statement, "Condition": condition}
+
+    return _map_statements(c, rewrite)
+
+
 # Each entry: why we differ, the AWS page that decides, and a function that rewrites the case
 # into one where the peer's reading and ours coincide; the disagreement is accepted only when
 # the peer, asked again about the rewritten case, gives our answer.
@@ -127,15 +159,28 @@ DOCUMENTED = [
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_IfExists",
         _missing_key_for_any_value_if_exists_is_true,
     ),
+    (
+        "An address of one IP version is not inside a range of the other version: NotIpAddress with "
+        "IPv4 ranges is true for an IPv6 caller. AWS warns of exactly this when IPv6 is enabled: a "
+        "NotIpAddress Deny listing only IPv4 ranges denies every IPv6 request. iam-simulate treats "
+        "the pair as incomparable (the negated test false).",
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/ipv6-access.html (Using IPv6 addresses "
+        "in IAM and bucket policies)",
+        _other_ip_versions_dropped,
+    ),
 ]
 
 
 def documented_disagreement(peer: Peer, c: dict, our_decision: str):
     """The AWS documentation that shows the peer wrong for this case, or None."""
+    combined = c
     for reason, page, rewrite in DOCUMENTED:
         rewritten = rewrite(c)
+        combined = rewrite(combined)
         if rewritten != c and peer.decide(peer_simulation(rewritten)).get("decision") == our_decision:
             return reason, page
+    if combined != c and peer.decide(peer_simulation(combined)).get("decision") == our_decision:
+        return "several of the documented differences at once", ""
     return None
 
 

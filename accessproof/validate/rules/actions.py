@@ -19,11 +19,20 @@ from .resources import redundant_values, split_arn
 SERVICE_SUGGESTION_CUTOFF = 0.75
 
 
-def _action_values(st: Statement) -> Iterator[tuple[str, Value]]:
-    for vl in (st.action, st.not_action):
-        for v in vl.values if vl else ():
-            if v.text is not None:
-                yield v.text, v
+def _action_values(st: Statement) -> list[tuple[str, Value]]:
+    """(text, value) of the Action and NotAction strings (computed once per statement)."""
+    found = _ACTION_VALUES.get(id(st))
+    if found is None or found[0] is not st:
+        values = [(v.text, v) for vl in (st.action, st.not_action) if vl for v in vl.values
+                  if v.is_string]
+        found = _ACTION_VALUES[id(st)] = (st, values)
+        if len(_ACTION_VALUES) > 10_000:
+            _ACTION_VALUES.clear()
+            _ACTION_VALUES[id(st)] = found
+    return found[1]
+
+
+_ACTION_VALUES: dict[int, tuple[Statement, list]] = {}
 
 
 @lru_cache(maxsize=1024)
@@ -62,7 +71,11 @@ def _matches_any(catalog: Catalog, pattern: str) -> bool:
 
 
 def _prefix_is_unknown(catalog: Catalog, prefix: str) -> bool:
-    return prefix != "" and not has_wildcard(prefix) and not catalog.has_service(prefix)
+    cache = catalog.__dict__.setdefault("_rules_actions_unknown_prefix", {})
+    found = cache.get(prefix)
+    if found is None:
+        found = cache[prefix] = prefix != "" and not has_wildcard(prefix) and not catalog.has_service(prefix)
+    return found
 
 
 def unknown_service_prefix_locations(ctx: Context) -> Iterator[tuple[Location, str]]:
@@ -118,14 +131,25 @@ def invalid_service_in_action(ctx: Context) -> Reports:
 def invalid_action(ctx: Context) -> Reports:
     # Action names are case-insensitive. A pattern with wildcards that matches no action of a
     # known service (``s3:GetObjekt*``) is reported too: it grants nothing, like a misspelt name.
+    catalog = ctx.catalog
+    verdicts = catalog.__dict__.setdefault("_rules_actions_invalid", {})
     for st in ctx.statements:
         for text, v in _action_values(st):
-            prefix, sep, name = text.partition(":")
-            if not sep or not name or has_wildcard(prefix) or not ctx.catalog.has_service(prefix):
-                continue
-            if _matches_any(ctx.catalog, text):
-                continue
-            yield Report.at(v.loc, action=text, valid_action=_closest_action(ctx.catalog, prefix, name))
+            if text not in verdicts:
+                verdicts[text] = _invalid_action_suggestion(catalog, text)
+            suggestion = verdicts[text]
+            if suggestion:
+                yield Report.at(v.loc, action=text, valid_action=suggestion)
+
+
+def _invalid_action_suggestion(catalog: Catalog, text: str) -> Optional[str]:
+    """None when ``text`` is not an invalid action of a known service, else the suggestion."""
+    prefix, sep, name = text.partition(":")
+    if not sep or not name or has_wildcard(prefix) or not catalog.has_service(prefix):
+        return None
+    if _matches_any(catalog, text):
+        return None
+    return _closest_action(catalog, prefix, name)
 
 
 def _partial_wildcard(service: str) -> bool:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterator, Optional
 
-from ...catalog import ResourceType, has_wildcard, pattern_covers, patterns_intersect, wildcard_match
+from ...catalog import ResourceType, has_wildcard, patterns_intersect, wildcard_match
 from ...policy import Statement, Value
 from ..rule import ERROR, SUGGESTION, Context, Report, Reports, rule
 
@@ -87,7 +87,16 @@ def covers(general: str, specific: str) -> bool:
         return True
     if not has_wildcard(specific):
         return wildcard_match(general, specific)
-    return pattern_covers(general, specific)
+    return _covers_regex(general).fullmatch(specific) is not None
+
+
+@lru_cache(maxsize=8192)
+def _covers_regex(general: str) -> re.Pattern[str]:
+    # Same relation as ``pattern_covers``, computed by the regex engine: in ``general`` a "*"
+    # absorbs anything (wildcards of ``specific`` included), a "?" any one character but "*",
+    # and a literal character only itself (never a wildcard of ``specific``).
+    body = "".join(".*" if c == "*" else "[^*]" if c == "?" else re.escape(c) for c in general)
+    return re.compile(body, re.DOTALL)
 
 
 def is_valid_region(region: str) -> bool:
@@ -204,6 +213,19 @@ def _resource_fits(arn: Arn, fmt: tuple[str, ...]) -> bool:
 Candidate = tuple[ResourceType, tuple[str, ...]]
 
 
+# Documented ARNs that the Service Authorization Reference (and so the catalog) lacks, found
+# while running the rules over the AWS managed policies: the account root user
+# (IAM User Guide, "IAM identifiers"), CloudFormation macros/transforms owned by AWS
+# (arn:aws:cloudformation:<region>:aws:transform/Serverless-2016-10-31) and API Gateway's
+# tagging path (/tags/<resource-arn>).
+EXTRA_RESOURCE_TYPES: dict[str, tuple[ResourceType, ...]] = {
+    "iam": (ResourceType("iam", "root", "arn:${Partition}:iam::${Account}:root", ()),),
+    "cloudformation": (ResourceType(
+        "cloudformation", "transform", "arn:${Partition}:cloudformation:${Region}:${Account}:transform/${TransformName}", ()),),
+    "apigateway": (ResourceType("apigateway", "tags", "arn:${Partition}:apigateway:${Region}::/tags${ResourceArn}", ()),),
+}
+
+
 def candidate_types(ctx: Context, st: Statement, service: str) -> list[Candidate]:
     """Resource types (with one of their formats) whose ARN format names ``service``: the
     service's own types, and the types of the services of the statement's actions."""
@@ -214,7 +236,9 @@ def candidate_types(ctx: Context, st: Statement, service: str) -> list[Candidate
         seen: set[tuple[str, str]] = set()
         for prefix in dict.fromkeys(services):
             svc = ctx.catalog.service(prefix)
-            for rt in svc.resource_types.values() if svc else ():
+            pool = list(svc.resource_types.values()) if svc else []
+            pool.extend(EXTRA_RESOURCE_TYPES.get(prefix, ()))
+            for rt in pool:
                 for fmt in type_formats(rt.arn_format):
                     if _names_service(fmt, service) and (rt.service, rt.key, fmt) not in seen:
                         seen.add((rt.service, rt.key, fmt))

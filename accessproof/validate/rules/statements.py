@@ -7,9 +7,10 @@ import json
 from dataclasses import dataclass
 from typing import Optional
 
+from ...catalog import has_wildcard
 from ...policy import Statement
 from ..rule import ERROR, RESOURCE_POLICY, ROLE_TRUST_POLICY, SUGGESTION, Context, Report, Reports, rule
-from .resources import as_pattern, intersects
+from .resources import as_pattern, intersects, split_arn
 
 
 @dataclass(frozen=True)
@@ -98,9 +99,29 @@ def unsupported_resource_arn_in_policy(ctx: Context) -> Reports:
         return
     for st in ctx.statements:
         for text, v in Context.string_values(st.resource.values if st.resource else ()):
-            pattern = as_pattern(text)
-            if not any(intersects(pattern, ok) for ok in shape.arns):
+            if not any(_arn_may_match(text, ok) for ok in shape.arns):
                 yield Report.at(v.loc, resourceType=ctx.resource_type)
+
+
+def _arn_may_match(text: str, shape: str) -> bool:
+    """Can some ARN the value stands for have the shape? Compared field by field, so that a
+    wildcard in one field is not taken to span the colons of the next ones."""
+    if text == "*":
+        return True
+    arn = split_arn(text)
+    fields = format_fields_of(shape)
+    if not arn.complete:
+        # "arn:aws:s3:*": a trailing wildcard may stand for the remaining fields.
+        n = len(arn.fields)
+        if not has_wildcard(arn.fields[-1]):
+            return False
+        return all(intersects(as_pattern(a), b) for a, b in zip(arn.fields[:n - 1], fields)) and \
+            intersects(as_pattern(arn.fields[-1]), ":".join(fields[n - 1:]))
+    return all(intersects(as_pattern(a), b) for a, b in zip(arn.fields, fields))
+
+
+def format_fields_of(shape: str) -> tuple[str, ...]:
+    return tuple(shape.split(":", 5))
 
 
 # -- redundant statements ------------------------------------------------------------------------

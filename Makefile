@@ -3,7 +3,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench clean node-deps
+NODE_DIR := tests/evaluate/node
+NODE_STAMP := $(NODE_DIR)/node_modules/.installed
+
+.PHONY: run test bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,14 +17,17 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/accessproof validate-policy examples/policies --output text --fail-on NONE
 
-node-deps:
-	cd tests/evaluate/node && (npm ci --no-audit --no-fund || npm install --no-audit --no-fund)
+# The independent simulator the evaluator is tested against (npm @cloud-copilot/iam-simulate).
+$(NODE_STAMP): $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
+	cd $(NODE_DIR) && (npm ci --no-audit --no-fund || npm install --no-audit --no-fund)
+	touch $(NODE_STAMP)
 
-test: $(STAMP) node-deps
+test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest -n 2
 
-bench: $(STAMP)
+bench: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python bench/validate_corpus.py
+	$(BIN)/python bench/evaluate.py
 
 clean:
 	rm -rf $(VENV)

@@ -63,67 +63,77 @@ def invalid_policy_element(ctx: Context) -> Reports:
                 yield Report.at(e.key_loc, element=e.name)
 
 
-def _type_mismatches(ctx: Context) -> Iterator[Location]:
-    policy = ctx.policy
-    for e in policy.elements:
+# Names of the expected JSON types in DATA_TYPE_MISMATCH's {{data_type}}.
+STRING_TYPE = "String"
+OBJECT_TYPE = "Object"
+STRING_OR_ARRAY = "String or Array of String"
+STATEMENT_TYPE = "Object or Array of Object"
+PRINCIPAL_TYPE = "String or Object"
+CONDITION_VALUE_TYPE = "String, Number, Boolean or an Array of them"
+_SCALARS = (STRING, NUMBER, BOOLEAN)
+
+
+def _type_mismatches(ctx: Context) -> Iterator[tuple[Location, str]]:
+    """Every value whose JSON type the grammar does not allow, with the type it expects."""
+    for e in ctx.policy.elements:
         if e.name in ("Version", "Id") and e.node.kind != STRING:
-            yield e.loc
+            yield e.loc, STRING_TYPE
         elif e.name == "Statement":
             if e.node.kind == ARRAY:
                 for i, item in enumerate(e.node.items()):
                     if item.kind != OBJECT:
-                        yield e.loc.child_index(i, item)
+                        yield e.loc.child_index(i, item), OBJECT_TYPE
             elif e.node.kind != OBJECT:
-                yield e.loc
+                yield e.loc, STATEMENT_TYPE
     for st in ctx.statements:
         yield from _statement_mismatches(st)
 
 
-def _scalar_list_mismatches(node: Node, loc: Location) -> Iterator[Location]:
-    """A string or an array of strings is expected."""
+def _string_list_mismatches(node: Node, loc: Location) -> Iterator[tuple[Location, str]]:
     if node.kind == ARRAY:
         for i, item in enumerate(node.items()):
             if item.kind != STRING:
-                yield loc.child_index(i, item)
+                yield loc.child_index(i, item), STRING_TYPE
     elif node.kind != STRING:
-        yield loc
+        yield loc, STRING_OR_ARRAY
 
 
-def _statement_mismatches(st: Statement) -> Iterator[Location]:
+def _statement_mismatches(st: Statement) -> Iterator[tuple[Location, str]]:
     for e in st.elements:
         if e.name in ("Sid", "Effect") and e.node.kind != STRING:
-            yield e.loc
+            yield e.loc, STRING_TYPE
         elif e.name in LIST_ELEMENTS:
-            yield from _scalar_list_mismatches(e.node, e.loc)
+            yield from _string_list_mismatches(e.node, e.loc)
         elif e.name in ("Principal", "NotPrincipal"):
             if e.node.kind == OBJECT:
                 for m in e.node.members():
-                    yield from _scalar_list_mismatches(m.value, e.loc.child_value(m.key, m.value))
+                    yield from _string_list_mismatches(m.value, e.loc.child_value(m.key, m.value))
             elif e.node.kind != STRING:
-                yield e.loc
+                yield e.loc, PRINCIPAL_TYPE
         elif e.name == "Condition":
             if e.node.kind != OBJECT:
-                yield e.loc
+                yield e.loc, OBJECT_TYPE
                 continue
             for block in st.conditions:
                 if block.node.kind != OBJECT:
-                    yield block.loc
+                    yield block.loc, OBJECT_TYPE
                     continue
                 for entry in block.entries:
                     if entry.node.kind == ARRAY:
                         for v in entry.values:
-                            if v.node.kind not in (STRING, NUMBER, BOOLEAN):
-                                yield v.loc
-                    elif entry.node.kind not in (STRING, NUMBER, BOOLEAN):
-                        yield entry.loc
+                            if v.node.kind not in _SCALARS:
+                                yield v.loc, CONDITION_VALUE_TYPE
+                    elif entry.node.kind not in _SCALARS:
+                        yield entry.loc, CONDITION_VALUE_TYPE
 
 
 @rule(
     "DATA_TYPE_MISMATCH", ERROR, "Data type mismatch",
-    "The text does not match the expected JSON data type.",
+    "The text does not match the expected JSON data type {{data_type}}.",
 )
 def data_type_mismatch(ctx: Context) -> Reports:
-    yield from _type_mismatches(ctx)
+    for loc, expected in _type_mismatches(ctx):
+        yield Report.at(loc, data_type=expected)
 
 
 @rule("MISSING_STATEMENT", ERROR, "Missing statement", "Add a statement to the policy")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import accessproof.validate.engine  # noqa: F401  (registers every rule)
 from accessproof.validate.rule import REGISTRY
 
 REFERENCE = json.loads((Path(__file__).resolve().parents[2] / "accessproof" / "validate" / "reference.json").read_text())

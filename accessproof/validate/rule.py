@@ -48,7 +48,7 @@ VALIDATE_RESOURCE_TYPES = (
 )
 
 LEARN_MORE_BASE = "https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html"
-_ANCHOR_KIND = {
+ANCHOR_KIND = {
     ERROR: "error",
     SECURITY_WARNING: "security-warning",
     WARNING: "general-warning",
@@ -104,7 +104,7 @@ class Rule:
     @property
     def learn_more_link(self) -> str:
         anchor = self.anchor or (
-            f"access-analyzer-reference-policy-checks-{_ANCHOR_KIND[self.finding_type]}-{kebab(self.title)}"
+            f"access-analyzer-reference-policy-checks-{ANCHOR_KIND[self.finding_type]}-{kebab(self.title)}"
         )
         return f"{LEARN_MORE_BASE}#{anchor}"
 
@@ -181,12 +181,16 @@ class Context:
         return self.policy_type == RESOURCE_POLICY and self.resource_type == ROLE_TRUST_POLICY
 
     @cached_property
-    def _action_cache(self) -> dict[str, list[Action]]:
+    def _memos(self) -> dict[str, dict]:
         return {}
+
+    def memo(self, name: str) -> dict:
+        """A named dictionary for one validation: rules share per-policy analyses through it."""
+        return self._memos.setdefault(name, {})
 
     def expand_action(self, pattern: str) -> list[Action]:
         """The catalog actions a pattern names (cached per policy)."""
-        cache = self._action_cache
+        cache = self.memo("expanded actions")
         if pattern not in cache:
             cache[pattern] = self.catalog.match_actions(pattern)
         return cache[pattern]

@@ -55,7 +55,7 @@ def _closest_action(catalog: Catalog, prefix: str, name: str) -> str:
 
 def _matches_any(catalog: Catalog, pattern: str) -> bool:
     """Does the pattern name at least one action? (cached on the catalog across policies)"""
-    cache = catalog.__dict__.setdefault("_rules_actions_exists", {})
+    cache = catalog.memo("_rules_actions_exists")
     key = pattern.lower()
     if key not in cache:
         prefix, _, name = key.partition(":")
@@ -71,7 +71,7 @@ def _matches_any(catalog: Catalog, pattern: str) -> bool:
 
 
 def _prefix_is_unknown(catalog: Catalog, prefix: str) -> bool:
-    cache = catalog.__dict__.setdefault("_rules_actions_unknown_prefix", {})
+    cache = catalog.memo("_rules_actions_unknown_prefix")
     found = cache.get(prefix)
     if found is None:
         found = cache[prefix] = prefix != "" and not has_wildcard(prefix) and not catalog.has_service(prefix)
@@ -132,7 +132,7 @@ def invalid_action(ctx: Context) -> Reports:
     # Action names are case-insensitive. A pattern with wildcards that matches no action of a
     # known service (``s3:GetObjekt*``) is reported too: it grants nothing, like a misspelt name.
     catalog = ctx.catalog
-    verdicts = catalog.__dict__.setdefault("_rules_actions_invalid", {})
+    verdicts = catalog.memo("_rules_actions_invalid")
     for st in ctx.statements:
         for text, v in _action_values(st):
             if text not in verdicts:

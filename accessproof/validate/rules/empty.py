@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Iterator
+
+from ...policy import ConditionEntry
 from ...policy.jsontext import ARRAY, OBJECT
 from ..rule import SUGGESTION, Context, Report, Reports, rule
 
@@ -56,14 +59,20 @@ def empty_object_condition(ctx: Context) -> Reports:
                 yield block.loc
 
 
+def _empty_condition_values(ctx: Context) -> Iterator[ConditionEntry]:
+    """Condition keys given an empty array of values."""
+    for st in ctx.statements:
+        for entry in st.condition_entries():
+            if entry.node.kind == ARRAY and not entry.node.items():
+                yield entry
+
+
 @rule("EMPTY_ARRAY_CONDITION", SUGGESTION, "Empty array condition",
       "There are no values for the condition key {{key}} and it does not affect the policy. Specify conditions.")
 def empty_array_condition(ctx: Context) -> Reports:
-    for st in ctx.statements:
-        for entry in st.condition_entries():
-            if (entry.node.kind == ARRAY and not entry.node.items() and entry.qualifier is None
-                    and not entry.if_exists):
-                yield Report.at(entry.loc, key=entry.key)
+    for entry in _empty_condition_values(ctx):
+        if entry.qualifier is None and not entry.if_exists:
+            yield Report.at(entry.loc, key=entry.key)
 
 
 @rule("EMPTY_ARRAY_CONDITION_FORALLVALUES", SUGGESTION, "Empty array condition ForAllValues",
@@ -71,20 +80,18 @@ def empty_array_condition(ctx: Context) -> Reports:
       "from the request context. To determine if the request context is empty, we recommend that you "
       "use the Null condition operator with the value of true instead.")
 def empty_array_condition_forallvalues(ctx: Context) -> Reports:
-    for st in ctx.statements:
-        for entry in st.condition_entries():
-            if entry.node.kind == ARRAY and not entry.node.items() and entry.qualifier == "ForAllValues":
-                yield Report.at(entry.loc, key=entry.key)
+    for entry in _empty_condition_values(ctx):
+        if entry.qualifier == "ForAllValues":
+            yield Report.at(entry.loc, key=entry.key)
 
 
 @rule("EMPTY_ARRAY_CONDITION_FORANYVALUE", SUGGESTION, "Empty array condition ForAnyValue",
       "The ForAnyValue prefix with an empty condition key {{key}} never matches the request context and "
       "it does not affect the policy. Specify conditions.")
 def empty_array_condition_foranyvalue(ctx: Context) -> Reports:
-    for st in ctx.statements:
-        for entry in st.condition_entries():
-            if entry.node.kind == ARRAY and not entry.node.items() and entry.qualifier == "ForAnyValue":
-                yield Report.at(entry.loc, key=entry.key)
+    for entry in _empty_condition_values(ctx):
+        if entry.qualifier == "ForAnyValue":
+            yield Report.at(entry.loc, key=entry.key)
 
 
 @rule("EMPTY_ARRAY_CONDITION_IFEXISTS", SUGGESTION, "Empty array condition IfExists",
@@ -92,8 +99,6 @@ def empty_array_condition_foranyvalue(ctx: Context) -> Reports:
       "the request context. To determine if the request context is empty, we recommend that you use the "
       "Null condition operator with the value of true instead.")
 def empty_array_condition_ifexists(ctx: Context) -> Reports:
-    for st in ctx.statements:
-        for entry in st.condition_entries():
-            if (entry.node.kind == ARRAY and not entry.node.items() and entry.if_exists
-                    and entry.qualifier is None):
-                yield Report.at(entry.loc, key=entry.key)
+    for entry in _empty_condition_values(ctx):
+        if entry.if_exists and entry.qualifier is None:
+            yield Report.at(entry.loc, key=entry.key)

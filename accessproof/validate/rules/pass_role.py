@@ -35,7 +35,7 @@ from typing import Callable, Optional
 
 from ...catalog import pattern_covers, wildcard_match
 from ...policy import Location, Statement
-from ..rule import _ANCHOR_KIND as _KIND
+from ..rule import ANCHOR_KIND as _KIND
 from ..rule import IDENTITY_POLICY, SECURITY_WARNING, Context, Reports, Rule, kebab, rule
 
 # The six shapes, in the order of the issue-code suffixes.
@@ -168,10 +168,10 @@ def make_family(
     cache_attr = f"_broad_{code_prefix.lower()}"
 
     def classified(ctx: Context) -> list[tuple[str, Location]]:
-        found = ctx.__dict__.get(cache_attr)
+        memo = ctx.memo("broad resource findings")
+        found = memo.get(cache_attr)
         if found is None:
-            found = broad_resource_findings(ctx, action, role_part, suppress_star_resource)
-            ctx.__dict__[cache_attr] = found
+            found = memo[cache_attr] = broad_resource_findings(ctx, action, role_part, suppress_star_resource)
         return found
 
     rules: dict[str, Rule] = {}

@@ -230,7 +230,7 @@ def candidate_types(ctx: Context, st: Statement, service: str) -> list[Candidate
     """Resource types (with one of their formats) whose ARN format names ``service``: the
     service's own types, and the types of the services of the statement's actions."""
     services = (service,) + _services_of(ctx, st)
-    cache = ctx.catalog.__dict__.setdefault("_rules_resources_candidates", {})
+    cache = ctx.catalog.memo("_rules_resources_candidates")
     if services not in cache:
         out: list[Candidate] = []
         seen: set[tuple[str, str]] = set()
@@ -258,17 +258,10 @@ def _statement_services(st: Statement) -> tuple[str, ...]:
 
 
 def _services_of(ctx: Context, st: Statement) -> tuple[str, ...]:
-    cache = _ctx_cache(ctx, "_resources_services")
+    cache = ctx.memo("resources: services")
     if id(st) not in cache:
         cache[id(st)] = _statement_services(st)
     return cache[id(st)]
-
-
-def _ctx_cache(ctx: Context, name: str) -> dict:
-    cache = ctx.__dict__.get(name)
-    if cache is None:
-        cache = ctx.__dict__[name] = {}
-    return cache
 
 
 # -- ARN diagnosis -------------------------------------------------------------------------------
@@ -292,7 +285,7 @@ def arn_issues(ctx: Context, st: Statement, text: str) -> list[ArnIssue]:
     The answer depends on the value and the services of the statement's actions only, so it
     is cached on the catalog across policies.
     """
-    cache = ctx.catalog.__dict__.setdefault("_rules_resources_arn_issues", {})
+    cache = ctx.catalog.memo("_rules_resources_arn_issues")
     key = (text, _services_of(ctx, st))
     if key not in cache:
         if len(cache) > 200_000:
@@ -389,9 +382,10 @@ def _field_issues(arn: Arn, rt: ResourceType, fmt: tuple[str, ...], service: str
 
 
 def _arn_reports(ctx: Context, code: str) -> Reports:
-    cache = ctx.__dict__.get("_resources_arn_issues")
+    memo = ctx.memo("resources")
+    cache = memo.get("arn issues")
     if cache is None:
-        cache = ctx.__dict__["_resources_arn_issues"] = [
+        cache = memo["arn issues"] = [
             (v, issue)
             for st in ctx.statements
             for text, v in _resource_values(st)

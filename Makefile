@@ -28,6 +28,7 @@ test: $(STAMP) $(NODE_STAMP)
 bench: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python bench/validate_corpus.py
 	$(BIN)/python bench/evaluate.py
+	$(BIN)/python bench/checks_corpus.py
 
 clean:
 	rm -rf $(VENV)

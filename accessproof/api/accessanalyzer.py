@@ -7,6 +7,8 @@ from typing import Any, Optional
 
 from ..validate.engine import InvalidRequest, finding_dict, validate_policy
 from ..validate.rule import POLICY_TYPES, VALIDATE_RESOURCE_TYPES
+from .. import checks
+from ..reason import Undecided, WitnessReplayError
 from . import errors
 
 LOCALES = ("DE", "EN", "ES", "FR", "IT", "JA", "KO", "PT_BR", "ZH_CN", "ZH_TW")
@@ -80,10 +82,49 @@ class AccessAnalyzerClient:
             response["nextToken"] = token
         return response
 
+    # ------------------------------------------------------------ custom policy checks
+    def check_no_new_access(self, *, newPolicyDocument: str, existingPolicyDocument: str, policyType: str) -> dict:
+        """CheckNoNewAccess. The response adds a top-level ``witness`` request to every proven FAIL."""
+        op = "CheckNoNewAccess"
+        _require_string(newPolicyDocument, "newPolicyDocument", op)
+        _require_string(existingPolicyDocument, "existingPolicyDocument", op)
+        _check_policy_type(policyType, op)
+        for name, document in (("newPolicyDocument", newPolicyDocument), ("existingPolicyDocument", existingPolicyDocument)):
+            _check_size(document, name, op)
+        return _run_check(op, lambda: checks.check_no_new_access(newPolicyDocument, existingPolicyDocument, policyType))
+
+    def check_access_not_granted(self, *, policyDocument: str, access: list, policyType: str) -> dict:
+        """CheckAccessNotGranted. The response adds a top-level ``witness`` request to every proven FAIL."""
+        op = "CheckAccessNotGranted"
+        _require_string(policyDocument, "policyDocument", op)
+        _check_policy_type(policyType, op)
+        _check_size(policyDocument, "policyDocument", op)
+        return _run_check(op, lambda: checks.check_access_not_granted(policyDocument, access, policyType))
+
     def get_paginator(self, operation_name: str) -> "_Paginator":
         if operation_name != "validate_policy":
             raise NotImplementedError(f"no paginator for {operation_name}")
         return _Paginator(self.validate_policy, "findings")
+
+
+def _check_policy_type(policy_type: Any, operation: str) -> None:
+    if policy_type not in checks.POLICY_TYPES:
+        raise errors.enum_error(policy_type, "policyType", checks.POLICY_TYPES, operation)
+
+
+def _check_size(document: str, field: str, operation: str) -> None:
+    if len(document) > MAX_POLICY_DOCUMENT_CHARS:
+        raise errors.validation_error(
+            f"{field} is {len(document)} characters; the maximum is {MAX_POLICY_DOCUMENT_CHARS}", operation)
+
+
+def _run_check(operation: str, run) -> dict:
+    try:
+        return run().as_dict()
+    except checks.CheckInputError as e:
+        raise errors.validation_error(str(e), operation) from None
+    except (WitnessReplayError, Undecided) as e:  # a bug of ours, never a result
+        raise errors.client_error("InternalServerException", f"accessproof internal error: {e}", operation) from e
 
 
 class _Paginator:

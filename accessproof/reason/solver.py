@@ -1,0 +1,731 @@
+"""The z3 backend: a finite Boolean abstraction of the request, refined on demand.
+
+Each distinct atom of the query's terms (``terms``) is one z3 Boolean. The request's strings
+are not variables of the solver: a string dimension (the action, the resource, the values of
+one context key) is represented by which of the patterns that occur in the policies it matches.
+Up front the solver learns the facts that always hold between those Booleans (a literal is
+matched by exactly the patterns that accept it; two patterns that share no string are never
+both matched; a value of a key means the key is present; the principal is exactly one of a
+finite list of candidates that covers every way a principal can be named). A satisfying
+valuation is then *concretized*: for each dimension, ``strings.find_string`` searches for a
+string (or set of values) with exactly that valuation. The search is complete, so when it finds
+none the valuation is impossible and is blocked with a clause that is true of every real
+request; the loop ends with a concrete request, or with "unsatisfiable" — a proof, because
+every clause added is a valid fact about real requests.
+
+Opaque atoms (facts outside the exact encoding) are free Booleans. Their valuation is realized
+by a bounded search over candidate values and confirmed by the caller's replay; a valuation that
+could not be realized is blocked *unsurely*, and once that has happened an unsatisfiable answer
+is reported as ``Outcome.unsure`` (never as a proof).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import itertools
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from typing import Callable, Iterable, Optional, Sequence
+
+import z3
+
+from ..catalog import default_catalog, pattern_covers, patterns_intersect
+from ..evaluate.conditions import (
+    Condition, compile_condition, evaluate_condition, parse_date, parse_network, parse_number,
+)
+from ..evaluate.matching import PrincipalMatch, match_principal_value
+from ..evaluate.patterns import resolve
+from ..policy.variables import find_variables
+from ..evaluate.request import ContextValue, InvalidRequest, Principal, parse_principal
+from .strings import (
+    LITERAL, ONE, Pattern, SearchLimit, accepts_everything_from, find_string, literal_pattern, pattern_regex,
+    sample_members, wildcard_pattern,
+)
+from .terms import (
+    ACTION, RESOURCE, And, Atom, Const, KeyPresent, Matches, Not, Opaque, Or, PrincipalNamed, SomeValue, Term,
+    atoms,
+)
+
+ANY_ACTION = wildcard_pattern("*:*")  # the evaluator only accepts "service:action" names
+MAX_ROUNDS = 400
+WITNESS_NAME = "accessproof-witness"
+
+
+class Undecided(Exception):
+    """The refinement loop did not end (never observed on real policies)."""
+
+
+# ------------------------------------------------------------------------- z3 helpers
+# z3.And / z3.Or check and coerce every argument in Python, which dominates the time of a check
+# on policies with hundreds of actions; our arguments are already Booleans of one context.
+
+
+def _fast(make, args: list, empty: bool):
+    if not args:
+        return z3.BoolVal(empty)
+    if len(args) == 1:
+        return args[0]
+    ctx = args[0].ctx
+    array, size = z3.z3._to_ast_array(args)
+    return z3.BoolRef(make(ctx.ref(), size, array), ctx)
+
+
+def exactly_one(args: list):
+    """Exactly one of ``args`` holds (a pseudo-Boolean equality, built without z3's Python checks)."""
+    ctx = args[0].ctx
+    array, size = z3.z3._to_ast_array(args)
+    coeffs = (ctypes.c_int * size)(*([1] * size))
+    return z3.BoolRef(z3.z3core.Z3_mk_pbeq(ctx.ref(), size, array, coeffs, 1), ctx)
+
+
+def fast_or(args: list):
+    return _fast(z3.z3core.Z3_mk_or, args, False)
+
+
+def fast_and(args: list):
+    return _fast(z3.z3core.Z3_mk_and, args, True)
+
+
+# ----------------------------------------------------------------------------- patterns
+
+
+def accepts(p: Pattern, s: str) -> bool:
+    return pattern_regex(p).fullmatch(s) is not None
+
+
+def literal_text(p: Pattern) -> Optional[str]:
+    """The one string a case-sensitive literal pattern accepts."""
+    if all(kind == LITERAL and not flag for kind, _, flag in p.tokens):
+        return "".join(lit for _, lit, _ in p.tokens)
+    return None
+
+
+def plain_wildcard_text(p: Pattern) -> Optional[str]:
+    """The text of a pattern the catalog's wildcard algebra understands (no ARN/case flags)."""
+    out = []
+    for kind, lit, flag in p.tokens:
+        if flag or (kind == LITERAL and lit in "*?"):
+            return None
+        out.append(lit if kind == LITERAL else "?" if kind == ONE else "*")
+    return "".join(out)
+
+
+# --------------------------------------------------------------------------- principals
+
+
+def _account_of(kind: str, value: str) -> Optional[str]:
+    if kind != "AWS":
+        return None
+    if re.fullmatch(r"\d{12}", value):
+        return value
+    m = re.match(r"^arn:[a-z-]+:(?:iam|sts)::(\d{12}):", value)
+    return m.group(1) if m else None
+
+
+def principal_candidates(named: Iterable[PrincipalNamed]) -> list[str]:
+    """Principals that together match every combination of the named values a real caller can.
+
+    A caller's match against a value depends only on: its account (account values), its ARN
+    being the value (user, role, session ARNs), being a session of a named role (role ARN,
+    compared by account and role name), or being the named service / provider / canonical
+    user. So: the root of every named account, every parseable named principal, a fresh
+    session of every named role, and one caller that no value names but ``"*"``.
+    """
+    named = list(named)
+    mentioned = {v.value for v in named}
+    accounts = {a for v in named if (a := _account_of(v.kind, v.value))}
+    out: list[str] = []
+    fresh_account = next(f"{n:012d}" for n in range(999999999999, 0, -1) if f"{n:012d}" not in accounts)
+    out.append(f"arn:aws:iam::{fresh_account}:user/{WITNESS_NAME}")
+    out.append("anonymous")
+    for account in sorted(accounts):
+        out.append(f"arn:aws:iam::{account}:root")
+    for v in named:
+        if v.value == "*":
+            continue
+        try:
+            principal = parse_principal(v.value)
+        except InvalidRequest:
+            continue
+        out.append(v.value)
+        if principal.role_arn is not None and principal.account and principal.name:
+            session = next(s for s in (f"arn:aws:sts::{principal.account}:assumed-role/{principal.name}/{WITNESS_NAME}{i or ''}"
+                                       for i in range(len(mentioned) + 1)) if s not in mentioned)
+            out.append(session)
+    return list(dict.fromkeys(out))
+
+
+def principal_matches(candidate: str, atom: PrincipalNamed) -> bool:
+    principal: Principal = parse_principal(candidate)
+    return match_principal_value(atom.kind, atom.value, principal) != PrincipalMatch.NONE
+
+
+# ------------------------------------------------------------------------ opaque values
+
+
+def _candidate_values(conditions: Sequence[Condition]) -> list[str]:
+    """Values likely to reach every truth combination of numeric/date/IP/boolean tests."""
+    pool: list[str] = []
+    for c in conditions:
+        for v in c.values:
+            pool.append(v)
+            n = parse_number(v)
+            if n is not None:
+                pool += [str(n - 1), str(n + 1), str(n - Decimal("0.5")), str(n + Decimal("0.5"))]
+            d = parse_date(v)
+            if d is not None:
+                pool += [str(int(d) - 1), str(int(d) + 1)]
+            net = parse_network(v)
+            if net is not None:
+                pool += [str(net.network_address), str(net.broadcast_address)]
+                try:
+                    pool.append(str(net.broadcast_address + 1))
+                    pool.append(str(net.network_address - 1))
+                except ValueError:
+                    pass
+    pool += ["true", "false", "0", "203.0.113.7", "2001:db8::7", "2020-01-01T00:00:00Z", "dGVzdA==", WITNESS_NAME]
+    return list(dict.fromkeys(pool))
+
+
+# ---------------------------------------------------------------------------- solving
+
+
+class Valuation:
+    """The model's value of each atom, read from z3 on demand (models have many atoms)."""
+
+    def __init__(self, model, variables: dict):
+        self.model = model
+        self.variables = variables
+        self.values: dict = {}
+
+    def __call__(self, atom: Atom) -> bool:
+        value = self.values.get(atom)
+        if value is None:
+            value = z3.is_true(self.model.eval(self.variables[atom], model_completion=True))
+            self.values[atom] = value
+        return value
+
+
+@dataclass
+class Concrete:
+    """A request built from a valuation: the witness the caller replays."""
+
+    principal: Optional[str]
+    action: str
+    resource: str
+    context: dict[str, ContextValue]
+    exact: bool  # no opaque atom took part: the replay must confirm, or the encoding is wrong
+
+
+@dataclass
+class Outcome:
+    witness: Optional[Concrete]
+    unsure: bool = False  # unsatisfiable only after blocking valuations that may have been real
+    rounds: int = 0
+
+
+class _NotRealized(Exception):
+    def __init__(self, clause: list, sure: bool):
+        self.clause = clause
+        self.sure = sure
+
+
+@dataclass
+class Session:
+    """One z3 solver for the atoms of a fixed set of terms (e.g. two policies' encodings)."""
+
+    terms: Sequence[Term]
+    principal: Optional[str]  # the fixed caller (identity policies); None: a dimension
+    opaque_conditions: dict = field(default_factory=dict)  # Opaque atom → Condition
+    solver: z3.Solver = field(init=False)
+    variables: dict = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.solver = z3.Solver()
+        self.variables = {}
+        self.unsure_blocks = False
+        self.dimensions: dict = {}
+        self._z3_cache: dict = {}
+        found: set = set()
+        for t in self.terms:
+            found |= atoms(t)
+        found.add(Matches(ACTION, ANY_ACTION))
+        self.atoms = sorted(found, key=repr)
+        for atom in self.atoms:
+            self.variables[atom] = z3.Bool(f"a{len(self.variables)}")
+        self.solver.add(self.variables[Matches(ACTION, ANY_ACTION)])
+        self._single_string_facts(ACTION)
+        self._single_string_facts(RESOURCE)
+        self._key_facts()
+        self._principal_facts()
+        self._catalog = default_catalog()
+
+    # ------------------------------------------------------------ background facts
+    def _dimension(self, dimension: str) -> list[Matches]:
+        return [a for a in self.atoms if isinstance(a, Matches) and a.dimension == dimension]
+
+    def _single_string_facts(self, dimension: str) -> None:
+        """Facts of one string dimension, in a form linear in the number of patterns.
+
+        The string is exactly one of the literal texts that occur, or none of them
+        (``PbEq``). A wildcard pattern is matched iff the string is one of the literals it
+        accepts, or the string is none of the literals and a free Boolean (its value "on the
+        other strings") holds; concretization realizes those free Booleans or blocks them.
+        """
+        v = self.variables
+        matches = self._dimension(dimension)
+        by_text: dict[str, list[Matches]] = {}
+        wild: list[Matches] = []
+        for a in matches:
+            text = literal_text(a.pattern)
+            if text is None:
+                wild.append(a)
+            else:
+                by_text.setdefault(text, []).append(a)
+        texts = sorted(by_text)
+        for text in texts:
+            first, *rest = by_text[text]
+            for other in rest:
+                self.solver.add(v[other] == v[first])
+        none = z3.Bool(f"none_{dimension}")
+        chosen = {text: v[by_text[text][0]] for text in texts}
+        self.solver.add(exactly_one([chosen[t] for t in texts] + [none]))
+        other = {}
+        for a in wild:
+            free = z3.Bool(f"o{len(v)}_{len(other)}_{dimension}")
+            other[a] = free
+            regex = pattern_regex(a.pattern)
+            accepted = [chosen[t] for t in texts if regex.fullmatch(t) is not None]
+            self.solver.add(v[a] == fast_or(accepted + [fast_and([none, free])]))
+        plain = [(a, plain_wildcard_text(a.pattern)) for a in wild]
+        plain = [(a, t) for a, t in plain if t is not None]
+        if len(plain) <= 40:
+            for (a, ta), (b, tb) in itertools.combinations(plain, 2):
+                if not patterns_intersect(ta, tb):
+                    self.solver.add(z3.Not(z3.And(v[a], v[b])))
+                    continue
+                if pattern_covers(ta, tb):
+                    self.solver.add(z3.Implies(v[b], v[a]))
+                if pattern_covers(tb, ta):
+                    self.solver.add(z3.Implies(v[a], v[b]))
+        self.dimensions[dimension] = (chosen, none, wild, other)
+
+    def _key_facts(self) -> None:
+        v = self.variables
+        keys = {a.key for a in self.atoms if isinstance(a, (SomeValue, KeyPresent))}
+        for key in keys:
+            present = KeyPresent(key)
+            if present not in v:
+                v[present] = z3.Bool(f"a{len(v)}")
+                self.atoms.append(present)
+            some = [a for a in self.atoms if isinstance(a, SomeValue) and a.key == key]
+            for a in some:
+                self.solver.add(z3.Implies(v[a], v[present]))
+                twin = SomeValue(key, a.patterns, not a.none)
+                if twin in v:
+                    self.solver.add(z3.Implies(v[present], z3.Or(v[a], v[twin])))
+
+    def _principal_facts(self) -> None:
+        named = [a for a in self.atoms if isinstance(a, PrincipalNamed)]
+        if self.principal is not None:
+            for a in named:  # identity policies have no principal element; kept for completeness
+                self.solver.add(self.variables[a] == principal_matches(self.principal, a))
+            self.candidates = [self.principal]
+            return
+        self.candidates = principal_candidates(named)
+        choice = [z3.Bool(f"p{i}") for i in range(len(self.candidates))]
+        self.choice = choice
+        self.solver.add(exactly_one(choice))
+        for a in named:
+            self.solver.add(self.variables[a] == z3.Or(
+                [c for c, text in zip(choice, self.candidates) if principal_matches(text, a)] or [z3.BoolVal(False)]))
+
+    # ------------------------------------------------------------------ translation
+    def z3_term(self, term: Term):
+        cached = self._z3_cache.get(id(term))
+        if cached is not None:
+            return cached[1]
+        expr = self._z3_term(term)
+        self._z3_cache[id(term)] = (term, expr)  # the term is kept alive, so its id stays unique
+        return expr
+
+    def _z3_term(self, term: Term):
+        if isinstance(term, Const):
+            return z3.BoolVal(term.value)
+        if isinstance(term, And):
+            return fast_and([self.z3_term(t) for t in term.args])
+        if isinstance(term, Or):
+            return fast_or([self.z3_term(t) for t in term.args])
+        if isinstance(term, Not):
+            return z3.Not(self.z3_term(term.arg))
+        if term not in self.variables:
+            raise KeyError(f"atom not registered with this session: {term}")
+        return self.variables[term]
+
+    # ---------------------------------------------------------------------- solving
+    def solve(self, term: Term, accept: Callable[[Concrete], bool], max_rounds: int = MAX_ROUNDS) -> Outcome:
+        """A concrete request satisfying ``term`` that ``accept`` confirms (by replay)."""
+        guard = z3.FreshBool()
+        self.solver.add(z3.Implies(guard, self.z3_term(term)))
+        has_opaque = any(isinstance(a, Opaque) for a in self.atoms)
+        for rounds in range(1, max_rounds + 1):
+            result = self.solver.check(guard)
+            if result == z3.unsat:
+                return Outcome(None, self.unsure_blocks, rounds)
+            if result != z3.sat:
+                raise Undecided(f"z3 answered {result}")
+            model = self.solver.model()
+            valuation = Valuation(model, self.variables)
+            try:
+                concrete = self._concretize(valuation, model, exact=not has_opaque)
+            except _NotRealized as e:
+                if not e.sure:
+                    self.unsure_blocks = True
+                self.solver.add(z3.Or(e.clause) if e.clause else z3.BoolVal(False))
+                continue
+            if accept(concrete):
+                return Outcome(concrete, False, rounds)
+            if concrete.exact:
+                from .errors import WitnessReplayError
+                raise WitnessReplayError(concrete)
+            for variant in self._variants(concrete, valuation):
+                if accept(variant):
+                    return Outcome(variant, False, rounds)
+            # An opaque fact took part and the replay disagrees: block this valuation of the
+            # opaque facts. That clause may exclude real requests, so from now on an
+            # unsatisfiable answer is only "unsure" (a conservative FAIL), never a PASS.
+            self.unsure_blocks = True
+            opaque = [a for a in self.atoms if isinstance(a, Opaque)]
+            self.solver.add(z3.Or([self.variables[a] != z3.BoolVal(valuation(a)) for a in opaque]))
+        raise Undecided(f"no answer after {max_rounds} refinement rounds")
+
+    def _variants(self, concrete: Concrete, valuation: Valuation) -> list[Concrete]:
+        """Other candidate witnesses when a resource element with policy variables is wanted:
+        unmentioned variables set to a fixed value, and the resource built from the resolved pattern."""
+        mentioned = {a.key for a in self.atoms if isinstance(a, (KeyPresent, SomeValue, Opaque))}
+        out = []
+        for atom in self.atoms:
+            if not (isinstance(atom, Opaque) and atom.identity[0] == "resource-element" and valuation(atom)):
+                continue
+            for pattern in atom.identity[1]:
+                context = dict(concrete.context)
+                for v in find_variables(pattern):
+                    key = v.key.lower() if v.is_well_formed and not v.is_special else None
+                    if key and key not in mentioned and key not in context:
+                        context[key] = ContextValue((WITNESS_NAME,))
+                pieces = resolve(pattern, context)
+                if pieces is None:
+                    continue
+                resource = "".join(text if literal else text.replace("*", "").replace("?", "x") for text, literal in pieces)
+                if resource:
+                    out.append(Concrete(concrete.principal, concrete.action, resource, context, False))
+        return out
+
+    def _flip(self, valuation: Valuation, chosen: Iterable[Atom]) -> list:
+        return [self.variables[a] != z3.BoolVal(valuation(a)) for a in chosen]
+
+    # ------------------------------------------------------------------ concretize
+    def _concretize(self, valuation: Valuation, model, exact: bool) -> Concrete:
+        action = self._single_string(ACTION, valuation, model)
+        resource = self._single_string(RESOURCE, valuation, model)
+        principal = self.principal
+        if principal is None:
+            index = next(i for i, c in enumerate(self.choice) if z3.is_true(model.eval(c, model_completion=True)))
+            principal = self.candidates[index]
+        context: dict[str, ContextValue] = {}
+        opaque_keys = {a.key for a in self.atoms if isinstance(a, Opaque) and a.key}
+        keys = {a.key for a in self.atoms if isinstance(a, (KeyPresent, SomeValue))} - opaque_keys
+        for key in sorted(keys):
+            value = self._key_value(key, valuation)
+            if value is not None:
+                context[key] = value
+        for key in sorted(opaque_keys):
+            self._opaque_value(key, valuation, context)
+        return Concrete(principal, action, resource, context, exact)
+
+    def _single_string(self, dimension: str, valuation: Valuation, model) -> str:
+        chosen, none, wild, other = self.dimensions[dimension]
+        for text, var in chosen.items():
+            if z3.is_true(model.eval(var, model_completion=True)):
+                return self._nicer_action(text) if dimension == ACTION else text
+        patterns = [a.pattern for a in wild]
+        wanted = tuple(valuation(a) for a in wild)
+        if dimension == ACTION:
+            known = self._catalog_action(patterns, wanted, chosen)
+            if known is not None:
+                return known
+        elif "*" not in chosen and all(accepts(p, "*") == w for p, w in zip(patterns, wanted)):
+            return "*"  # reads as "any resource" when no pattern has to match
+        # Quick impossibility proofs with the wildcard algebra before any search.
+        positives = [i for i, w in enumerate(wanted) if w]
+        negatives = [i for i, w in enumerate(wanted) if not w]
+        for i in positives:
+            core = next(([i, j] for j in positives if j != i and disjoint(patterns[i], patterns[j])), None) or \
+                next(([i, j] for j in negatives if covers(patterns[j], patterns[i])), None)
+            if core is not None:
+                raise _NotRealized([z3.Not(none)] + [other[wild[k]] != z3.BoolVal(wanted[k]) for k in core], True)
+        excluded: list[Pattern] = []
+        while True:
+            try:
+                found = exact_valuation_string(patterns + excluded, wanted + (False,) * len(excluded), nonempty=True)
+            except SearchLimit as e:
+                raise Undecided(str(e)) from None
+            if found is None:
+                core = self._core(patterns, wanted) if not excluded else range(len(wild))
+                raise _NotRealized([z3.Not(none)] + [other[wild[i]] != z3.BoolVal(wanted[i]) for i in core], True)
+            if found not in chosen:
+                return found
+            excluded.append(literal_pattern(found))
+
+    @staticmethod
+    def _core(patterns: list[Pattern], wanted: tuple[bool, ...]) -> list[int]:
+        """A small subset of the patterns whose wanted values alone are impossible."""
+        def impossible(indices) -> bool:
+            return exact_valuation_string([patterns[i] for i in indices], tuple(wanted[i] for i in indices),
+                                          nonempty=True) is None
+        positives = [i for i, w in enumerate(wanted) if w]
+        negatives = [i for i, w in enumerate(wanted) if not w]
+        for group in ([[i, j] for i, j in itertools.combinations(positives, 2)] +
+                      [[i, j] for i in positives for j in negatives] + [[i] for i in positives]):
+            if len(group) <= 2 and impossible(group):
+                return group
+        core = list(range(len(patterns)))
+        for i in list(core):
+            trial = [j for j in core if j != i]
+            if impossible(trial):
+                core = trial
+        return core
+
+    def _nicer_action(self, lower: str) -> str:
+        action = self._catalog.action(lower)
+        return action.full_name if action is not None else lower
+
+    def _catalog_action(self, patterns: list[Pattern], wanted: tuple[bool, ...], literals) -> Optional[str]:
+        """A real action with the wanted valuation, when one is easy to find (nicer witnesses)."""
+        services: set[str] = set()
+        for p, w in zip(patterns, wanted):
+            if w and p != ANY_ACTION:
+                head = []
+                for kind, lit, _ in p.tokens:
+                    if kind != LITERAL or lit == ":":
+                        break
+                    head.append(lit)
+                if len(head) < len(p.tokens) and p.tokens[len(head)][0] == LITERAL:
+                    services.add("".join(head))
+        for prefix in sorted(services)[:3]:
+            service = self._catalog.service(prefix)
+            if service is None:
+                continue
+            for action in list(service.actions.values())[:400]:
+                name = action.full_name.lower()
+                if name not in literals and all(accepts(p, name) == w for p, w in zip(patterns, wanted)):
+                    return action.full_name
+        return None
+
+    def _key_value(self, key: str, valuation: Valuation) -> Optional[ContextValue]:
+        some = [a for a in self.atoms if isinstance(a, SomeValue) and a.key == key]
+        involved: list[Atom] = [KeyPresent(key), *some]
+        if not valuation(KeyPresent(key)):
+            return None
+        patterns = list(dict.fromkeys(p for a in some for p in a.patterns))
+        index = {p: i for i, p in enumerate(patterns)}
+        refused = [a for a in some if not valuation(a)]
+        required = [a for a in some if valuation(a)]
+
+        def holds(atom: SomeValue, accepted: tuple[bool, ...]) -> bool:
+            return atom.holds_for(tuple(accepted[index[p]] for p in atom.patterns))
+
+        def allowed(accepted: tuple[bool, ...]) -> bool:
+            return not any(holds(a, accepted) for a in refused)
+
+        values: list[str] = []
+        covered: set = set()
+        for target in required or [None]:
+            if target in covered:
+                continue
+            found = self._key_element(patterns, index, target, refused)
+            if found is None:
+                # Impossible: no value satisfies the target while avoiding the refused facts.
+                # Shrink the refused facts to a small core, so one clause removes many valuations.
+                core = next(([a] for a in refused if self._key_element(patterns, index, target, [a]) is None),
+                            list(refused))
+                for atom in list(core) if len(core) > 1 else ():
+                    trial = [a for a in core if a is not atom]
+                    if self._key_element(patterns, index, target, trial) is None:
+                        core = trial
+                head = z3.Not(self.variables[target]) if target is not None else z3.Not(self.variables[KeyPresent(key)])
+                raise _NotRealized([head] + [self.variables[a] for a in core], True)
+            values.append(found)
+            accepted = tuple(accepts(p, found) for p in patterns)
+            covered |= {a for a in required if holds(a, accepted)}
+        values = list(dict.fromkeys(values))
+        return ContextValue(tuple(values), multivalued=len(values) > 1)
+
+    @staticmethod
+    def _key_element(patterns_unused, index_unused, target: Optional[SomeValue],
+                     refused: list[SomeValue]) -> Optional[str]:
+        """One value that witnesses ``target`` (None: any value) and none of ``refused``."""
+        return _key_element(target, tuple(refused))
+
+    def _opaque_value(self, key: str, valuation: Valuation, context: dict) -> None:
+        """Set ``context[key]`` (and any policy variable the key's conditions need) so that every
+        opaque condition on the key takes its wanted value; a bounded search over candidates."""
+        facts = [a for a in self.atoms if isinstance(a, Opaque) and a.key == key]
+        conditions = [(self.opaque_conditions[a], valuation(a)) for a in facts]
+        presence = KeyPresent(key)
+        want_present = valuation(presence) if presence in self.variables else None
+        mentioned = {a.key for a in self.atoms if isinstance(a, (KeyPresent, SomeValue, Opaque))}
+        variable_keys = sorted({v.key.lower() for c, _ in conditions for value in c.values
+                                for v in find_variables(value)
+                                if v.is_well_formed and not v.is_special} - mentioned - set(context))
+        bases = [dict(context)]
+        if variable_keys:
+            bases.append({**context, **{k: ContextValue((WITNESS_NAME,)) for k in variable_keys}})
+        for base in bases:
+            pool = _candidate_values([c for c, _ in conditions])
+            for c, _ in conditions:
+                for value in c.values:
+                    pieces = resolve(value, base)
+                    if pieces is not None:
+                        pool.append("".join(text for text, _ in pieces))
+            pool = list(dict.fromkeys(pool))
+            options: list[Optional[ContextValue]] = [None]
+            options += [ContextValue((v,)) for v in pool]
+            options += [ContextValue(pair, multivalued=True) for pair in itertools.combinations(pool[:14], 2)]
+            for option in options:
+                if want_present is not None and want_present != (option is not None):
+                    continue
+                trial = dict(base)
+                if option is not None:
+                    trial[key] = option
+                if all(evaluate_condition(c, trial) == want for c, want in conditions):
+                    context.clear()
+                    context.update(trial)
+                    return
+        involved: list[Atom] = list(facts) + ([presence] if want_present is not None else [])
+        raise _NotRealized(self._flip(valuation, involved), False)
+
+
+def _components(p: Pattern) -> Optional[list[str]]:
+    """The six components of an ARN-segmented pattern as plain wildcard texts (else None)."""
+    out, current, colons = [], [], 0
+    for kind, lit, flag in p.tokens:
+        if kind == LITERAL and (flag or lit in "*?"):
+            return None
+        if kind == LITERAL and lit == ":" and colons < 5:
+            out.append("".join(current))
+            current, colons = [], colons + 1
+            continue
+        if kind != LITERAL and flag != (colons < 5):
+            return None
+        current.append(lit if kind == LITERAL else "?" if kind == ONE else "*")
+    out.append("".join(current))
+    return out if colons == 5 else None
+
+
+def _algebra(p: Pattern) -> Optional[list[str]]:
+    """A pattern as components the catalog's wildcard algebra decides exactly: one plain
+    pattern, or the six components of an ARN pattern (the first five contain no colon, so
+    "*" meaning "[^:]*" there changes no containment or intersection)."""
+    plain = plain_wildcard_text(p)
+    return [plain] if plain is not None else _components(p)
+
+
+def covers(general: Pattern, specific: Pattern) -> bool:
+    """Every string of ``specific`` is accepted by ``general`` (False: unknown or no)."""
+    text = literal_text(specific)
+    if text is not None:
+        return accepts(general, text)
+    g, s = _algebra(general), _algebra(specific)
+    return g is not None and s is not None and len(g) == len(s) and all(map(pattern_covers, g, s))
+
+
+def disjoint(a: Pattern, b: Pattern) -> bool:
+    """No string is accepted by both (False: unknown or no)."""
+    ta, tb = literal_text(a), literal_text(b)
+    if ta is not None:
+        return not accepts(b, ta)
+    if tb is not None:
+        return not accepts(a, tb)
+    ca, cb = _algebra(a), _algebra(b)
+    return (ca is not None and cb is not None and len(ca) == len(cb)
+            and not all(map(patterns_intersect, ca, cb)))
+
+
+def _covered(p: Pattern, by: list[Pattern]) -> bool:
+    """Is every string of ``p`` accepted by one of ``by`` (decided only for plain patterns)?"""
+    text = literal_text(p)
+    if text is not None:
+        return any(accepts(q, text) for q in by)
+    plain = plain_wildcard_text(p)
+    if plain is None:
+        return False
+    return any((qt := plain_wildcard_text(q)) is not None and pattern_covers(qt, plain) for q in by)
+
+
+@lru_cache(maxsize=16384)
+def _key_element(target: Optional[SomeValue], refused: tuple[SomeValue, ...]) -> Optional[str]:
+    patterns = list(dict.fromkeys(p for a in ((target,) if target else ()) + refused for p in a.patterns))
+    index = {p: i for i, p in enumerate(patterns)}
+
+    def holds(atom: SomeValue, accepted: tuple[bool, ...]) -> bool:
+        return atom.holds_for(tuple(accepted[index[p]] for p in atom.patterns))
+
+    def wanted(accepted: tuple[bool, ...]) -> bool:
+        return (target is None or holds(target, accepted)) and not any(holds(a, accepted) for a in refused)
+
+    # Fast path: members of the target's patterns, and a few plain strings; then the complete search.
+    regexes = [pattern_regex(p) for p in patterns]
+    fresh = "x" if all("x" not in p.text for p in patterns) else "\u00a7"
+    candidates = [c for p in (target.patterns if target is not None and not target.none else ())
+                  for c in sample_members(p, fresh)] + [fresh, "", WITNESS_NAME]
+    candidates += [c for p in patterns for c in sample_members(p, fresh)]
+    for c in dict.fromkeys(candidates):
+        if wanted(tuple(r.fullmatch(c) is not None for r in regexes)):
+            return c
+    # Quick proof of impossibility: every pattern of an "any of" target lies inside a pattern
+    # that some refused "any of" fact forbids (the catalog's exact wildcard containment).
+    if target is not None and not target.none and target.patterns:
+        forbidden = [q for a in refused if not a.none for q in a.patterns]
+        if forbidden and all(_covered(p, forbidden) for p in target.patterns):
+            return None
+    # Prune search states that can no longer satisfy the wanted facts: a group of patterns
+    # one of which must accept has lost all its positions, or a pattern that must reject has
+    # reached a position from which it accepts everything.
+    need: list[list[int]] = []
+    forbid: list[int] = []
+    if target is not None:
+        (forbid.extend if target.none else lambda g: need.append(list(g)))(index[p] for p in target.patterns)
+    for a in refused:
+        (need.append if a.none else forbid.extend)([index[p] for p in a.patterns])
+    everything = [accepts_everything_from(p) for p in patterns]
+
+    def dead(state) -> bool:
+        if any(not any(state[i] for i in group) for group in need):
+            return True
+        return any(not state[i].isdisjoint(everything[i]) for i in forbid)
+
+    try:
+        return find_string(patterns, wanted, dead=dead)
+    except SearchLimit as e:
+        raise Undecided(str(e)) from None
+
+
+def exact_valuation_string(patterns: list[Pattern], wanted: tuple[bool, ...], nonempty: bool) -> Optional[str]:
+    from .strings import exact_valuation
+    return exact_valuation(patterns, wanted, nonempty=nonempty)
+
+
+def opaque_condition_map(policies) -> dict:
+    """Opaque condition atoms → the evaluator's Condition, for realizing their valuation."""
+    from .encode import uses_variables
+    out: dict = {}
+    for policy in policies:
+        variables = uses_variables(policy)
+        for statement in policy.statements:
+            for c in statement.conditions:
+                atom = Opaque(c.key_lower, ("condition", c.operator.name, c.key_lower, c.values, variables))
+                out.setdefault(atom, compile_condition(c.operator.name, c.key_lower, list(c.values), variables))
+    return out

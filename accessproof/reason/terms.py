@@ -1,0 +1,166 @@
+"""The term layer between the policy model and the SMT solver.
+
+A formula is a tree of ``Const``/``And``/``Or``/``Not`` over *atoms*: Boolean facts about the
+symbolic request. Atoms are plain frozen dataclasses, so an encoding can be printed, compared
+and unit-tested without a solver. The solver (``accessproof.reason.solver``) gives each
+distinct atom one Boolean variable and adds the facts that relate atoms (a literal action is
+matched by exactly the patterns that accept it, a value present in a set means the key is
+present, ...); everything it cannot relate up front it refines on demand, with a complete
+string search (``strings.find_string``), so that an unsatisfiable formula is a proof.
+
+Atoms:
+- ``Matches(dimension, pattern)``: the request's action or resource is in the pattern's language;
+- ``PrincipalNamed(kind, value)``: a resource policy's principal value names the caller
+  (any level: the caller itself, its role, or its account);
+- ``KeyPresent(key)``: the context key is present with at least one value;
+- ``SomeValue(key, patterns, none)``: some value of the key matches one of ``patterns``
+  (``none``: matches none of them);
+- ``Opaque(description, ...)``: a fact the engine does not model exactly (a numeric, date, IP,
+  boolean or binary comparison, a policy variable): a free Boolean. Leaving a fact free keeps
+  "unsatisfiable" a proof; a satisfying valuation is then only a candidate, confirmed or not by
+  the witness's replay.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Union
+
+from .strings import Pattern
+
+ACTION = "action"
+RESOURCE = "resource"
+
+
+@dataclass(frozen=True, slots=True)
+class Matches:
+    dimension: str  # ACTION | RESOURCE
+    pattern: Pattern
+
+
+@dataclass(frozen=True, slots=True)
+class PrincipalNamed:
+    kind: str  # AWS | Service | Federated | CanonicalUser
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class KeyPresent:
+    key: str  # lower-cased
+
+
+@dataclass(frozen=True, slots=True)
+class SomeValue:
+    key: str
+    patterns: tuple[Pattern, ...]
+    none: bool  # True: some value matches none of the patterns
+
+    def holds_for(self, accepted: tuple[bool, ...]) -> bool:
+        """Does one value, accepted by exactly ``accepted`` of ``patterns``, witness this atom?"""
+        return not any(accepted) if self.none else any(accepted)
+
+
+@dataclass(frozen=True, slots=True)
+class Opaque:
+    """A free Boolean standing for a fact outside the exact encoding.
+
+    ``key`` is the context key it depends on ("" for a resource element with variables);
+    ``identity`` distinguishes facts (equal identities are the same fact, so an unchanged
+    statement of two policy versions means the same thing in both).
+    """
+
+    key: str
+    identity: tuple
+
+
+Atom = Union[Matches, PrincipalNamed, KeyPresent, SomeValue, Opaque]
+
+
+@dataclass(frozen=True, slots=True)
+class Const:
+    value: bool
+
+
+@dataclass(frozen=True, slots=True)
+class And:
+    args: tuple["Term", ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Or:
+    args: tuple["Term", ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    arg: "Term"
+
+
+Term = Union[Const, And, Or, Not, Matches, PrincipalNamed, KeyPresent, SomeValue, Opaque]
+
+TRUE = Const(True)
+FALSE = Const(False)
+
+
+def conj(terms: Iterable[Term]) -> Term:
+    args: list[Term] = []
+    for t in terms:
+        if t == FALSE:
+            return FALSE
+        if t != TRUE:
+            args.append(t)
+    if not args:
+        return TRUE
+    return args[0] if len(args) == 1 else And(tuple(args))
+
+
+def disj(terms: Iterable[Term]) -> Term:
+    args: list[Term] = []
+    for t in terms:
+        if t == TRUE:
+            return TRUE
+        if t != FALSE:
+            args.append(t)
+    if not args:
+        return FALSE
+    return args[0] if len(args) == 1 else Or(tuple(args))
+
+
+def neg(term: Term) -> Term:
+    if isinstance(term, Const):
+        return Const(not term.value)
+    if isinstance(term, Not):
+        return term.arg
+    return Not(term)
+
+
+def ite(condition: Term, then: Term, otherwise: Term) -> Term:
+    return disj([conj([condition, then]), conj([neg(condition), otherwise])])
+
+
+def atoms(term: Term) -> set:
+    """Every atom of ``term``."""
+    out: set = set()
+    stack = [term]
+    while stack:
+        t = stack.pop()
+        if isinstance(t, (And, Or)):
+            stack.extend(t.args)
+        elif isinstance(t, Not):
+            stack.append(t.arg)
+        elif not isinstance(t, Const):
+            out.add(t)
+    return out
+
+
+def evaluate_term(term: Term, valuation) -> bool:
+    """The truth of ``term`` when each atom has the value ``valuation(atom)``."""
+    if isinstance(term, Const):
+        return term.value
+    if isinstance(term, And):
+        return all(evaluate_term(a, valuation) for a in term.args)
+    if isinstance(term, Or):
+        return any(evaluate_term(a, valuation) for a in term.args)
+    if isinstance(term, Not):
+        return not evaluate_term(term.arg, valuation)
+    return bool(valuation(term))

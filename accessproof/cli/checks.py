@@ -1,4 +1,4 @@
-"""``accessproof check-no-new-access`` and ``check-access-not-granted``: custom policy checks.
+"""``accessproof check-no-new-access``, ``check-access-not-granted``, ``check-no-public-access``.
 
 Output as the AWS CLI prints the response (JSON, plus accessproof's ``witness``), or text, or
 SARIF. Exit status: 0 PASS, 1 FAIL, 2 bad input.
@@ -14,12 +14,16 @@ import typer
 from botocore.exceptions import ClientError
 
 from ..api.accessanalyzer import AccessAnalyzerClient
+from ..checks import ACCESS_CHECK_RESOURCE_TYPES
 from .inputs import InputError, read_argument
 
 
 class CheckPolicyType(str, Enum):
     IDENTITY_POLICY = "IDENTITY_POLICY"
     RESOURCE_POLICY = "RESOURCE_POLICY"
+
+
+ResourceType = Enum("ResourceType", {t: t for t in ACCESS_CHECK_RESOURCE_TYPES}, type=str)
 
 
 class CheckOutput(str, Enum):
@@ -126,3 +130,18 @@ def check_access_not_granted_command(
     response = _call(AccessAnalyzerClient().check_access_not_granted, policyDocument=text,
                      access=_access_argument(access, actions, resources), policyType=policy_type.value)
     _emit(response, output, name, "CheckAccessNotGranted")
+
+
+def check_no_public_access_command(
+    policy_document: str = typer.Option(..., "--policy-document", help="The resource policy: a path, file://path, - or inline JSON."),
+    resource_type: ResourceType = typer.Option(..., "--resource-type", help="The resource type, e.g. AWS::S3::Bucket."),
+    output: CheckOutput = typer.Option(CheckOutput.json, "--output", help="json (as the AWS CLI prints it), text, or sarif."),
+) -> None:
+    """Prove that the resource policy grants no public access to this resource type (CheckNoPublicAccess).
+
+    Exit status: 0 PASS, 1 FAIL, 2 bad input.
+    """
+    name, text = read_argument(policy_document)
+    response = _call(AccessAnalyzerClient().check_no_public_access, policyDocument=text,
+                     resourceType=resource_type.value)
+    _emit(response, output, name, "CheckNoPublicAccess")

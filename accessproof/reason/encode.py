@@ -10,10 +10,12 @@ and ``conditions``), so that the two engines mean the same thing:
   evaluator resolves it from the context and an unresolvable variable voids the element.
 - Principal / NotPrincipal: one ``PrincipalNamed`` atom per value; ``"*"`` names everyone.
 - Condition: each key's operator is a function of "is the key present" and existential facts
-  about its values (``SomeValue``); see ``condition_term`` for the table. String and ARN
-  operators without variables are exact; other families are opaque facts on their key, and
-  once a key has one opaque condition every condition on that key is opaque (its context
-  value is then found by search and confirmed by replay).
+  about its values (``SomeValue`` for strings and ARNs, ``SomeScalar`` for numbers, dates, IP
+  addresses, booleans and binary values); see ``condition_term`` for the table. Exact, except
+  for string and ARN conditions with policy variables and for keys tested by operators of
+  several value families: those are opaque facts on their key, and once a key has one opaque
+  condition every condition on that key is opaque (its context value is then found by search
+  and confirmed by replay).
 """
 
 from __future__ import annotations
@@ -25,13 +27,16 @@ from ..evaluate.conditions import Condition
 from ..evaluate.matching import CompiledPolicy, CompiledStatement, VARIABLES_VERSION, _strings
 from ..evaluate.patterns import has_variables
 from ..policy.operators import Family
+from .scalars import SCALAR_FAMILIES, ScalarTest
 from .strings import Pattern, literal_pattern, wildcard_pattern
 from .terms import (
-    ACTION, FALSE, RESOURCE, TRUE, KeyPresent, Matches, Opaque, PrincipalNamed, SomeValue, Term, conj, disj,
-    ite, neg,
+    ACTION, ALL_FALSE, ANY_TRUE, FALSE, NOT_ALL_FALSE, NOT_ANY_TRUE, RESOURCE, TRUE, KeyPresent, Matches, Opaque,
+    PrincipalNamed, SomeScalar, SomeValue, Term, conj, disj, ite, neg,
 )
 
-EXACT_FAMILIES = (Family.STRING, Family.ARN, Family.NULL)
+EXACT_FAMILIES = (Family.STRING, Family.ARN, Family.NULL, *SCALAR_FAMILIES)
+# Families whose tests one key's values can be searched for exactly together (Null tests presence only).
+_DOMAIN = {Family.STRING: "pattern", Family.ARN: "pattern", **{f: f.value for f in SCALAR_FAMILIES}}
 
 
 def uses_variables(policy: CompiledPolicy) -> bool:
@@ -46,15 +51,19 @@ def condition_is_exact(condition: Condition, variables: bool) -> bool:
 
 
 def opaque_keys(policies: Iterable[CompiledPolicy]) -> frozenset[str]:
-    """Keys with at least one condition outside the exact encoding."""
+    """Keys with a condition outside the exact encoding, or tested in several value domains."""
     out: set[str] = set()
+    domains: dict[str, set[str]] = {}
     for policy in policies:
         variables = uses_variables(policy)
         for statement in policy.statements:
             for condition in statement.conditions:
                 if not condition_is_exact(condition, variables):
                     out.add(condition.key_lower)
-    return frozenset(out)
+                domain = _DOMAIN.get(condition.operator.family)
+                if domain is not None:
+                    domains.setdefault(condition.key_lower, set()).add(domain)
+    return frozenset(out | {key for key, found in domains.items() if len(found) > 1})
 
 
 def action_pattern(text: str) -> Pattern:
@@ -126,6 +135,8 @@ class Encoder:
             absent = FALSE
         else:
             absent = TRUE if operator.negated else FALSE
+        if operator.family in SCALAR_FAMILIES:
+            return ite(present, self._scalar_held(condition), absent)
         patterns, incomparable = self._value_patterns(condition)
         some_true = SomeValue(key, patterns, False) if patterns else FALSE
         some_outside = SomeValue(key, patterns, True) if patterns else present
@@ -136,6 +147,27 @@ class Encoder:
         else:  # plain negated, ForAllValues negated: every value fails every test
             held = FALSE if incomparable else neg(some_true)
         return ite(present, held, absent)
+
+    @staticmethod
+    def _scalar_held(condition: Condition) -> Term:
+        """A scalar condition with its key present (evaluate.conditions.evaluate_condition):
+
+        | operator                       | holds when                              |
+        | plain or ForAnyValue, positive | some value has a true outcome           |
+        | plain or ForAllValues, negated | no value has an outcome other than false |
+        | ForAllValues, positive         | no value lacks a true outcome           |
+        | ForAnyValue, negated           | some value has only false outcomes      |
+        """
+        operator = condition.operator
+        tests = tuple(dict.fromkeys(ScalarTest(operator.family, operator.comparison.value, v) for v in condition.values))
+        key = condition.key_lower
+        if not operator.negated:
+            if operator.for_all_values:
+                return neg(SomeScalar(key, tests, NOT_ANY_TRUE))
+            return SomeScalar(key, tests, ANY_TRUE)
+        if operator.for_any_value:
+            return SomeScalar(key, tests, ALL_FALSE)
+        return neg(SomeScalar(key, tests, NOT_ALL_FALSE))
 
     def _value_patterns(self, condition: Condition) -> tuple[tuple[Pattern, ...], bool]:
         operator = condition.operator

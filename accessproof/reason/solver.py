@@ -43,13 +43,17 @@ from .strings import (
     LITERAL, ONE, Pattern, SearchLimit, accepts_everything_from, find_string, literal_pattern, pattern_regex,
     sample_members, wildcard_pattern,
 )
+from ..policy.operators import Family
+from .scalars import CATALOG_TYPES, representatives
+from .variables import implies
 from .terms import (
-    ACTION, RESOURCE, And, Atom, Const, KeyPresent, Matches, Not, Opaque, Or, PrincipalNamed, SomeValue, Term,
-    atoms,
+    ACTION, ALL_FALSE, ANY_TRUE, NOT_ALL_FALSE, NOT_ANY_TRUE, RESOURCE, And, Atom, Const, KeyPresent, Matches, Not,
+    Opaque, Or, PrincipalNamed, SomeScalar, SomeValue, Term, atoms,
 )
 
 ANY_ACTION = wildcard_pattern("*:*")  # the evaluator only accepts "service:action" names
 MAX_ROUNDS = 400
+OPAQUE_SEARCH_BUDGET = 5_000  # candidate assignments tried for one group of opaque keys
 WITNESS_NAME = "accessproof-witness"
 
 
@@ -86,6 +90,15 @@ def fast_or(args: list):
 
 def fast_and(args: list):
     return _fast(z3.z3core.Z3_mk_and, args, True)
+
+
+def model_true(model, expr) -> bool:
+    """``is_true(model.eval(expr, model_completion=True))`` through the C API: models are read
+    thousands of times per check, and z3's Python wrappers cost most of that time."""
+    ctx = model.ctx.ref()
+    result = (z3.z3core.Ast * 1)()
+    z3.z3core.Z3_model_eval(ctx, model.model, expr.as_ast(), True, result)
+    return z3.z3core.Z3_get_bool_value(ctx, result[0]) == z3.Z3_L_TRUE
 
 
 # ----------------------------------------------------------------------------- patterns
@@ -203,7 +216,7 @@ class Valuation:
     def __call__(self, atom: Atom) -> bool:
         value = self.values.get(atom)
         if value is None:
-            value = z3.is_true(self.model.eval(self.variables[atom], model_completion=True))
+            value = model_true(self.model, self.variables[atom])
             self.values[atom] = value
         return value
 
@@ -260,6 +273,7 @@ class Session:
         self._single_string_facts(RESOURCE)
         self._key_facts()
         self._principal_facts()
+        self._variable_facts()
         self._catalog = default_catalog()
 
     # ------------------------------------------------------------ background facts
@@ -310,11 +324,16 @@ class Session:
                     self.solver.add(z3.Implies(v[b], v[a]))
                 if pattern_covers(tb, ta):
                     self.solver.add(z3.Implies(v[a], v[b]))
-        self.dimensions[dimension] = (chosen, none, wild, other)
+        # Which literal the string is, as one integer, so a model names it in one evaluation.
+        which = z3.Int(f"which_{dimension}")
+        for i, text in enumerate(texts):
+            self.solver.add(chosen[text] == (which == i))
+        self.solver.add(none == (which == -1))
+        self.dimensions[dimension] = (chosen, none, wild, other, which, texts)
 
     def _key_facts(self) -> None:
         v = self.variables
-        keys = {a.key for a in self.atoms if isinstance(a, (SomeValue, KeyPresent))}
+        keys = {a.key for a in self.atoms if isinstance(a, (SomeValue, SomeScalar, KeyPresent))}
         for key in keys:
             present = KeyPresent(key)
             if present not in v:
@@ -326,6 +345,23 @@ class Session:
                 twin = SomeValue(key, a.patterns, not a.none)
                 if twin in v:
                     self.solver.add(z3.Implies(v[present], z3.Or(v[a], v[twin])))
+            for a in (a for a in self.atoms if isinstance(a, SomeScalar) and a.key == key):
+                self.solver.add(z3.Implies(v[a], v[present]))
+                # A value with a true outcome has not only false ones, and the converse; and
+                # every value either has a true outcome or has not (likewise for "only false").
+                weaker = {ANY_TRUE: NOT_ALL_FALSE, ALL_FALSE: NOT_ANY_TRUE}.get(a.mode)
+                if weaker is not None and (w := SomeScalar(key, a.tests, weaker)) in v:
+                    self.solver.add(z3.Implies(v[a], v[w]))
+                opposite = {ANY_TRUE: NOT_ANY_TRUE, ALL_FALSE: NOT_ALL_FALSE}.get(a.mode)
+                if opposite is not None and (o := SomeScalar(key, a.tests, opposite)) in v:
+                    self.solver.add(z3.Implies(v[present], z3.Or(v[a], v[o])))
+
+    def _variable_facts(self) -> None:
+        """Implications between opaque conditions that hold for every value of their variables."""
+        facts = [a for a in self.atoms if isinstance(a, Opaque) and a.identity[0] == "condition"]
+        for a, b in itertools.permutations(facts, 2):
+            if a.key == b.key and implies(self.opaque_conditions[a], self.opaque_conditions[b]):
+                self.solver.add(z3.Implies(self.variables[a], self.variables[b]))
 
     def _principal_facts(self) -> None:
         named = [a for a in self.atoms if isinstance(a, PrincipalNamed)]
@@ -341,6 +377,14 @@ class Session:
         for a in named:
             self.solver.add(self.variables[a] == z3.Or(
                 [c for c, text in zip(choice, self.candidates) if principal_matches(text, a)] or [z3.BoolVal(False)]))
+
+    def restrict_principals(self, allowed: Callable[[str], bool]) -> None:
+        """From now on the caller is one of the candidates ``allowed`` accepts (e.g. outsiders)."""
+        if self.principal is not None:
+            if not allowed(self.principal):
+                self.solver.add(z3.BoolVal(False))
+            return
+        self.solver.add(fast_or([c for c, text in zip(self.choice, self.candidates) if allowed(text)]))
 
     # ------------------------------------------------------------------ translation
     def z3_term(self, term: Term):
@@ -404,7 +448,7 @@ class Session:
     def _variants(self, concrete: Concrete, valuation: Valuation) -> list[Concrete]:
         """Other candidate witnesses when a resource element with policy variables is wanted:
         unmentioned variables set to a fixed value, and the resource built from the resolved pattern."""
-        mentioned = {a.key for a in self.atoms if isinstance(a, (KeyPresent, SomeValue, Opaque))}
+        mentioned = {a.key for a in self.atoms if isinstance(a, (KeyPresent, SomeValue, SomeScalar, Opaque))}
         out = []
         for atom in self.atoms:
             if not (isinstance(atom, Opaque) and atom.identity[0] == "resource-element" and valuation(atom)):
@@ -432,24 +476,24 @@ class Session:
         resource = self._single_string(RESOURCE, valuation, model)
         principal = self.principal
         if principal is None:
-            index = next(i for i, c in enumerate(self.choice) if z3.is_true(model.eval(c, model_completion=True)))
+            index = next(i for i, c in enumerate(self.choice) if model_true(model, c))
             principal = self.candidates[index]
         context: dict[str, ContextValue] = {}
         opaque_keys = {a.key for a in self.atoms if isinstance(a, Opaque) and a.key}
-        keys = {a.key for a in self.atoms if isinstance(a, (KeyPresent, SomeValue))} - opaque_keys
+        keys = {a.key for a in self.atoms if isinstance(a, (KeyPresent, SomeValue, SomeScalar))} - opaque_keys
         for key in sorted(keys):
             value = self._key_value(key, valuation)
             if value is not None:
                 context[key] = value
-        for key in sorted(opaque_keys):
-            self._opaque_value(key, valuation, context)
+        if opaque_keys:
+            self._opaque_values(sorted(opaque_keys), valuation, context)
         return Concrete(principal, action, resource, context, exact)
 
     def _single_string(self, dimension: str, valuation: Valuation, model) -> str:
-        chosen, none, wild, other = self.dimensions[dimension]
-        for text, var in chosen.items():
-            if z3.is_true(model.eval(var, model_completion=True)):
-                return self._nicer_action(text) if dimension == ACTION else text
+        chosen, none, wild, other, which, texts = self.dimensions[dimension]
+        index = model.eval(which, model_completion=True).as_long()
+        if index >= 0:
+            return self._nicer_action(texts[index]) if dimension == ACTION else texts[index]
         patterns = [a.pattern for a in wild]
         wanted = tuple(valuation(a) for a in wild)
         if dimension == ACTION:
@@ -524,7 +568,48 @@ class Session:
                     return action.full_name
         return None
 
+    def _scalar_key_value(self, key: str, scalar: list[SomeScalar], valuation: Valuation) -> ContextValue:
+        """Values for a key tested by numbers, dates, addresses, booleans or binary values: chosen
+        among the representatives of every region the tests cut out, a complete list
+        (``scalars.representatives``), so finding none proves the valuation impossible."""
+        tests = tuple(dict.fromkeys(t for a in scalar for t in a.tests))
+        outcomes = {r: {t: t.outcome(r) for t in tests} for r in representatives(tests, self._key_type(key))}
+
+        def holds(atom: SomeScalar, value: str) -> bool:
+            return atom.holds_for(tuple(outcomes[value][t] for t in atom.tests))
+
+        def witness(target: Optional[SomeScalar], refused: list[SomeScalar]) -> Optional[str]:
+            return next((r for r in outcomes if (target is None or holds(target, r))
+                         and not any(holds(a, r) for a in refused)), None)
+
+        required = [a for a in scalar if valuation(a)]
+        refused = [a for a in scalar if not valuation(a)]
+        values: list[str] = []
+        for target in required or [None]:
+            if target is not None and any(holds(target, v) for v in values):
+                continue
+            found = witness(target, refused)
+            if found is None:
+                core = list(refused)
+                for atom in list(core):
+                    if witness(target, [a for a in core if a is not atom]) is None:
+                        core.remove(atom)
+                head = self.variables[target if target is not None else KeyPresent(key)]
+                raise _NotRealized([z3.Not(head)] + [self.variables[a] for a in core], True)
+            values.append(found)
+        return ContextValue(tuple(values), multivalued=len(values) > 1)
+
+    def _key_type(self, key: str) -> Optional[Family]:
+        """The family of a key's values when the service reference types it (e.g. aws:SourceIp)."""
+        definition = self._catalog.condition_key(key)
+        return CATALOG_TYPES.get(definition.scalar_type) if definition is not None else None
+
     def _key_value(self, key: str, valuation: Valuation) -> Optional[ContextValue]:
+        if not valuation(KeyPresent(key)):
+            return None
+        scalar = [a for a in self.atoms if isinstance(a, SomeScalar) and a.key == key]
+        if scalar:
+            return self._scalar_key_value(key, scalar, valuation)
         some = [a for a in self.atoms if isinstance(a, SomeValue) and a.key == key]
         involved: list[Atom] = [KeyPresent(key), *some]
         if not valuation(KeyPresent(key)):
@@ -569,43 +654,101 @@ class Session:
         """One value that witnesses ``target`` (None: any value) and none of ``refused``."""
         return _key_element(target, tuple(refused))
 
-    def _opaque_value(self, key: str, valuation: Valuation, context: dict) -> None:
-        """Set ``context[key]`` (and any policy variable the key's conditions need) so that every
-        opaque condition on the key takes its wanted value; a bounded search over candidates."""
-        facts = [a for a in self.atoms if isinstance(a, Opaque) and a.key == key]
-        conditions = [(self.opaque_conditions[a], valuation(a)) for a in facts]
-        presence = KeyPresent(key)
-        want_present = valuation(presence) if presence in self.variables else None
-        mentioned = {a.key for a in self.atoms if isinstance(a, (KeyPresent, SomeValue, Opaque))}
-        variable_keys = sorted({v.key.lower() for c, _ in conditions for value in c.values
-                                for v in find_variables(value)
-                                if v.is_well_formed and not v.is_special} - mentioned - set(context))
-        bases = [dict(context)]
-        if variable_keys:
-            bases.append({**context, **{k: ContextValue((WITNESS_NAME,)) for k in variable_keys}})
-        for base in bases:
-            pool = _candidate_values([c for c, _ in conditions])
-            for c, _ in conditions:
+    def _opaque_values(self, keys: list[str], valuation: Valuation, context: dict) -> None:
+        """Set the opaque keys (and the policy variables their conditions read) so that every
+        opaque condition takes its wanted value: a bounded joint search, confirmed by replay.
+
+        Keys are tried in an order where a key read as a variable comes before the keys whose
+        conditions read it, so candidate values can be built from the resolved conditions."""
+        conditions = {key: [(self.opaque_conditions[a], valuation(a)) for a in self.atoms
+                            if isinstance(a, Opaque) and a.key == key] for key in keys}
+        reads = {key: {v.key.lower() for c, _ in found for value in c.values for v in find_variables(value)
+                       if v.is_well_formed and not v.is_special} for key, found in conditions.items()}
+        mentioned = {a.key for a in self.atoms if isinstance(a, (KeyPresent, SomeValue, SomeScalar, Opaque))}
+        free = sorted(set().union(*reads.values()) - mentioned - set(context)) if reads else []
+        order: list[str] = []
+        for key in sorted(keys, key=lambda k: -sum(k in r for r in reads.values())):
+            if key not in order:
+                order.extend(k for k in sorted(reads[key] & set(keys)) if k not in order and k != key)
+                if key not in order:
+                    order.append(key)
+        # Keys that share no variable are independent: each group is searched on its own, so a
+        # group that cannot be realized costs no backtracking through the others.
+        group_of: dict[str, str] = {}
+
+        def root(k: str) -> str:
+            while group_of.setdefault(k, k) != k:
+                k = group_of[k]
+            return k
+        for key in keys:
+            for other in reads[key] & (set(keys) | set(free)):
+                group_of[root(other)] = root(key)
+        found: Optional[dict] = dict(context)
+        for group in dict.fromkeys(root(k) for k in free + order):
+            members = [k for k in free + order if root(k) == group]
+            found = self._search_opaque(members, [k for k in members if k not in free], free, conditions, reads,
+                                        valuation, found)
+            if found is None:
+                # The group failed under these opaque facts and these values of the keys it reads
+                # (fixed by their own atoms): block that combination only.
+                read = set().union(*(reads[k] for k in members if k in reads)) - set(members)
+                involved: list[Atom] = [a for a in self.atoms if isinstance(a, Opaque) and a.key in members]
+                involved += [KeyPresent(k) for k in members if KeyPresent(k) in self.variables]
+                involved += [a for a in self.atoms if isinstance(a, (KeyPresent, SomeValue, SomeScalar)) and a.key in read]
+                raise _NotRealized(self._flip(valuation, involved), False)
+        context.clear()
+        context.update(found)
+
+    def _search_opaque(self, sequence: list[str], keys: list[str], free: list[str], conditions: dict, reads: dict,
+                       valuation: Valuation, context: dict) -> Optional[dict]:
+        """Values for one group of opaque keys, tried in ``sequence`` (``free``: variables that no
+        policy tests, tried set to a fixed value and absent), with a bounded backtracking search."""
+        budget = [OPAQUE_SEARCH_BUDGET]
+        in_sequence = set(sequence)
+
+        def satisfied(ctx: dict, assigned: set) -> bool:
+            # A key's conditions are checked once every variable they read is assigned.
+            return all(evaluate_condition(c, ctx) == want for key in keys
+                       if key in assigned and reads[key] & in_sequence <= assigned
+                       for c, want in conditions[key])
+
+        def options(key: str, ctx: dict) -> list[Optional[ContextValue]]:
+            if key in free:
+                return [ContextValue((WITNESS_NAME,)), None]
+            presence = KeyPresent(key)
+            want_present = valuation(presence) if presence in self.variables else None
+            pool = _candidate_values([c for c, _ in conditions[key]])
+            for c, _ in conditions[key]:
                 for value in c.values:
-                    pieces = resolve(value, base)
+                    pieces = resolve(value, ctx)
                     if pieces is not None:
-                        pool.append("".join(text for text, _ in pieces))
+                        pool.insert(0, "".join(text for text, _ in pieces))
             pool = list(dict.fromkeys(pool))
-            options: list[Optional[ContextValue]] = [None]
-            options += [ContextValue((v,)) for v in pool]
-            options += [ContextValue(pair, multivalued=True) for pair in itertools.combinations(pool[:14], 2)]
-            for option in options:
-                if want_present is not None and want_present != (option is not None):
-                    continue
-                trial = dict(base)
+            found: list[Optional[ContextValue]] = [None] if want_present is not True else []
+            if want_present is not False:
+                found += [ContextValue((v,)) for v in pool]
+                found += [ContextValue(pair, multivalued=True) for pair in itertools.combinations(pool[:14], 2)]
+            return found
+
+        def search(i: int, ctx: dict, assigned: set) -> Optional[dict]:
+            if i == len(sequence):
+                return ctx
+            key = sequence[i]
+            for option in options(key, ctx):
+                budget[0] -= 1
+                if budget[0] < 0:
+                    return None
+                trial = dict(ctx)
                 if option is not None:
                     trial[key] = option
-                if all(evaluate_condition(c, trial) == want for c, want in conditions):
-                    context.clear()
-                    context.update(trial)
-                    return
-        involved: list[Atom] = list(facts) + ([presence] if want_present is not None else [])
-        raise _NotRealized(self._flip(valuation, involved), False)
+                now = assigned | {key}
+                if satisfied(trial, now):
+                    found = search(i + 1, trial, now)
+                    if found is not None:
+                        return found
+            return None
+
+        return search(0, dict(context), set())
 
 
 def _components(p: Pattern) -> Optional[list[str]]:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable, Optional, Sequence
 
@@ -33,6 +33,14 @@ Token = tuple[int, str, bool]  # (kind, literal character, flag): flag = ignore 
 class Pattern:
     tokens: tuple[Token, ...]
     text: str  # for messages and keys
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Atoms hold patterns and are hashed constantly by the solver; tuples do not cache hashes.
+        object.__setattr__(self, "_hash", hash((self.tokens, self.text)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     def accepts(self, s: str) -> bool:
         return _final(self, _run(self, s))
@@ -71,7 +79,9 @@ def _closure(p: Pattern, positions: frozenset[int]) -> frozenset[int]:
     return frozenset(out)
 
 
-def _step(p: Pattern, positions: frozenset[int], ch: str) -> frozenset[int]:
+def _step(p: Pattern, positions: frozenset[int], ch: str, letters: frozenset[str] = frozenset()) -> frozenset[int]:
+    """``letters``: characters that stand for a whole policy-variable value (``variables.py``):
+    only a literal of themselves and an unrestricted ``*`` may consume them."""
     nxt: set[int] = set()
     for i in positions:
         if i >= len(p.tokens):
@@ -81,10 +91,10 @@ def _step(p: Pattern, positions: frozenset[int], ch: str) -> frozenset[int]:
             if (ch.lower() == lit) if flag else (ch == lit):
                 nxt.add(i + 1)
         elif kind == ONE:
-            if not (flag and ch == ":"):
+            if not (flag and ch == ":") and ch not in letters:
                 nxt.add(i + 1)
         else:
-            if not (flag and ch == ":"):
+            if not (flag and (ch == ":" or ch in letters)):
                 nxt.add(i)
     return _closure(p, frozenset(nxt))
 
@@ -125,7 +135,8 @@ class SearchLimit(Exception):
 
 def find_string(patterns: Sequence[Pattern], wanted: Predicate, *, nonempty: bool = False,
                 extra: str = "", max_states: int = 200_000,
-                dead: Optional[Callable[[tuple[frozenset[int], ...]], bool]] = None) -> Optional[str]:
+                dead: Optional[Callable[[tuple[frozenset[int], ...]], bool]] = None,
+                letters: frozenset[str] = frozenset()) -> Optional[str]:
     """A shortest string ``s`` with ``wanted(tuple(p.accepts(s) for p in patterns))``; None if none exists."""
     alphabet = _alphabet(patterns, extra)
     # A search state is the position sets of every pattern, plus (when the empty string is
@@ -140,7 +151,7 @@ def find_string(patterns: Sequence[Pattern], wanted: Predicate, *, nonempty: boo
         if (text or not nonempty) and wanted(tuple(_final(p, s) for p, s in zip(patterns, positions))):
             return text
         for ch in alphabet:
-            nxt_positions = tuple(_step(p, s, ch) for p, s in zip(patterns, positions))
+            nxt_positions = tuple(_step(p, s, ch, letters) for p, s in zip(patterns, positions))
             nxt = (nxt_positions, nonempty)
             if nxt in seen:
                 continue

@@ -15,8 +15,12 @@ Atoms:
 - ``KeyPresent(key)``: the context key is present with at least one value;
 - ``SomeValue(key, patterns, none)``: some value of the key matches one of ``patterns``
   (``none``: matches none of them);
-- ``Opaque(description, ...)``: a fact the engine does not model exactly (a numeric, date, IP,
-  boolean or binary comparison, a policy variable): a free Boolean. Leaving a fact free keeps
+- ``SomeScalar(key, tests, mode)``: some value of the key has, against the numeric, date, IP,
+  boolean or binary ``tests`` (``scalars.ScalarTest``), a true outcome (``ANY_TRUE``), only false
+  outcomes (``ALL_FALSE``), or the negations (``NOT_ALL_FALSE``, ``NOT_ANY_TRUE``): a value that
+  does not parse gives no outcome, so a value can be neither;
+- ``Opaque(description, ...)``: a fact the engine does not model exactly (a string condition
+  with a policy variable, a key tested by operators of several families): a free Boolean. Leaving a fact free keeps
   "unsatisfiable" a proof; a satisfying valuation is then only a candidate, confirmed or not by
   the witness's replay.
 """
@@ -24,8 +28,9 @@ Atoms:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Union
+from typing import Iterable, Optional, Union
 
+from .scalars import ScalarTest
 from .strings import Pattern
 
 ACTION = "action"
@@ -60,6 +65,23 @@ class SomeValue:
         return not any(accepted) if self.none else any(accepted)
 
 
+ANY_TRUE, ALL_FALSE, NOT_ALL_FALSE, NOT_ANY_TRUE = "any-true", "all-false", "not-all-false", "not-any-true"
+
+
+@dataclass(frozen=True, slots=True)
+class SomeScalar:
+    key: str
+    tests: tuple[ScalarTest, ...]
+    mode: str  # ANY_TRUE | ALL_FALSE | NOT_ALL_FALSE | NOT_ANY_TRUE
+
+    def holds_for(self, outcomes: tuple[Optional[bool], ...]) -> bool:
+        """Does one value, with these outcomes of ``tests``, witness this atom?"""
+        any_true = any(o is True for o in outcomes)
+        all_false = all(o is False for o in outcomes)
+        return {ANY_TRUE: any_true, ALL_FALSE: all_false, NOT_ALL_FALSE: not all_false,
+                NOT_ANY_TRUE: not any_true}[self.mode]
+
+
 @dataclass(frozen=True, slots=True)
 class Opaque:
     """A free Boolean standing for a fact outside the exact encoding.
@@ -73,7 +95,7 @@ class Opaque:
     identity: tuple
 
 
-Atom = Union[Matches, PrincipalNamed, KeyPresent, SomeValue, Opaque]
+Atom = Union[Matches, PrincipalNamed, KeyPresent, SomeValue, SomeScalar, Opaque]
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +118,7 @@ class Not:
     arg: "Term"
 
 
-Term = Union[Const, And, Or, Not, Matches, PrincipalNamed, KeyPresent, SomeValue, Opaque]
+Term = Union[Const, And, Or, Not, Matches, PrincipalNamed, KeyPresent, SomeValue, SomeScalar, Opaque]
 
 TRUE = Const(True)
 FALSE = Const(False)

@@ -51,3 +51,13 @@ def test_bad_input_exits_2_without_traceback():
         r = cli(*args)
         assert r.returncode == 2, (args, r.stdout)
         assert b"Traceback" not in r.stderr and r.stderr.startswith(b"accessproof: error:")
+
+
+def test_no_public_access_exit_codes_and_text():
+    public = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"sqs:SendMessage","Resource":"*"}]}'
+    r = cli("check-no-public-access", "--policy-document", public, "--resource-type", "AWS::SQS::Queue")
+    assert r.returncode == 1 and json.loads(r.stdout)["witness"]["action"].lower() == "sqs:sendmessage"
+    r = cli("check-no-public-access", "--policy-document", public, "--resource-type", "AWS::SNS::Topic", "--output", "text")
+    assert r.returncode == 0 and r.stdout.decode().startswith("PASS")
+    r = cli("check-no-public-access", "--policy-document", public, "--resource-type", "AWS::SQS::Nope")
+    assert r.returncode == 2 and b"Traceback" not in r.stderr

@@ -1,0 +1,37 @@
+"""CheckNoNewAccess: does the new policy allow any request that the existing one does not?"""
+
+from __future__ import annotations
+
+from ..reason import Encoder, conj, neg, opaque_keys
+from .common import (
+    FAIL, PASS, CheckResult, Concrete, _compile, _session, _statement_reasons, find_witness, replay, witness_dict,
+)
+
+
+def check_no_new_access(newPolicyDocument: str, existingPolicyDocument: str, policyType: str) -> CheckResult:
+    new = _compile(newPolicyDocument, "newPolicyDocument", policyType)
+    old = _compile(existingPolicyDocument, "existingPolicyDocument", policyType)
+    encoder = Encoder(opaque_keys((new, old)))
+    grants_new, grants_old = encoder.grants(new), encoder.grants(old)
+    session = _session([new, old], [grants_new, grants_old, encoder.allows(new), encoder.denies(new)], policyType, encoder)
+
+    def not_old(c: Concrete) -> bool:
+        return not replay(old, c, policyType).allowed
+
+    witness = find_witness(session, conj([grants_new, neg(grants_old)]),
+                           lambda c: replay(new, c, policyType).allowed and not_old(c))
+    if witness is None:
+        return CheckResult(PASS, "The modified permissions do not grant new access compared to your existing policy.",
+                           (), None)
+    # A statement of the new policy that the existing policy also has, word for word, grants no
+    # new access when the existing policy has no Deny: whatever it matches, the existing allows.
+    unchanged: frozenset[int] = frozenset()
+    if all(s.allow for s in old.statements):
+        old_terms = {encoder.statement_term(old, s) for s in old.statements}
+        unchanged = frozenset(s.index for s in new.statements if encoder.statement_term(new, s) in old_terms)
+    reasons = _statement_reasons(session, encoder, new, neg(grants_old), not_old, policyType, witness,
+                                 lambda i: f"New access in the statement with index: {i}.", unchanged)
+    return CheckResult(FAIL, "The modified permissions grant new access compared to your existing policy.",
+                       tuple(reasons), witness_dict(witness))
+
+

@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 NODE_DIR := tests/evaluate/node
 NODE_STAMP := $(NODE_DIR)/node_modules/.installed
 
-.PHONY: run test bench clean
+.PHONY: run test bench clean postgresql-server
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,7 +22,12 @@ $(NODE_STAMP): $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
 	cd $(NODE_DIR) && (npm ci --no-audit --no-fund || npm install --no-audit --no-fund)
 	touch $(NODE_STAMP)
 
-test: $(STAMP) $(NODE_STAMP)
+# The findings tests start a throwaway cluster from Debian's PostgreSQL server; install it when missing.
+postgresql-server:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || \
+		(apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql)
+
+test: $(STAMP) $(NODE_STAMP) postgresql-server
 	$(BIN)/python -m pytest -n 2
 
 bench: $(STAMP) $(NODE_STAMP)

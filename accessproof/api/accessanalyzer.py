@@ -48,6 +48,13 @@ class AccessAnalyzerClient:
 
     exceptions = errors.exceptions
 
+    def __init__(self, **config: Any) -> None:
+        """``config``: ``cloudtrail_locations`` (trail ARN → local path or ``s3://`` URL of its
+        logs), ``database`` (SQLAlchemy URL or Engine for generation jobs; default a SQLite file),
+        ``s3_endpoint_url``."""
+        self._config = config
+        self._generation = None
+
     def validate_policy(
         self,
         *,
@@ -101,10 +108,67 @@ class AccessAnalyzerClient:
         _check_size(policyDocument, "policyDocument", op)
         return _run_check(op, lambda: checks.check_access_not_granted(policyDocument, access, policyType))
 
+    def check_no_public_access(self, *, policyDocument: str, resourceType: str) -> dict:
+        """CheckNoPublicAccess. The response adds a top-level ``witness`` request to every proven FAIL."""
+        op = "CheckNoPublicAccess"
+        _require_string(policyDocument, "policyDocument", op)
+        if resourceType not in checks.ACCESS_CHECK_RESOURCE_TYPES:
+            raise errors.enum_error(resourceType, "resourceType", checks.ACCESS_CHECK_RESOURCE_TYPES, op)
+        _check_size(policyDocument, "policyDocument", op)
+        return _run_check(op, lambda: checks.check_no_public_access(policyDocument, resourceType))
+
+    # ------------------------------------------------------------ policy generation
+    def _generation_service(self):
+        if getattr(self, "_generation", None) is None:
+            from ..generate.service import PolicyGenerationService
+
+            config = getattr(self, "_config", {})
+            self._generation = PolicyGenerationService(config.get("cloudtrail_locations"), config.get("database"),
+                                                       config.get("s3_endpoint_url"))
+        return self._generation
+
+    def start_policy_generation(self, *, policyGenerationDetails: dict, cloudTrailDetails: Optional[dict] = None,
+                                clientToken: Optional[str] = None) -> dict:
+        """StartPolicyGeneration: the job runs in the background; logs are found through the
+        client's ``cloudtrail_locations`` configuration."""
+        return _run_generation("StartPolicyGeneration", lambda: self._generation_service().start(
+            policyGenerationDetails, cloudTrailDetails, clientToken))
+
+    def get_generated_policy(self, *, jobId: str, includeResourcePlaceholders: bool = False,
+                             includeServiceLevelTemplate: bool = False) -> dict:
+        """GetGeneratedPolicy. Action-level for every service, so ``includeServiceLevelTemplate``
+        changes nothing; the result adds an ``accessproof`` report (skipped files, unmapped events)."""
+        return _run_generation("GetGeneratedPolicy", lambda: self._generation_service().get(
+            jobId, bool(includeResourcePlaceholders)))
+
+    def list_policy_generations(self, *, principalArn: Optional[str] = None, maxResults: Optional[int] = None,
+                                nextToken: Optional[str] = None) -> dict:
+        op = "ListPolicyGenerations"
+        items = _run_generation(op, lambda: self._generation_service().list(principalArn))
+        page, token = _page(items, maxResults, nextToken, op)
+        return {"policyGenerations": page, **({"nextToken": token} if token else {})}
+
+    def cancel_policy_generation(self, *, jobId: str) -> dict:
+        return _run_generation("CancelPolicyGeneration", lambda: self._generation_service().cancel(jobId))
+
     def get_paginator(self, operation_name: str) -> "_Paginator":
+        if operation_name == "list_policy_generations":
+            return _Paginator(self.list_policy_generations, "policyGenerations")
         if operation_name != "validate_policy":
             raise NotImplementedError(f"no paginator for {operation_name}")
         return _Paginator(self.validate_policy, "findings")
+
+
+def _run_generation(operation: str, run):
+    from ..generate.refine import ExistingPolicyError
+    from ..generate.service import GenerationRequestError, JobNotFound
+
+    try:
+        return run()
+    except (GenerationRequestError, ExistingPolicyError) as e:
+        raise errors.validation_error(str(e), operation) from None
+    except JobNotFound as e:
+        raise errors.client_error("ResourceNotFoundException", str(e), operation) from None
 
 
 def _check_policy_type(policy_type: Any, operation: str) -> None:
@@ -123,6 +187,8 @@ def _run_check(operation: str, run) -> dict:
         return run().as_dict()
     except checks.CheckInputError as e:
         raise errors.validation_error(str(e), operation) from None
+    except checks.CheckUndecided as e:  # neither a proof nor a witness: an error, never a result
+        raise errors.validation_error(str(e), operation, reason="notSupported") from None
     except (WitnessReplayError, Undecided) as e:  # a bug of ours, never a result
         raise errors.client_error("InternalServerException", f"accessproof internal error: {e}", operation) from e
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import lru_cache, cache, cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Iterable, Optional
@@ -55,15 +55,12 @@ class ResourceType:
     arn_format: str
     condition_keys: tuple[str, ...]
 
-    @cached_property
-    def _regex(self) -> re.Pattern[str]:
-        return arn_format_regex(self.arn_format)
-
     def matches_arn(self, arn: str) -> bool:
         """Does a concrete ARN have this type's shape?"""
-        return bool(self._regex.fullmatch(arn))
+        return bool(arn_format_regex(self.arn_format).fullmatch(arn))
 
 
+@lru_cache(maxsize=None)
 def arn_format_regex(arn_format: str) -> re.Pattern[str]:
     """``arn:${Partition}:s3:::${BucketName}/${ObjectName}`` → a regex over concrete ARNs.
 

@@ -23,12 +23,15 @@ def check_no_new_access(newPolicyDocument: str, existingPolicyDocument: str, pol
     if witness is None:
         return CheckResult(PASS, "The modified permissions do not grant new access compared to your existing policy.",
                            (), None)
-    # A statement of the new policy that the existing policy also has, word for word, grants no
-    # new access when the existing policy has no Deny: whatever it matches, the existing allows.
+    # An Allow statement that the existing policy also has (the same encoding) grants no new access
+    # when every Deny of the existing policy is also a Deny of the new one: a request it matches
+    # that the new policy grants escapes the new Denies, so the old ones too, and the existing
+    # policy's copy of the statement allows it.
     unchanged: frozenset[int] = frozenset()
-    if all(s.allow for s in old.statements):
-        old_terms = {encoder.statement_term(old, s) for s in old.statements}
-        unchanged = frozenset(s.index for s in new.statements if encoder.statement_term(new, s) in old_terms)
+    old_denies = {encoder.statement_term(old, s) for s in old.statements if not s.allow}
+    if old_denies <= {encoder.statement_term(new, s) for s in new.statements if not s.allow}:
+        old_allows = {encoder.statement_term(old, s) for s in old.statements if s.allow}
+        unchanged = frozenset(s.index for s in new.statements if s.allow and encoder.statement_term(new, s) in old_allows)
     reasons = _statement_reasons(session, encoder, new, neg(grants_old), not_old, policyType, witness,
                                  lambda i: f"New access in the statement with index: {i}.", unchanged)
     return CheckResult(FAIL, "The modified permissions grant new access compared to your existing policy.",

@@ -23,11 +23,13 @@ def _root() -> None:
 
 
 def register() -> None:
-    from . import checks, simulate, validate
+    from . import checks, generate, simulate, validate
 
     app.command("validate-policy")(validate.validate_policy_command)
     app.command("check-no-new-access")(checks.check_no_new_access_command)
     app.command("check-access-not-granted")(checks.check_access_not_granted_command)
+    app.command("check-no-public-access")(checks.check_no_public_access_command)
+    app.command("generate-policy", context_settings={"allow_extra_args": True})(generate.generate_policy_command)
     app.command("simulate-custom-policy", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(simulate.simulate_custom_policy)
 
 

@@ -409,13 +409,19 @@ class Session:
         return self.variables[term]
 
     # ---------------------------------------------------------------------- solving
-    def solve(self, term: Term, accept: Callable[[Concrete], bool], max_rounds: int = MAX_ROUNDS) -> Outcome:
-        """A concrete request satisfying ``term`` that ``accept`` confirms (by replay)."""
+    def solve(self, term: Term, accept: Callable[[Concrete], bool], max_rounds: int = MAX_ROUNDS,
+              candidate: Optional[int] = None, fixed: Optional[dict[str, ContextValue]] = None) -> Outcome:
+        """A concrete request satisfying ``term`` that ``accept`` confirms (by replay).
+
+        ``candidate``: the caller is ``self.candidates[candidate]``. ``fixed``: context values
+        the caller determines (e.g. aws:PrincipalAccount); ``term`` must already say what they
+        make of the atoms on those keys, and the witness carries exactly these values."""
         guard = z3.FreshBool()
         self.solver.add(z3.Implies(guard, self.z3_term(term)))
+        assumptions = [guard] + ([self.choice[candidate]] if candidate is not None else [])
         has_opaque = any(isinstance(a, Opaque) for a in self.atoms)
         for rounds in range(1, max_rounds + 1):
-            result = self.solver.check(guard)
+            result = self.solver.check(*assumptions)
             if result == z3.unsat:
                 return Outcome(None, self.unsure_blocks, rounds)
             if result != z3.sat:
@@ -423,7 +429,7 @@ class Session:
             model = self.solver.model()
             valuation = Valuation(model, self.variables)
             try:
-                concrete = self._concretize(valuation, model, exact=not has_opaque)
+                concrete = self._concretize(valuation, model, exact=not has_opaque, fixed=fixed)
             except _NotRealized as e:
                 if not e.sure:
                     self.unsure_blocks = True
@@ -471,16 +477,17 @@ class Session:
         return [self.variables[a] != z3.BoolVal(valuation(a)) for a in chosen]
 
     # ------------------------------------------------------------------ concretize
-    def _concretize(self, valuation: Valuation, model, exact: bool) -> Concrete:
+    def _concretize(self, valuation: Valuation, model, exact: bool,
+                    fixed: Optional[dict[str, ContextValue]] = None) -> Concrete:
         action = self._single_string(ACTION, valuation, model)
         resource = self._single_string(RESOURCE, valuation, model)
         principal = self.principal
         if principal is None:
             index = next(i for i, c in enumerate(self.choice) if model_true(model, c))
             principal = self.candidates[index]
-        context: dict[str, ContextValue] = {}
-        opaque_keys = {a.key for a in self.atoms if isinstance(a, Opaque) and a.key}
-        keys = {a.key for a in self.atoms if isinstance(a, (KeyPresent, SomeValue, SomeScalar))} - opaque_keys
+        context: dict[str, ContextValue] = dict(fixed or {})
+        opaque_keys = {a.key for a in self.atoms if isinstance(a, Opaque) and a.key} - set(context)
+        keys = {a.key for a in self.atoms if isinstance(a, (KeyPresent, SomeValue, SomeScalar))} - opaque_keys - set(context)
         for key in sorted(keys):
             value = self._key_value(key, valuation)
             if value is not None:

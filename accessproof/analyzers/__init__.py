@@ -1,0 +1,1 @@
+"""Analyzers: produce findings from an account snapshot (external access; unused access later)."""

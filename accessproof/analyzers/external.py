@@ -1,0 +1,373 @@
+"""The external access analyzer: who outside the zone of trust can reach each resource.
+
+For one resource, its module (``accessproof.resources``) turns the configuration (policy, ACL
+grants, access points, KMS grants, share attributes) into one resource-based policy whose
+statements keep their source. The symbolic engine then enumerates the callers that the policy
+can name (``reason.solver.principal_candidates``: the root of every named account, every named
+principal, a session of every named role, a user of an account the policy never names, and the
+anonymous caller) and keeps those outside the zone of trust. For each of them it solves, again
+and again,
+
+    the policy grants the request (to a caller whose own account allows it)
+    and the action belongs to the resource's services and the resource is this resource
+    and the caller is this candidate, with the context keys that describe it set accordingly
+    and no Allow statement already reported for this candidate matches
+
+until no request is left. Each answer is replayed through ``accessproof.evaluate`` with the
+resource's real owner; the Allow statements that allowed it become findings (principal as
+written, the statement's conditions, every action of the resource's services that the
+candidate can perform there, the statement's source), each with that replayed request as its
+witness. When the loop ends, every request from outside the zone that the configuration allows
+is covered by a finding: the set is complete (in the spirit of AWS's "stratified abstraction").
+
+Where AWS is silent: service principals are not reported (AWS: "Access Analyzer does not
+currently report findings from AWS service principals"); a canonical user other than the bucket
+owner is external; ``isPublic`` uses ``checks.public``'s definition (the statement alone fails
+CheckNoPublicAccess for the resource's type), and for types outside CheckNoPublicAccess's list
+(ECR, Lambda layers, EBS and RDS snapshots) a grant to everyone is public.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Iterable, Optional
+
+from ..catalog import default_catalog
+from ..checks import check_no_public_access
+from ..evaluate import (
+    IDENTITY, RESOURCE, CompiledPolicy, ContextValue, MalformedPolicy, PolicySet, PrincipalKind, Request, compile_policy_text,
+    evaluate, parse_principal,
+)
+from ..evaluate.matching import PrincipalMatch, match_principal_value
+from ..findings import FreshFinding, ResourceAnalysis
+from ..inventory.model import Account, Resource, Snapshot
+from ..reason import ACTION, RESOURCE as RESOURCE_DIM, Encoder, Matches, Session, Undecided, conj, disj, neg, opaque_keys
+from ..reason.encode import action_pattern, resource_pattern
+from ..reason.solver import accepts, opaque_condition_map, principal_candidates
+from ..reason.strings import literal_pattern
+from ..checks.public import is_public_federated_provider, is_public_statement_shape
+from ..reason.terms import KeyPresent, SomeScalar, SomeValue, Term
+from ..resources import SourcedStatement, module_for, policy_text
+
+ACCOUNT, ORGANIZATION = "ACCOUNT", "ORGANIZATION"
+ZONE_TYPES = (ACCOUNT, ORGANIZATION)
+WITNESS_NAME = "accessproof-witness"
+_ALLOW_ALL = compile_policy_text(
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}', "caller-identity", IDENTITY)
+# ResourceType → the CheckNoPublicAccess type whose definition of "public" applies.
+_PUBLIC_CHECK_TYPE = {
+    "AWS::S3::Bucket": "AWS::S3::Bucket", "AWS::S3Express::DirectoryBucket": "AWS::S3Express::DirectoryBucket",
+    "AWS::IAM::Role": "AWS::IAM::AssumeRolePolicyDocument", "AWS::KMS::Key": "AWS::KMS::Key",
+    "AWS::Lambda::Function": "AWS::Lambda::Function", "AWS::SQS::Queue": "AWS::SQS::Queue",
+    "AWS::SNS::Topic": "AWS::SNS::Topic", "AWS::SecretsManager::Secret": "AWS::SecretsManager::Secret",
+    "AWS::EFS::FileSystem": "AWS::EFS::FileSystem", "AWS::DynamoDB::Table": "AWS::DynamoDB::Table",
+    "AWS::DynamoDB::Stream": "AWS::DynamoDB::Stream",
+}
+_GENERIC_PUBLIC_TYPE = "AWS::SQS::Queue"  # its rule has only the global restricting keys
+# Context keys that describe the caller: set from the candidate, never chosen freely.
+PRINCIPAL_ACCOUNT, PRINCIPAL_ARN, PRINCIPAL_ORG_ID = "aws:principalaccount", "aws:principalarn", "aws:principalorgid"
+PRINCIPAL_IS_SERVICE, PRINCIPAL_TYPE = "aws:principalisawsservice", "aws:principaltype"
+_DESCRIBING = frozenset({PRINCIPAL_ACCOUNT, PRINCIPAL_ARN, PRINCIPAL_ORG_ID, PRINCIPAL_IS_SERVICE, PRINCIPAL_TYPE})
+# aws:PrincipalType values (IAM User Guide, "AWS global condition context keys").
+_PRINCIPAL_TYPES = {PrincipalKind.ROOT: "Account", PrincipalKind.USER: "User", PrincipalKind.ROLE: "AssumedRole",
+                    PrincipalKind.ROLE_SESSION: "AssumedRole", PrincipalKind.FEDERATED_USER: "FederatedUser"}
+
+
+@dataclass(frozen=True)
+class ZoneOfTrust:
+    """``ACCOUNT``: the resource's account; ``ORGANIZATION``: every member account of its organization."""
+
+    type: str
+    account_id: str
+    organization_id: Optional[str] = None
+    member_accounts: frozenset[str] = frozenset()  # the accounts inside the zone
+    organization_members: frozenset[str] = frozenset()  # the organization's accounts, when known
+
+    @classmethod
+    def of(cls, account: Account, zone_type: str) -> "ZoneOfTrust":
+        if zone_type not in ZONE_TYPES:
+            raise ValueError(f"zone of trust must be one of {', '.join(ZONE_TYPES)}; got {zone_type!r}")
+        members = frozenset(account.member_account_ids) | {account.account_id}
+        if zone_type == ORGANIZATION and account.organization_id is None:
+            raise ValueError("an ORGANIZATION zone of trust needs the organization id in account.json")
+        return cls(zone_type, account.account_id, account.organization_id,
+                   members if zone_type == ORGANIZATION else frozenset({account.account_id}), members)
+
+    def contains(self, account_id: Optional[str]) -> bool:
+        return account_id is not None and account_id in self.member_accounts
+
+    def in_organization(self, account_id: Optional[str]) -> bool:
+        return self.organization_id is not None and account_id is not None and account_id in self.organization_members
+
+
+# --------------------------------------------------------------------------------- callers
+
+
+@dataclass(frozen=True)
+class Caller:
+    """One candidate caller outside the zone, with what it fixes of the request context."""
+
+    index: int  # in the session's candidate list
+    text: str  # as parse_principal reads it
+    public: bool  # anonymous, or a user of an account the policy never names
+    fixed: dict  # context key → ContextValue the caller determines
+    absent: frozenset[str]  # context keys the caller cannot have
+    other_organization: bool  # its aws:PrincipalOrgID, if any, is not the zone's organization
+
+
+def _callers(session: Session, zone: ZoneOfTrust, owner_canonical_id: Optional[str]) -> list[Caller]:
+    out: list[Caller] = []
+    fresh = session.candidates[0]
+    for index, text in enumerate(session.candidates):
+        principal = parse_principal(text)
+        kind = principal.kind
+        if kind == PrincipalKind.SERVICE:
+            continue  # not reported by Access Analyzer
+        if kind == PrincipalKind.CANONICAL_USER:
+            if text != owner_canonical_id:
+                out.append(Caller(index, text, False, {}, frozenset(), False))
+            continue
+        if text == "anonymous":
+            out.append(Caller(index, text, True, {PRINCIPAL_TYPE: ContextValue(("Anonymous",))},
+                              _DESCRIBING - {PRINCIPAL_TYPE}, True))
+            continue
+        if kind == PrincipalKind.FEDERATED:
+            # a web identity or SAML session: described by its provider's keys, not the caller keys
+            out.append(Caller(index, text, is_public_federated_provider(text), {}, _DESCRIBING, True))
+            continue
+        account = principal.account
+        if zone.contains(account):
+            continue
+        fixed = {PRINCIPAL_IS_SERVICE: ContextValue(("false",))}
+        if account:
+            fixed[PRINCIPAL_ACCOUNT] = ContextValue((account,))
+        if kind in _PRINCIPAL_TYPES:
+            fixed[PRINCIPAL_TYPE] = ContextValue((_PRINCIPAL_TYPES[kind],))
+        arn = principal.role_arn or principal.arn
+        if arn:
+            fixed[PRINCIPAL_ARN] = ContextValue((arn,))
+        in_org = zone.in_organization(account)
+        if in_org:
+            fixed[PRINCIPAL_ORG_ID] = ContextValue((zone.organization_id,))
+        # Outside the organization for sure: a named account the member list leaves out, or any
+        # caller of an ORGANIZATION zone. An account the policy never names may, in an ACCOUNT
+        # zone, be another member of the organization (aws:PrincipalOrgID left free).
+        outside_org = zone.type == ORGANIZATION or (text != fresh and len(zone.organization_members) > 1)
+        out.append(Caller(index, text, text == fresh, fixed, frozenset(), not in_org and outside_org))
+    return out
+
+
+def known_context_term(session_atoms: Iterable, fixed: dict, absent: frozenset[str]) -> Term:
+    """What ``fixed`` values and ``absent`` keys make of every atom on those keys."""
+    parts: list[Term] = []
+    for atom in session_atoms:
+        key = getattr(atom, "key", None)
+        if key in absent and isinstance(atom, (KeyPresent, SomeValue, SomeScalar)):
+            parts.append(neg(atom))
+        elif key in fixed:
+            values = fixed[key].values
+            if isinstance(atom, KeyPresent):
+                truth = bool(values)
+            elif isinstance(atom, SomeValue):
+                truth = any(atom.holds_for(tuple(accepts(p, v) for p in atom.patterns)) for v in values)
+            elif isinstance(atom, SomeScalar):
+                truth = any(atom.holds_for(tuple(t.outcome(v) for t in atom.tests)) for v in values)
+            else:
+                continue  # an opaque fact: the replay checks it
+            parts.append(atom if truth else neg(atom))
+    return conj(parts)
+
+
+# ------------------------------------------------------------------------------- analysis
+
+
+def _condition_of(policy: CompiledPolicy, index: int) -> dict[str, str]:
+    """The statement's conditions as a finding's ``condition`` map (key → value; values joined)."""
+    out: dict[str, str] = {}
+    for condition in policy.statements[index].conditions:
+        out[condition.key] = ",".join(condition.values)
+    return out
+
+
+def _principal_of(policy: CompiledPolicy, index: int, caller: str) -> dict[str, str]:
+    """The principal value of the statement that names ``caller`` (``{"AWS": "*"}`` for everyone)."""
+    statement = policy.statements[index]
+    matcher = statement.principal
+    if matcher is None or matcher.everyone or statement.not_principal:
+        return {"AWS": "*"}
+    principal = parse_principal(caller)
+    best: Optional[tuple[str, str]] = None
+    for kind, value in matcher.values:
+        if match_principal_value(kind, value, principal) != PrincipalMatch.NONE:
+            if best is None or value != "*":
+                best = (kind, value)
+    return {best[0]: best[1]} if best else {"AWS": "*"}
+
+
+def _concrete_resources(patterns: Iterable[str]) -> list[str]:
+    return [p.replace("*", WITNESS_NAME).replace("?", "x") for p in patterns]
+
+
+def _service_actions(prefixes: Iterable[str]) -> list:
+    catalog = default_catalog()
+    out = []
+    for prefix in prefixes:
+        service = catalog.service(prefix)
+        if service is not None:
+            out.extend(service.actions.values())
+    return out
+
+
+def _applies_to(action, arn: str) -> bool:
+    service = default_catalog().service(action.service)
+    return service is not None and any(
+        (rt := service.resource_types.get(ref.name)) is not None and rt.matches_arn(arn) for ref in action.resource_types)
+
+
+@dataclass
+class _ResourceContext:
+    resource: Resource
+    policy: CompiledPolicy
+    statements: list[SourcedStatement]
+    resource_patterns: tuple[str, ...]
+    service_prefixes: tuple[str, ...]
+
+    def request(self, caller: str, action: str, resource: str, context: dict) -> Request:
+        return Request(parse_principal(caller), action, resource, dict(context), self.resource.account_id)
+
+    def decide(self, caller: str, action: str, resource: str, context: dict):
+        return evaluate(self.request(caller, action, resource, context),
+                        PolicySet(identity=(_ALLOW_ALL,), resource=self.policy), explain=False)
+
+
+def _public_statement(ctx: _ResourceContext, index: int) -> bool:
+    check_type = _PUBLIC_CHECK_TYPE.get(ctx.resource.resource_type)
+    if check_type is None:
+        # No CheckNoPublicAccess type (ECR, Lambda layers, snapshots): the global restricting
+        # keys decide, read syntactically on the statement.
+        return is_public_statement_shape(_GENERIC_PUBLIC_TYPE, ctx.statements[index].statement)
+    document = json.dumps({"Version": "2012-10-17", "Statement": [ctx.statements[index].statement]})
+    return check_no_public_access(document, check_type).result == "FAIL"
+
+
+def _actions(ctx: _ResourceContext, caller: str, context: dict, index: int, witness_action: str) -> tuple[str, ...]:
+    """Every action of the resource's services that the caller can perform on the resource
+    through statement ``index`` (same context as the witness)."""
+    found = {witness_action}
+    for resource in _concrete_resources(ctx.resource_patterns):
+        for action in _service_actions(ctx.service_prefixes):
+            if not _applies_to(action, resource):
+                continue
+            decision = ctx.decide(caller, action.full_name, resource, context)
+            if decision.allowed and any(m.policy is ctx.policy and m.statement.index == index for m in decision.matched):
+                found.add(action.full_name)
+    return tuple(sorted(found))
+
+
+def _witness(caller: str, action: str, resource: str, context: dict) -> dict:
+    return {"principal": caller, "action": action, "resource": resource,
+            "context": {k: (list(v.values) if v.multivalued else v.values[0]) for k, v in context.items()}}
+
+
+def analyze_resource(resource: Resource, zone: ZoneOfTrust, snapshot: Optional[Snapshot] = None) -> ResourceAnalysis:
+    """Every class of access to ``resource`` from outside ``zone``: one FreshFinding per
+    (principal value, statement) with its actions, condition, isPublic, sources and a witness
+    request the evaluator replayed. Complete: no external request is allowed that no finding covers."""
+    module = module_for(resource)
+    base = ResourceAnalysis(resource.arn, resource.resource_type, resource.account_id)
+
+    def error(message: str) -> ResourceAnalysis:
+        return ResourceAnalysis(resource.arn, resource.resource_type, resource.account_id, (FreshFinding(
+            resource.arn, resource.resource_type, resource.account_id, error=message),))
+
+    def policy_is_public(text: str) -> bool:
+        check_type = _PUBLIC_CHECK_TYPE.get(resource.resource_type, "AWS::S3::Bucket")
+        return check_no_public_access(text, check_type).result == "FAIL"
+
+    statements = module.statements(resource, policy_is_public)
+    if not any(s.is_allow for s in statements):
+        return base
+    try:
+        policy = compile_policy_text(policy_text(statements), resource.arn, RESOURCE)
+    except MalformedPolicy as e:
+        return error(f"INVALID_POLICY: {e}")
+    ctx = _ResourceContext(resource, policy, statements, module.request_resources(resource), module.service_prefixes)
+    try:
+        findings = _findings(ctx, zone, getattr(resource, "acl_owner_id", None))
+    except Undecided as e:
+        return error(f"INTERNAL_ERROR: accessproof could not decide this resource: {e}")
+    return ResourceAnalysis(resource.arn, resource.resource_type, resource.account_id, tuple(findings))
+
+
+def _findings(ctx: _ResourceContext, zone: ZoneOfTrust, owner_canonical_id: Optional[str]) -> list[FreshFinding]:
+    policy = ctx.policy
+    encoder = Encoder(opaque_keys((policy,)))
+    grants = encoder.grants(policy)
+    wanted = conj([disj(Matches(ACTION, action_pattern(f"{p}:*")) for p in ctx.service_prefixes),
+                   disj(Matches(RESOURCE_DIM, resource_pattern(r)) for r in ctx.resource_patterns)])
+    allow_terms = {s.index: encoder.allows(policy, only=s.index) for s in policy.statements if s.allow}
+    org_literal = (SomeValue(PRINCIPAL_ORG_ID, (literal_pattern(zone.organization_id),), False)
+                   if zone.organization_id else None)
+    terms = [grants, wanted, *allow_terms.values(), *([org_literal] if org_literal else [])]
+    session = Session(terms, None, opaque_condition_map((policy,)))
+    found: dict[tuple, FreshFinding] = {}
+    for caller in _callers(session, zone, owner_canonical_id):
+        known = known_context_term(session.atoms, caller.fixed, caller.absent)
+        other_org = neg(org_literal) if org_literal is not None and caller.other_organization else conj([])
+        reported: list[int] = []
+        while True:
+            term = conj([grants, wanted, known, other_org, *(neg(allow_terms[i]) for i in reported)])
+
+            def replays(c, caller=caller) -> bool:
+                decision = ctx.decide(c.principal, c.action, c.resource, c.context)
+                return decision.allowed and any(accepts(action_pattern(f"{p}:*"), c.action.lower())
+                                                for p in ctx.service_prefixes)
+
+            outcome = session.solve(term, replays, candidate=caller.index, fixed=caller.fixed)
+            if outcome.witness is None:
+                if outcome.unsure:
+                    raise Undecided(f"the access of {caller.text} could not be settled exactly")
+                break
+            w = outcome.witness
+            decision = ctx.decide(w.principal, w.action, w.resource, w.context)
+            matched = sorted({m.statement.index for m in decision.matched if m.policy is policy and m.statement.allow})
+            new = [i for i in matched if i not in reported]
+            if not new:  # cannot happen: the term excludes reported statements
+                raise Undecided("a witness matched only statements already reported")
+            for index in new:
+                reported.append(index)
+                principal = _principal_of(policy, index, w.principal)
+                key = (json.dumps(principal, sort_keys=True), index)
+                if key in found:
+                    continue
+                found[key] = FreshFinding(
+                    ctx.resource.arn, ctx.resource.resource_type, ctx.resource.account_id,
+                    principal=principal, action=_actions(ctx, w.principal, w.context, index, w.action),
+                    condition=_condition_of(policy, index),
+                    is_public=caller.public and _public_statement(ctx, index),
+                    sources=(ctx.statements[index].source.to_api(),),
+                    witness=_witness(w.principal, w.action, w.resource, w.context))
+    return list(found.values())
+
+
+class ExternalAccessAnalyzer:
+    """Analyzes snapshots for one zone of trust; identical configurations are analyzed once."""
+
+    def __init__(self, zone: ZoneOfTrust) -> None:
+        self.zone = zone
+        self._cache: dict[str, ResourceAnalysis] = {}
+        self.hits = 0
+
+    def analyze(self, resource: Resource, snapshot: Optional[Snapshot] = None) -> ResourceAnalysis:
+        key = resource.content_hash()
+        cached = self._cache.get(key)
+        if cached is not None and cached.resource == resource.arn:
+            self.hits += 1
+            return cached
+        analysis = analyze_resource(resource, self.zone, snapshot)
+        self._cache[key] = analysis
+        return analysis
+
+    def analyze_snapshot(self, snapshot: Snapshot) -> list[ResourceAnalysis]:
+        return [self.analyze(resource, snapshot) for resource in snapshot.resources]

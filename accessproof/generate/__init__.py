@@ -1,0 +1,173 @@
+"""Policy generation from CloudTrail logs: least-privilege policies from recorded activity.
+
+``generate_policy`` runs the whole pipeline: find the log files (``sources``), read them in
+place with DuckDB (``reader``), map the calls to IAM actions and resources (``mapping``,
+``arns``, ``generator``), group and split the statements (``policy``), validate the output, and
+optionally refine it against an existing policy with a proof (``refine``). The result renders
+as GetGeneratedPolicy's ``generatedPolicyResult``, plus an ``accessproof`` report.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Optional, Sequence
+
+from ..catalog import Catalog, default_catalog
+from .generator import Mapper, default_window_start, in_window, tally_usage
+from .policy import build_statements, denied_actions, policy_text, split_policies
+from .reader import Activity, PrincipalSelector, read_activity
+from .refine import Refinement, refine
+from .sources import Discovery, FileProblem, discover
+
+__all__ = ["GenerationResult", "PrincipalSelector", "generate_policy", "generate_from_activity"]
+
+BLOCKING_FINDINGS = ("ERROR", "SECURITY_WARNING")
+
+
+@dataclass
+class TrailSource:
+    """Where logs came from: a trail ARN (client) or the path given (CLI), and its Regions."""
+
+    name: str
+    regions: Optional[tuple[str, ...]] = None
+
+    def as_dict(self) -> dict:
+        out: dict = {"cloudTrailArn": self.name, "allRegions": self.regions is None}
+        if self.regions is not None:
+            out["regions"] = list(self.regions)
+        return out
+
+
+@dataclass
+class GenerationResult:
+    principal_arn: str
+    documents: list[dict]
+    start: Optional[datetime]
+    end: Optional[datetime]
+    trails: list[TrailSource]
+    problems: list[FileProblem] = field(default_factory=list)
+    unmapped: list[dict] = field(default_factory=list)
+    no_permission: list[dict] = field(default_factory=list)
+    findings: list[dict] = field(default_factory=list)  # ERROR / SECURITY_WARNING of the output (none expected)
+    refinement: Optional[Refinement] = None
+    events_read: int = 0
+    calls_selected: int = 0
+    calls_outside: int = 0  # calls of the principal read but outside the time range
+    files_read: int = 0
+
+    @property
+    def is_complete(self) -> bool:
+        """AWS: true "if the generated policy contains all possible actions for a service that IAM
+        Access Analyzer identified". Here: no file was skipped and every call was mapped."""
+        return not self.problems and not self.unmapped
+
+    def generated_policy_result(self) -> dict:
+        properties: dict = {"isComplete": self.is_complete, "principalArn": self.principal_arn,
+                            "cloudTrailProperties": {"trailProperties": [t.as_dict() for t in self.trails]}}
+        if self.start is not None:
+            properties["cloudTrailProperties"]["startTime"] = _iso(self.start)
+        if self.end is not None:
+            properties["cloudTrailProperties"]["endTime"] = _iso(self.end)
+        report: dict = {
+            "eventsRead": self.events_read, "callsOfPrincipal": self.calls_selected,
+            "callsOutsideTimeRange": self.calls_outside, "filesRead": self.files_read,
+            "skippedFiles": [p.as_dict() for p in self.problems],
+            "unmappedEvents": self.unmapped, "noPermissionEvents": self.no_permission,
+            "deniedActions": denied_actions(self.documents),
+            "validation": self.findings,
+        }
+        if self.refinement is not None:
+            report["refinement"] = self.refinement.as_dict()
+        return {"generatedPolicies": [{"policy": policy_text(d)} for d in self.documents],
+                "properties": properties, "accessproof": report}
+
+
+def _iso(value: datetime) -> str:
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _validation_findings(documents: list[dict], catalog: Catalog) -> list[dict]:
+    from ..validate.engine import finding_dict, validate_policy
+
+    out = []
+    for i, document in enumerate(documents):
+        found, index = validate_policy(policy_text(document), "IDENTITY_POLICY", catalog=catalog)
+        for f in found:
+            if f.finding_type in BLOCKING_FINDINGS:
+                out.append({"policyIndex": i, **finding_dict(f, index)})
+    return out
+
+
+def generate_from_activity(principal_arn: str, activity: Activity, *, start: Optional[datetime] = None,
+                           end: Optional[datetime] = None, include_placeholders: bool = False,
+                           existing_policy: Optional[str] = None, trails: Sequence[TrailSource] = (),
+                           catalog: Optional[Catalog] = None, validate: bool = True) -> GenerationResult:
+    """Generate from activity already read (the activity may hold other principals too)."""
+    catalog = catalog or default_catalog()
+    selector = PrincipalSelector.parse(principal_arn)
+    first_day = None
+    if start is None and activity.data_end is not None:
+        first_day = default_window_start(activity.data_end)
+        start = datetime.combine(first_day, datetime.min.time(), tzinfo=timezone.utc)
+    if end is None:
+        end = activity.data_end
+    mine = [g for g in activity.groups if _belongs(g.principal, g.caller, selector)]
+    naive_start, naive_end = _naive_utc(start), _naive_utc(end)
+    groups = [g for g in mine if in_window(g, first_day) and (naive_start is None or g.last_seen >= naive_start)
+              and (naive_end is None or g.first_seen <= naive_end)]
+    usage = tally_usage(groups, Mapper(catalog, selector.partition, include_placeholders))
+    documents = split_policies(build_statements(usage.uses.values()))
+    result = GenerationResult(
+        principal_arn, documents, start, end, list(trails), list(activity.problems),
+        unmapped=[t.as_dict() for t in sorted(usage.unmapped.values(), key=lambda t: (t.event_source, t.event_name))],
+        no_permission=[t.as_dict() for t in sorted(usage.no_permission.values(), key=lambda t: (t.event_source, t.event_name))],
+        events_read=activity.events_read, calls_selected=usage.calls, files_read=activity.files_read,
+        calls_outside=sum(g.count for g in mine) - usage.calls)
+    if existing_policy is not None:
+        result.refinement = refine(documents, existing_policy, catalog)
+        result.documents = result.refinement.documents
+    if validate:
+        result.findings = _validation_findings(result.documents, catalog)
+    return result
+
+
+def _naive_utc(value: Optional[datetime]) -> Optional[datetime]:
+    return value.astimezone(timezone.utc).replace(tzinfo=None) if value is not None else None
+
+
+def _belongs(principal: str, caller: str, selector: PrincipalSelector) -> bool:
+    if principal == selector.arn or caller == selector.arn:
+        return True
+    return selector.kind == "role" and caller.startswith(selector.session_prefix)
+
+
+def generate_policy(principal_arn: str, paths: Sequence[str], *, start: Optional[datetime] = None,
+                    end: Optional[datetime] = None, include_placeholders: bool = False,
+                    existing_policy: Optional[str] = None, regions: Optional[Sequence[str]] = None,
+                    trail_name: Optional[str] = None, s3_cache: Optional[Path] = None,
+                    on_progress: Optional[Callable[[float], None]] = None,
+                    cancelled: Optional[Callable[[], bool]] = None,
+                    catalog: Optional[Catalog] = None) -> GenerationResult:
+    """Read the logs under ``paths`` and generate the policy of ``principal_arn``."""
+    selector = PrincipalSelector.parse(principal_arn)
+    region_set = frozenset(regions) if regions else None
+    found: Discovery = discover(paths, region_set, start, end, s3_cache)
+    activity = read_activity(found.files, selector, start, end, on_progress, cancelled)
+    activity.problems[:0] = found.problems
+    trails = [TrailSource(trail_name or ", ".join(paths), tuple(regions) if regions else None)]
+    return generate_from_activity(principal_arn, activity, start=start, end=end,
+                                  include_placeholders=include_placeholders, existing_policy=existing_policy,
+                                  trails=trails, catalog=catalog)
+
+
+def parse_time(text: str) -> datetime:
+    """ISO 8601 (``2024-07-30``, ``2024-07-30T21:31:21Z``) as an aware UTC datetime."""
+    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def dumps(result: GenerationResult) -> str:
+    return json.dumps(result.generated_policy_result(), indent=4)

@@ -1,0 +1,26 @@
+"""AWS::DynamoDB::Stream — the stream's resource-based policy (``aws dynamodb get-resource-policy
+--resource-arn <stream ARN>``).
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Optional
+
+from ..inventory.model import DYNAMODB_STREAM, DynamoDbStream
+from .base import SourcedStatement
+from .policy_only import policy_statements
+
+RESOURCE_TYPE = DYNAMODB_STREAM
+SERVICE_PREFIXES = ("dynamodb",)
+
+
+def arn(stream: DynamoDbStream) -> str:
+    return stream.arn
+
+
+def request_resources(stream: DynamoDbStream) -> tuple[str, ...]:
+    return (stream.arn,)
+
+
+def statements(stream: DynamoDbStream, policy_is_public: Optional[Callable[[str], bool]] = None) -> list[SourcedStatement]:
+    return policy_statements(stream, "stream policy")

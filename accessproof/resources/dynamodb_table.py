@@ -1,0 +1,26 @@
+"""AWS::DynamoDB::Table — the table's resource-based policy (``aws dynamodb get-resource-policy
+--resource-arn <table ARN>``). A table policy may also name its indexes (``table/NAME/index/*``).
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Optional
+
+from ..inventory.model import DYNAMODB_TABLE, DynamoDbTable
+from .base import SourcedStatement
+from .policy_only import policy_statements
+
+RESOURCE_TYPE = DYNAMODB_TABLE
+SERVICE_PREFIXES = ("dynamodb",)
+
+
+def arn(table: DynamoDbTable) -> str:
+    return table.arn
+
+
+def request_resources(table: DynamoDbTable) -> tuple[str, ...]:
+    return (table.arn, f"{table.arn}/index/*")
+
+
+def statements(table: DynamoDbTable, policy_is_public: Optional[Callable[[str], bool]] = None) -> list[SourcedStatement]:
+    return policy_statements(table, "table policy")

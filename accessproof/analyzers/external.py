@@ -29,8 +29,9 @@ CheckNoPublicAccess for the resource's type), and for types outside CheckNoPubli
 
 from __future__ import annotations
 
+import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable, Optional
 
 from ..catalog import default_catalog
@@ -45,9 +46,9 @@ from ..inventory.model import Account, Resource, Snapshot
 from ..reason import ACTION, RESOURCE as RESOURCE_DIM, Encoder, Matches, Session, Undecided, conj, disj, neg, opaque_keys
 from ..reason.encode import action_pattern, resource_pattern
 from ..reason.solver import accepts, opaque_condition_map, principal_candidates
-from ..reason.strings import literal_pattern
+from ..reason.strings import literal_pattern, wildcard_pattern
 from ..checks.public import is_public_federated_provider, is_public_statement_shape
-from ..reason.terms import KeyPresent, SomeScalar, SomeValue, Term
+from ..reason.terms import TRUE, KeyPresent, PrincipalNamed, SomeScalar, SomeValue, Term, atoms
 from ..resources import SourcedStatement, module_for, policy_text
 
 ACCOUNT, ORGANIZATION = "ACCOUNT", "ORGANIZATION"
@@ -69,6 +70,11 @@ _GENERIC_PUBLIC_TYPE = "AWS::SQS::Queue"  # its rule has only the global restric
 PRINCIPAL_ACCOUNT, PRINCIPAL_ARN, PRINCIPAL_ORG_ID = "aws:principalaccount", "aws:principalarn", "aws:principalorgid"
 PRINCIPAL_IS_SERVICE, PRINCIPAL_TYPE = "aws:principalisawsservice", "aws:principaltype"
 _DESCRIBING = frozenset({PRINCIPAL_ACCOUNT, PRINCIPAL_ARN, PRINCIPAL_ORG_ID, PRINCIPAL_IS_SERVICE, PRINCIPAL_TYPE})
+# Set only when an AWS service principal calls on behalf of a resource (IAM User Guide, global
+# condition keys, aws:SourceAccount: "included in the request context only when a call to your
+# resource is made directly by an AWS service principal"): absent for every caller reported here.
+_SERVICE_ONLY = frozenset({"aws:sourceaccount", "aws:sourcearn", "aws:sourceowner", "aws:sourceorgid",
+                           "aws:sourceorgpaths"})
 # aws:PrincipalType values (IAM User Guide, "AWS global condition context keys").
 _PRINCIPAL_TYPES = {PrincipalKind.ROOT: "Account", PrincipalKind.USER: "User", PrincipalKind.ROLE: "AssumedRole",
                     PrincipalKind.ROLE_SESSION: "AssumedRole", PrincipalKind.FEDERATED_USER: "FederatedUser"}
@@ -106,7 +112,7 @@ class ZoneOfTrust:
 
 @dataclass(frozen=True)
 class Caller:
-    """One candidate caller outside the zone, with what it fixes of the request context."""
+    """One candidate caller outside the zone, with what it determines of the request context."""
 
     index: int  # in the session's candidate list
     text: str  # as parse_principal reads it
@@ -114,9 +120,36 @@ class Caller:
     fixed: dict  # context key → ContextValue the caller determines
     absent: frozenset[str]  # context keys the caller cannot have
     other_organization: bool  # its aws:PrincipalOrgID, if any, is not the zone's organization
+    extra: Term = TRUE  # further facts about the keys that describe it
 
 
-def _callers(session: Session, zone: ZoneOfTrust, owner_canonical_id: Optional[str]) -> list[Caller]:
+@dataclass(frozen=True)
+class _CallerFacts:
+    """Atoms about the keys that describe a caller, registered with the session up front."""
+
+    account_in_zone: Optional[SomeValue]  # aws:PrincipalAccount is a zone account
+    arn_in_zone: Optional[SomeValue]  # aws:PrincipalArn is an ARN of a zone account
+    arn_in_account: dict  # account → SomeValue "aws:PrincipalArn is an ARN of this account"
+
+    @classmethod
+    def build(cls, mentioned: set, zone: ZoneOfTrust, named_accounts: Iterable[str]) -> "_CallerFacts":
+        def arn_of(accounts) -> tuple:
+            return tuple(wildcard_pattern(f"arn:*:*::{a}:*", arn=True) for a in sorted(accounts))
+        zone_accounts = sorted(zone.member_accounts)
+        return cls(
+            SomeValue(PRINCIPAL_ACCOUNT, tuple(literal_pattern(a) for a in zone_accounts), False)
+            if PRINCIPAL_ACCOUNT in mentioned else None,
+            SomeValue(PRINCIPAL_ARN, arn_of(zone_accounts), False) if PRINCIPAL_ARN in mentioned else None,
+            {a: SomeValue(PRINCIPAL_ARN, arn_of([a]), False) for a in named_accounts} if PRINCIPAL_ARN in mentioned else {})
+
+    def terms(self) -> list[Term]:
+        return [t for t in (self.account_in_zone, self.arn_in_zone, *self.arn_in_account.values()) if t is not None]
+
+
+def _callers(session: Session, zone: ZoneOfTrust, owner_canonical_id: Optional[str], facts: _CallerFacts) -> list[Caller]:
+    """The session's candidates that lie outside the zone. A user of an account the policy never
+    names stands for every such caller: the keys that describe it are free but for lying outside
+    the zone. The root of a named account stands for every principal of that account."""
     out: list[Caller] = []
     fresh = session.candidates[0]
     for index, text in enumerate(session.candidates):
@@ -126,27 +159,33 @@ def _callers(session: Session, zone: ZoneOfTrust, owner_canonical_id: Optional[s
             continue  # not reported by Access Analyzer
         if kind == PrincipalKind.CANONICAL_USER:
             if text != owner_canonical_id:
-                out.append(Caller(index, text, False, {}, frozenset(), False))
+                out.append(Caller(index, text, False, {}, _SERVICE_ONLY, False))
             continue
         if text == "anonymous":
             out.append(Caller(index, text, True, {PRINCIPAL_TYPE: ContextValue(("Anonymous",))},
-                              _DESCRIBING - {PRINCIPAL_TYPE}, True))
+                              (_DESCRIBING - {PRINCIPAL_TYPE}) | _SERVICE_ONLY, True))
             continue
         if kind == PrincipalKind.FEDERATED:
             # a web identity or SAML session: described by its provider's keys, not the caller keys
-            out.append(Caller(index, text, is_public_federated_provider(text), {}, _DESCRIBING, True))
+            out.append(Caller(index, text, is_public_federated_provider(text), {}, _DESCRIBING | _SERVICE_ONLY, True))
             continue
         account = principal.account
         if zone.contains(account):
             continue
         fixed = {PRINCIPAL_IS_SERVICE: ContextValue(("false",))}
-        if account:
+        extra: list[Term] = []
+        if text == fresh:
+            extra += [neg(f) for f in (facts.account_in_zone, facts.arn_in_zone) if f is not None]
+            if facts.account_in_zone is not None:
+                extra.append(KeyPresent(PRINCIPAL_ACCOUNT))
+        else:
             fixed[PRINCIPAL_ACCOUNT] = ContextValue((account,))
-        if kind in _PRINCIPAL_TYPES:
-            fixed[PRINCIPAL_TYPE] = ContextValue((_PRINCIPAL_TYPES[kind],))
-        arn = principal.role_arn or principal.arn
-        if arn:
-            fixed[PRINCIPAL_ARN] = ContextValue((arn,))
+            if kind == PrincipalKind.ROOT:
+                if account in facts.arn_in_account:
+                    extra.append(facts.arn_in_account[account])
+            else:
+                fixed[PRINCIPAL_TYPE] = ContextValue((_PRINCIPAL_TYPES[kind],))
+                fixed[PRINCIPAL_ARN] = ContextValue((principal.role_arn or principal.arn,))
         in_org = zone.in_organization(account)
         if in_org:
             fixed[PRINCIPAL_ORG_ID] = ContextValue((zone.organization_id,))
@@ -154,7 +193,7 @@ def _callers(session: Session, zone: ZoneOfTrust, owner_canonical_id: Optional[s
         # caller of an ORGANIZATION zone. An account the policy never names may, in an ACCOUNT
         # zone, be another member of the organization (aws:PrincipalOrgID left free).
         outside_org = zone.type == ORGANIZATION or (text != fresh and len(zone.organization_members) > 1)
-        out.append(Caller(index, text, text == fresh, fixed, frozenset(), not in_org and outside_org))
+        out.append(Caller(index, text, text == fresh, fixed, _SERVICE_ONLY, not in_org and outside_org, conj(extra)))
     return out
 
 
@@ -274,20 +313,26 @@ def analyze_resource(resource: Resource, zone: ZoneOfTrust, snapshot: Optional[S
     """Every class of access to ``resource`` from outside ``zone``: one FreshFinding per
     (principal value, statement) with its actions, condition, isPublic, sources and a witness
     request the evaluator replayed. Complete: no external request is allowed that no finding covers."""
+    return _analyze(resource, _sourced_statements(resource), zone)
+
+
+def _sourced_statements(resource: Resource) -> list[SourcedStatement]:
+    def policy_is_public(text: str) -> bool:
+        check_type = _PUBLIC_CHECK_TYPE.get(resource.resource_type, "AWS::S3::Bucket")
+        return check_no_public_access(text, check_type).result == "FAIL"
+
+    return module_for(resource).statements(resource, policy_is_public)
+
+
+def _analyze(resource: Resource, statements: list[SourcedStatement], zone: ZoneOfTrust) -> ResourceAnalysis:
     module = module_for(resource)
-    base = ResourceAnalysis(resource.arn, resource.resource_type, resource.account_id)
 
     def error(message: str) -> ResourceAnalysis:
         return ResourceAnalysis(resource.arn, resource.resource_type, resource.account_id, (FreshFinding(
             resource.arn, resource.resource_type, resource.account_id, error=message),))
 
-    def policy_is_public(text: str) -> bool:
-        check_type = _PUBLIC_CHECK_TYPE.get(resource.resource_type, "AWS::S3::Bucket")
-        return check_no_public_access(text, check_type).result == "FAIL"
-
-    statements = module.statements(resource, policy_is_public)
     if not any(s.is_allow for s in statements):
-        return base
+        return ResourceAnalysis(resource.arn, resource.resource_type, resource.account_id)
     try:
         policy = compile_policy_text(policy_text(statements), resource.arn, RESOURCE)
     except MalformedPolicy as e:
@@ -300,6 +345,43 @@ def analyze_resource(resource: Resource, zone: ZoneOfTrust, snapshot: Optional[S
     return ResourceAnalysis(resource.arn, resource.resource_type, resource.account_id, tuple(findings))
 
 
+_SELF = "@@accessproof-self@@"  # stands for the resource's own ARN in a cache key
+
+
+def configuration_key(resource: Resource, statements: list[SourcedStatement], zone: ZoneOfTrust) -> str:
+    """A cache key for the analysis of these statements on this resource, the same for two
+    resources whose configurations differ only by the resource's own ARN — when renaming the ARN
+    cannot change what the policy means: every Resource value is "*" or starts with the ARN."""
+    text = policy_text(statements)
+    relative = text.replace(resource.arn, _SELF)
+    for statement in json.loads(relative).get("Statement", []):
+        for element in ("Resource", "NotResource"):
+            values = statement.get(element, [])
+            for value in [values] if isinstance(values, str) else values:
+                if value != "*" and not value.startswith(_SELF):
+                    relative = text  # the ARN is part of the meaning: no sharing
+                    break
+    requested = [r.replace(resource.arn, _SELF) for r in module_for(resource).request_resources(resource)]
+    material = json.dumps([resource.resource_type, resource.account_id, getattr(resource, "acl_owner_id", None),
+                           zone.type, sorted(zone.member_accounts), zone.organization_id,
+                           sorted(zone.organization_members), requested, relative])
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+def _renamed(analysis: ResourceAnalysis, arn: str) -> ResourceAnalysis:
+    """A cached analysis of another resource with the same relative configuration, for ``arn``."""
+    old = analysis.resource
+
+    def swap(text: str) -> str:
+        return text.replace(old, arn)
+
+    findings = tuple(replace(
+        f, resource=arn, condition={k: swap(v) for k, v in f.condition.items()},
+        witness={**f.witness, "resource": swap(f.witness["resource"])} if f.witness else f.witness)
+        for f in analysis.findings)
+    return replace(analysis, resource=arn, findings=findings)
+
+
 def _findings(ctx: _ResourceContext, zone: ZoneOfTrust, owner_canonical_id: Optional[str]) -> list[FreshFinding]:
     policy = ctx.policy
     encoder = Encoder(opaque_keys((policy,)))
@@ -309,11 +391,15 @@ def _findings(ctx: _ResourceContext, zone: ZoneOfTrust, owner_canonical_id: Opti
     allow_terms = {s.index: encoder.allows(policy, only=s.index) for s in policy.statements if s.allow}
     org_literal = (SomeValue(PRINCIPAL_ORG_ID, (literal_pattern(zone.organization_id),), False)
                    if zone.organization_id else None)
-    terms = [grants, wanted, *allow_terms.values(), *([org_literal] if org_literal else [])]
+    mentioned = {getattr(a, "key", None) for a in atoms(grants)}
+    named_accounts = {parse_principal(c).account for c in principal_candidates(
+        a for a in atoms(grants) if isinstance(a, PrincipalNamed))} - {None}
+    facts = _CallerFacts.build(mentioned, zone, named_accounts)
+    terms = [grants, wanted, *allow_terms.values(), *([org_literal] if org_literal else []), *facts.terms()]
     session = Session(terms, None, opaque_condition_map((policy,)))
     found: dict[tuple, FreshFinding] = {}
-    for caller in _callers(session, zone, owner_canonical_id):
-        known = known_context_term(session.atoms, caller.fixed, caller.absent)
+    for caller in _callers(session, zone, owner_canonical_id, facts):
+        known = conj([known_context_term(session.atoms, caller.fixed, caller.absent), caller.extra])
         other_org = neg(org_literal) if org_literal is not None and caller.other_organization else conj([])
         reported: list[int] = []
         while True:
@@ -352,7 +438,9 @@ def _findings(ctx: _ResourceContext, zone: ZoneOfTrust, owner_canonical_id: Opti
 
 
 class ExternalAccessAnalyzer:
-    """Analyzes snapshots for one zone of trust; identical configurations are analyzed once."""
+    """Analyzes snapshots for one zone of trust; identical configurations are analyzed once
+    (``configuration_key``), so a snapshot of many resources sharing a few policies costs the
+    analysis of the few."""
 
     def __init__(self, zone: ZoneOfTrust) -> None:
         self.zone = zone
@@ -360,14 +448,21 @@ class ExternalAccessAnalyzer:
         self.hits = 0
 
     def analyze(self, resource: Resource, snapshot: Optional[Snapshot] = None) -> ResourceAnalysis:
-        key = resource.content_hash()
+        statements = _sourced_statements(resource)
+        key = configuration_key(resource, statements, self.zone)
         cached = self._cache.get(key)
-        if cached is not None and cached.resource == resource.arn:
+        if cached is not None:
             self.hits += 1
-            return cached
-        analysis = analyze_resource(resource, self.zone, snapshot)
+            return cached if cached.resource == resource.arn else _renamed(cached, resource.arn)
+        analysis = _analyze(resource, statements, self.zone)
         self._cache[key] = analysis
         return analysis
 
-    def analyze_snapshot(self, snapshot: Snapshot) -> list[ResourceAnalysis]:
-        return [self.analyze(resource, snapshot) for resource in snapshot.resources]
+    def analyze_snapshot(self, snapshot: Snapshot, progress=None) -> list[ResourceAnalysis]:
+        """``progress``: called with each resource after its analysis (e.g. to advance a progress bar)."""
+        out = []
+        for resource in snapshot.resources:
+            out.append(self.analyze(resource, snapshot))
+            if progress is not None:
+                progress(resource)
+        return out

@@ -154,3 +154,20 @@ def test_findings_cover_every_external_request(statements):
         request = Request(parse_principal(caller), action, resource, context, OWNER)
         if evaluate(request, PolicySet(identity=(ALLOW_ALL,), resource=policy), explain=False).allowed:
             assert covered(analysis.findings, caller, action), (statements, caller, action, ip, analysis.findings)
+
+
+@pytest.mark.parametrize("principal,condition,external", [
+    ("*", {"StringEquals": {"aws:PrincipalAccount": PARTNER}}, True),
+    ("*", {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/Admin*"}}, True),
+    ({"AWS": PARTNER}, {"StringEquals": {"aws:PrincipalArn": f"arn:aws:iam::{PARTNER}:role/X"}}, True),
+    ("*", {"StringEquals": {"aws:PrincipalArn": f"arn:aws:iam::{OWNER}:role/X"}}, False),
+    ("*", {"StringEquals": {"aws:PrincipalAccount": OWNER}}, False),
+    ("*", {"StringEquals": {"aws:PrincipalOrgID": ORG}}, True),  # other members of the organization
+])
+def test_conditions_on_the_caller_name_outside_callers(principal, condition, external):
+    bucket = s3_bucket({"Effect": "Allow", "Principal": principal, "Action": "s3:GetObject",
+                        "Resource": "arn:aws:s3:::b/*", "Condition": condition})
+    findings = analyze_resource(bucket, ZONE).findings
+    assert bool(findings) == external, findings
+    for finding in findings:
+        assert replay_witness(bucket, finding)

@@ -6,6 +6,7 @@ import re
 
 from ..reason import ACTION, RESOURCE as RESOURCE_DIM, Encoder, Matches, action_pattern, conj, disj, opaque_keys, resource_pattern
 from ..reason.solver import accepts
+from ..runtime import cycle_collection_off
 from .common import (
     FAIL, PASS, CheckInputError, CheckResult, Concrete, _compile, _session, _statement_reasons, find_witness, replay,
     witness_dict,
@@ -56,6 +57,7 @@ def validate_access(access: object) -> tuple[list[str], list[str]]:
     return actions, resources
 
 
+@cycle_collection_off
 def check_access_not_granted(policyDocument: str, access: list, policyType: str) -> CheckResult:
     policy = _compile(policyDocument, "policyDocument", policyType)
     actions, resources = validate_access(access)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from ..reason import Encoder, conj, neg, opaque_keys
+from ..runtime import cycle_collection_off
 from .common import (
     FAIL, PASS, CheckResult, Concrete, _compile, _session, _statement_reasons, find_witness, replay, witness_dict,
 )
 
 
+@cycle_collection_off
 def check_no_new_access(newPolicyDocument: str, existingPolicyDocument: str, policyType: str) -> CheckResult:
     new = _compile(newPolicyDocument, "newPolicyDocument", policyType)
     old = _compile(existingPolicyDocument, "existingPolicyDocument", policyType)

@@ -30,6 +30,7 @@ from ..reason.solver import accepts
 from ..reason.strings import literal_pattern, wildcard_pattern
 from ..reason.encode import action_pattern
 from ..reason.terms import ANY_TRUE, SomeScalar, SomeValue, Term
+from ..runtime import cycle_collection_off
 from .common import (
     FAIL, PASS, RESOURCE_POLICY, CheckInputError, CheckResult, Concrete, _compile, _session, _statement_reasons,
     find_witness, replay, witness_dict,
@@ -92,6 +93,7 @@ def _is_outsider(text: str, fresh_user: str, rule: ResourceTypeRule) -> bool:
     return False
 
 
+@cycle_collection_off
 def check_no_public_access(policyDocument: str, resourceType: str) -> CheckResult:
     try:
         rule = check_resource_type(resourceType)

@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-import gc
-from contextlib import contextmanager
-from typing import Iterator, Optional
+from typing import Optional
 
 from ..catalog import Catalog, default_catalog
 from ..policy import JsonSyntaxError, TextIndex, parse_policy
 from ..policy.model import location_dict
+from ..runtime import without_cycle_collection
 from . import rules as _rules  # noqa: F401  (importing the package registers every rule)
 from .rule import POLICY_TYPES, REGISTRY, RESOURCE_POLICY, VALIDATE_RESOURCE_TYPES, Context, Finding
 from .rules.syntax import json_syntax_error
-
-
-@contextmanager
-def _without_cycle_collection() -> Iterator[None]:
-    """Validation allocates many small, short-lived, acyclic objects (the parse tree, findings);
-    the cycle collector finds nothing among them but costs about a third of the run time."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class InvalidRequest(ValueError):
@@ -51,7 +37,7 @@ def validate_policy(
         if policy_type != RESOURCE_POLICY:
             raise InvalidRequest("validatePolicyResourceType is only supported with policyType RESOURCE_POLICY")
     # The parse tree is freed when ``_run_rules`` returns, before collection is enabled again.
-    with _without_cycle_collection():
+    with without_cycle_collection():
         return _run_rules(policy_document, policy_type, validate_policy_resource_type, catalog or default_catalog())
 
 

@@ -34,6 +34,8 @@ bench: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python bench/validate_corpus.py
 	$(BIN)/python bench/evaluate.py
 	$(BIN)/python bench/checks_corpus.py
+	$(BIN)/python bench/analyze_account.py
+	$(BIN)/python bench/generate.py
 
 clean:
 	rm -rf $(VENV)

@@ -69,7 +69,9 @@ _GENERIC_PUBLIC_TYPE = "AWS::SQS::Queue"  # its rule has only the global restric
 # Context keys that describe the caller: set from the candidate, never chosen freely.
 PRINCIPAL_ACCOUNT, PRINCIPAL_ARN, PRINCIPAL_ORG_ID = "aws:principalaccount", "aws:principalarn", "aws:principalorgid"
 PRINCIPAL_IS_SERVICE, PRINCIPAL_TYPE = "aws:principalisawsservice", "aws:principaltype"
-_DESCRIBING = frozenset({PRINCIPAL_ACCOUNT, PRINCIPAL_ARN, PRINCIPAL_ORG_ID, PRINCIPAL_IS_SERVICE, PRINCIPAL_TYPE})
+KMS_CALLER_ACCOUNT = "kms:calleraccount"  # the caller's account, for KMS (AWS KMS Developer Guide, condition keys)
+ACCOUNT_KEYS = (PRINCIPAL_ACCOUNT, KMS_CALLER_ACCOUNT)
+_DESCRIBING = frozenset({*ACCOUNT_KEYS, PRINCIPAL_ARN, PRINCIPAL_ORG_ID, PRINCIPAL_IS_SERVICE, PRINCIPAL_TYPE})
 # Set only when an AWS service principal calls on behalf of a resource (IAM User Guide, global
 # condition keys, aws:SourceAccount: "included in the request context only when a call to your
 # resource is made directly by an AWS service principal"): absent for every caller reported here.
@@ -127,7 +129,7 @@ class Caller:
 class _CallerFacts:
     """Atoms about the keys that describe a caller, registered with the session up front."""
 
-    account_in_zone: Optional[SomeValue]  # aws:PrincipalAccount is a zone account
+    account_in_zone: tuple[SomeValue, ...]  # aws:PrincipalAccount (kms:CallerAccount) is a zone account
     arn_in_zone: Optional[SomeValue]  # aws:PrincipalArn is an ARN of a zone account
     arn_in_account: dict  # account → SomeValue "aws:PrincipalArn is an ARN of this account"
 
@@ -137,13 +139,13 @@ class _CallerFacts:
             return tuple(wildcard_pattern(f"arn:*:*::{a}:*", arn=True) for a in sorted(accounts))
         zone_accounts = sorted(zone.member_accounts)
         return cls(
-            SomeValue(PRINCIPAL_ACCOUNT, tuple(literal_pattern(a) for a in zone_accounts), False)
-            if PRINCIPAL_ACCOUNT in mentioned else None,
+            tuple(SomeValue(key, tuple(literal_pattern(a) for a in zone_accounts), False)
+                  for key in ACCOUNT_KEYS if key in mentioned),
             SomeValue(PRINCIPAL_ARN, arn_of(zone_accounts), False) if PRINCIPAL_ARN in mentioned else None,
             {a: SomeValue(PRINCIPAL_ARN, arn_of([a]), False) for a in named_accounts} if PRINCIPAL_ARN in mentioned else {})
 
     def terms(self) -> list[Term]:
-        return [t for t in (self.account_in_zone, self.arn_in_zone, *self.arn_in_account.values()) if t is not None]
+        return [t for t in (*self.account_in_zone, self.arn_in_zone, *self.arn_in_account.values()) if t is not None]
 
 
 def _callers(session: Session, zone: ZoneOfTrust, owner_canonical_id: Optional[str], facts: _CallerFacts) -> list[Caller]:
@@ -175,11 +177,10 @@ def _callers(session: Session, zone: ZoneOfTrust, owner_canonical_id: Optional[s
         fixed = {PRINCIPAL_IS_SERVICE: ContextValue(("false",))}
         extra: list[Term] = []
         if text == fresh:
-            extra += [neg(f) for f in (facts.account_in_zone, facts.arn_in_zone) if f is not None]
-            if facts.account_in_zone is not None:
-                extra.append(KeyPresent(PRINCIPAL_ACCOUNT))
+            extra += [neg(f) for f in (*facts.account_in_zone, facts.arn_in_zone) if f is not None]
+            extra += [KeyPresent(f.key) for f in facts.account_in_zone]
         else:
-            fixed[PRINCIPAL_ACCOUNT] = ContextValue((account,))
+            fixed.update({key: ContextValue((account,)) for key in ACCOUNT_KEYS})
             if kind == PrincipalKind.ROOT:
                 if account in facts.arn_in_account:
                     extra.append(facts.arn_in_account[account])

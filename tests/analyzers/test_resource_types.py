@@ -91,3 +91,19 @@ def test_role_trust_policy():
     external_id = role({"AWS": f"arn:aws:iam::{OTHER}:root"}, {"StringEquals": {"sts:ExternalId": "x"}})
     (finding,) = analyze_resource(external_id, ACCOUNT_ZONE).findings
     assert finding.condition == {"sts:ExternalId": "x"} and not finding.is_public
+
+
+def test_kms_caller_account_confines_like_the_principal_account():
+    from accessproof.inventory import KmsKey
+    import dataclasses
+
+    fields = {f.name for f in dataclasses.fields(KmsKey)}
+    key_policy_field = next(name for name in ("key_policy", "policy") if name in fields)
+
+    def key(condition):
+        statement = {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:Decrypt", "Resource": "*",
+                     "Condition": condition}
+        return KmsKey(arn=f"arn:aws:kms:{R}:key/k", account_id=OWNER, origin="test", key_id="k",
+                      **{key_policy_field: json.dumps({"Version": "2012-10-17", "Statement": [statement]})})
+    assert not analyze_resource(key({"StringEquals": {"kms:CallerAccount": OWNER}}), ACCOUNT_ZONE).findings
+    assert analyze_resource(key({"StringEquals": {"kms:CallerAccount": OTHER}}), ACCOUNT_ZONE).findings

@@ -265,33 +265,86 @@ def _applies_to(action, arn: str) -> bool:
         (rt := service.resource_types.get(ref.name)) is not None and rt.matches_arn(arn) for ref in action.resource_types)
 
 
+ACCESS_POINT_KEYS = ("s3:dataaccesspointarn", "s3:dataaccesspointaccount")
+
+
 @dataclass
-class _ResourceContext:
+class _Path:
+    """One way a request reaches the resource. ``policy`` holds the statements reported as
+    findings (aligned with ``statements``); ``gate``, when set, must allow the request too: a
+    request through an S3 access point needs both the access point's policy and the bucket's
+    ("both the access point and the underlying bucket must permit the request", S3 User Guide,
+    "Configuring IAM policies for using access points")."""
+
     resource: Resource
     policy: CompiledPolicy
     statements: list[SourcedStatement]
+    gate: Optional[CompiledPolicy]
     resource_patterns: tuple[str, ...]
     service_prefixes: tuple[str, ...]
+    fixed: dict  # context the path determines (the access point's ARN and account)
+    absent: frozenset[str]  # context keys the path cannot have
 
     def request(self, caller: str, action: str, resource: str, context: dict) -> Request:
         return Request(parse_principal(caller), action, resource, dict(context), self.resource.account_id)
 
     def decide(self, caller: str, action: str, resource: str, context: dict):
-        return evaluate(self.request(caller, action, resource, context),
-                        PolicySet(identity=(_ALLOW_ALL,), resource=self.policy), explain=False)
+        request = self.request(caller, action, resource, context)
+        decision = evaluate(request, PolicySet(identity=(_ALLOW_ALL,), resource=self.policy), explain=False)
+        if decision.allowed and self.gate is not None and not evaluate(
+                request, PolicySet(identity=(_ALLOW_ALL,), resource=self.gate), explain=False).allowed:
+            return replace(decision, decision="implicitDeny")
+        return decision
 
 
-def _public_statement(ctx: _ResourceContext, index: int) -> bool:
+def _paths(resource: Resource, statements: list[SourcedStatement]) -> list[_Path]:
+    """The direct path, and one path per S3 access point whose statements the module produced."""
+    module = module_for(resource)
+    patterns, prefixes = module.request_resources(resource), module.service_prefixes
+    access_points = list(dict.fromkeys(s.source.access_point_arn for s in statements if s.source.access_point_arn))
+    direct = [s for s in statements if not s.source.access_point_arn]
+
+    def compiled(part: list[SourcedStatement], name: str) -> CompiledPolicy:
+        return compile_policy_text(policy_text(part), name, RESOURCE)
+
+    if not access_points:
+        return [_Path(resource, compiled(statements, resource.arn), statements, None, patterns, prefixes, {}, frozenset())]
+    bucket = compiled(direct, resource.arn)
+    out = [_Path(resource, bucket, direct, None, patterns, prefixes, {}, frozenset(ACCESS_POINT_KEYS))]
+    for arn in access_points:
+        part = [s for s in statements if s.source.access_point_arn == arn]
+        account = next((s.source.access_point_account for s in part if s.source.access_point_account), None)
+        fixed = {ACCESS_POINT_KEYS[0]: ContextValue((arn,)),
+                 ACCESS_POINT_KEYS[1]: ContextValue((account or resource.account_id,))}
+        out.append(_Path(resource, compiled(part, arn), part, bucket, patterns, prefixes, fixed, frozenset()))
+    return out
+
+
+def _public_statement(ctx: _Path, index: int) -> bool:
+    statement = ctx.statements[index].statement
+    if ctx.fixed:  # an access point path: its own scoping to the access point confines nothing
+        statement = _without_keys(statement, ACCESS_POINT_KEYS)
     check_type = _PUBLIC_CHECK_TYPE.get(ctx.resource.resource_type)
     if check_type is None:
         # No CheckNoPublicAccess type (ECR, Lambda layers, snapshots): the global restricting
         # keys decide, read syntactically on the statement.
-        return is_public_statement_shape(_GENERIC_PUBLIC_TYPE, ctx.statements[index].statement)
-    document = json.dumps({"Version": "2012-10-17", "Statement": [ctx.statements[index].statement]})
+        return is_public_statement_shape(_GENERIC_PUBLIC_TYPE, statement)
+    document = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
     return check_no_public_access(document, check_type).result == "FAIL"
 
 
-def _actions(ctx: _ResourceContext, caller: str, context: dict, index: int, witness_action: str) -> tuple[str, ...]:
+def _without_keys(statement: dict, keys: Iterable[str]) -> dict:
+    lowered = set(keys)
+    condition = {op: {k: v for k, v in block.items() if k.lower() not in lowered}
+                 for op, block in (statement.get("Condition") or {}).items()}
+    out = {k: v for k, v in statement.items() if k != "Condition"}
+    condition = {op: block for op, block in condition.items() if block}
+    if condition:
+        out["Condition"] = condition
+    return out
+
+
+def _actions(ctx: _Path, caller: str, context: dict, index: int, witness_action: str) -> tuple[str, ...]:
     """Every action of the resource's services that the caller can perform on the resource
     through statement ``index`` (same context as the witness)."""
     found = {witness_action}
@@ -326,8 +379,6 @@ def _sourced_statements(resource: Resource) -> list[SourcedStatement]:
 
 
 def _analyze(resource: Resource, statements: list[SourcedStatement], zone: ZoneOfTrust) -> ResourceAnalysis:
-    module = module_for(resource)
-
     def error(message: str) -> ResourceAnalysis:
         return ResourceAnalysis(resource.arn, resource.resource_type, resource.account_id, (FreshFinding(
             resource.arn, resource.resource_type, resource.account_id, error=message),))
@@ -335,12 +386,13 @@ def _analyze(resource: Resource, statements: list[SourcedStatement], zone: ZoneO
     if not any(s.is_allow for s in statements):
         return ResourceAnalysis(resource.arn, resource.resource_type, resource.account_id)
     try:
-        policy = compile_policy_text(policy_text(statements), resource.arn, RESOURCE)
+        paths = _paths(resource, statements)
     except MalformedPolicy as e:
         return error(f"INVALID_POLICY: {e}")
-    ctx = _ResourceContext(resource, policy, statements, module.request_resources(resource), module.service_prefixes)
+    findings: list[FreshFinding] = []
     try:
-        findings = _findings(ctx, zone, getattr(resource, "acl_owner_id", None))
+        for path in paths:
+            findings += _findings(path, zone, getattr(resource, "acl_owner_id", None))
     except Undecided as e:
         return error(f"INTERNAL_ERROR: accessproof could not decide this resource: {e}")
     return ResourceAnalysis(resource.arn, resource.resource_type, resource.account_id, tuple(findings))
@@ -383,10 +435,11 @@ def _renamed(analysis: ResourceAnalysis, arn: str) -> ResourceAnalysis:
     return replace(analysis, resource=arn, findings=findings)
 
 
-def _findings(ctx: _ResourceContext, zone: ZoneOfTrust, owner_canonical_id: Optional[str]) -> list[FreshFinding]:
+def _findings(ctx: _Path, zone: ZoneOfTrust, owner_canonical_id: Optional[str]) -> list[FreshFinding]:
     policy = ctx.policy
-    encoder = Encoder(opaque_keys((policy,)))
-    grants = encoder.grants(policy)
+    policies = (policy,) if ctx.gate is None else (policy, ctx.gate)
+    encoder = Encoder(opaque_keys(policies))
+    grants = conj([encoder.grants(p) for p in policies])
     wanted = conj([disj(Matches(ACTION, action_pattern(f"{p}:*")) for p in ctx.service_prefixes),
                    disj(Matches(RESOURCE_DIM, resource_pattern(r)) for r in ctx.resource_patterns)])
     allow_terms = {s.index: encoder.allows(policy, only=s.index) for s in policy.statements if s.allow}
@@ -397,9 +450,10 @@ def _findings(ctx: _ResourceContext, zone: ZoneOfTrust, owner_canonical_id: Opti
         a for a in atoms(grants) if isinstance(a, PrincipalNamed))} - {None}
     facts = _CallerFacts.build(mentioned, zone, named_accounts)
     terms = [grants, wanted, *allow_terms.values(), *([org_literal] if org_literal else []), *facts.terms()]
-    session = Session(terms, None, opaque_condition_map((policy,)))
+    session = Session(terms, None, opaque_condition_map(policies))
     found: dict[tuple, FreshFinding] = {}
     for caller in _callers(session, zone, owner_canonical_id, facts):
+        caller = replace(caller, fixed={**caller.fixed, **ctx.fixed}, absent=caller.absent | ctx.absent)
         known = conj([known_context_term(session.atoms, caller.fixed, caller.absent), caller.extra])
         other_org = neg(org_literal) if org_literal is not None and caller.other_organization else conj([])
         reported: list[int] = []

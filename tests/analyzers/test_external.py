@@ -171,3 +171,26 @@ def test_conditions_on_the_caller_name_outside_callers(principal, condition, ext
     assert bool(findings) == external, findings
     for finding in findings:
         assert replay_witness(bucket, finding)
+
+
+def test_access_points_need_the_bucket_and_the_access_point():
+    from accessproof.inventory.model import AccessPoint
+
+    ap_arn = f"arn:aws:s3:us-east-1:{OWNER}:accesspoint/ap"
+    ap_policy = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{PARTNER}:role/r"}, "Action": "s3:GetObject",
+        "Resource": f"{ap_arn}/object/*"}]})
+    access_point = AccessPoint(name="ap", arn=ap_arn, account_id=OWNER, network_origin="Internet", policy=ap_policy)
+    delegation = {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "*", "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"],
+                  "Condition": {"StringEquals": {"s3:DataAccessPointAccount": OWNER}}}
+
+    def bucket(*statements):
+        policy = json.dumps({"Version": "2012-10-17", "Statement": list(statements)}) if statements else None
+        return S3Bucket(arn="arn:aws:s3:::b", account_id=OWNER, origin="test", name="b", policy=policy,
+                        access_points=(access_point,))
+    # The bucket delegates to its access points: the partner reaches objects through "ap" only.
+    (finding,) = analyze_resource(bucket(delegation), ZONE).findings
+    assert finding.sources[0]["type"] == "S3_ACCESS_POINT" and finding.principal == {"AWS": f"arn:aws:iam::{PARTNER}:role/r"}
+    assert not finding.is_public and replay_witness(bucket(delegation), finding) is not None
+    # Without the bucket's permission the access point's grant reaches nothing.
+    assert analyze_resource(bucket(), ZONE).findings == ()

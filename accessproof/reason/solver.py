@@ -84,6 +84,16 @@ def exactly_one(args: list):
     return z3.BoolRef(z3.z3core.Z3_mk_pbeq(ctx.ref(), size, array, coeffs, 1), ctx)
 
 
+def fast_eq(a, b):
+    ctx = a.ctx
+    return z3.BoolRef(z3.z3core.Z3_mk_eq(ctx.ref(), a.as_ast(), b.as_ast()), ctx)
+
+
+def int_value(like, value: int):
+    ctx = like.ctx
+    return z3.ArithRef(z3.z3core.Z3_mk_int(ctx.ref(), value, like.sort().ast), ctx)
+
+
 def fast_or(args: list):
     return _fast(z3.z3core.Z3_mk_or, args, False)
 
@@ -283,10 +293,11 @@ class Session:
     def _single_string_facts(self, dimension: str) -> None:
         """Facts of one string dimension, in a form linear in the number of patterns.
 
-        The string is exactly one of the literal texts that occur, or none of them
-        (``PbEq``). A wildcard pattern is matched iff the string is one of the literals it
-        accepts, or the string is none of the literals and a free Boolean (its value "on the
-        other strings") holds; concretization realizes those free Booleans or blocks them.
+        The string is exactly one of the literal texts that occur, or none of them: an integer
+        ``which`` names it (-1: none), so a model also names it in one evaluation. A wildcard
+        pattern is matched iff the string is one of the literals it accepts, or the string is
+        none of the literals and a free Boolean (its value "on the other strings") holds;
+        concretization realizes those free Booleans or blocks them.
         """
         v = self.variables
         matches = self._dimension(dimension)
@@ -299,36 +310,35 @@ class Session:
             else:
                 by_text.setdefault(text, []).append(a)
         texts = sorted(by_text)
+        facts: list = []
         for text in texts:
             first, *rest = by_text[text]
-            for other in rest:
-                self.solver.add(v[other] == v[first])
+            facts += [fast_eq(v[other], v[first]) for other in rest]
         none = z3.Bool(f"none_{dimension}")
         chosen = {text: v[by_text[text][0]] for text in texts}
-        self.solver.add(exactly_one([chosen[t] for t in texts] + [none]))
+        which = z3.Int(f"which_{dimension}")
+        facts += [fast_eq(chosen[text], fast_eq(which, int_value(which, i))) for i, text in enumerate(texts)]
+        facts.append(fast_eq(none, fast_eq(which, int_value(which, -1))))
+        facts.append(exactly_one([chosen[t] for t in texts] + [none]))  # redundant, but the solver needs it
         other = {}
         for a in wild:
             free = z3.Bool(f"o{len(v)}_{len(other)}_{dimension}")
             other[a] = free
             regex = pattern_regex(a.pattern)
             accepted = [chosen[t] for t in texts if regex.fullmatch(t) is not None]
-            self.solver.add(v[a] == fast_or(accepted + [fast_and([none, free])]))
+            facts.append(fast_eq(v[a], fast_or(accepted + [fast_and([none, free])])))
         plain = [(a, plain_wildcard_text(a.pattern)) for a in wild]
         plain = [(a, t) for a, t in plain if t is not None]
         if len(plain) <= 40:
             for (a, ta), (b, tb) in itertools.combinations(plain, 2):
                 if not patterns_intersect(ta, tb):
-                    self.solver.add(z3.Not(z3.And(v[a], v[b])))
+                    facts.append(z3.Not(z3.And(v[a], v[b])))
                     continue
                 if pattern_covers(ta, tb):
-                    self.solver.add(z3.Implies(v[b], v[a]))
+                    facts.append(z3.Implies(v[b], v[a]))
                 if pattern_covers(tb, ta):
-                    self.solver.add(z3.Implies(v[a], v[b]))
-        # Which literal the string is, as one integer, so a model names it in one evaluation.
-        which = z3.Int(f"which_{dimension}")
-        for i, text in enumerate(texts):
-            self.solver.add(chosen[text] == (which == i))
-        self.solver.add(none == (which == -1))
+                    facts.append(z3.Implies(v[a], v[b]))
+        self.solver.add(fast_and(facts))
         self.dimensions[dimension] = (chosen, none, wild, other, which, texts)
 
     def _key_facts(self) -> None:

@@ -10,34 +10,19 @@ import json
 import pytest
 
 from accessproof.analyzers.external import ACCOUNT, ORGANIZATION, ZoneOfTrust, analyze_resource
-from accessproof.inventory import (
-    DynamoDbStream, DynamoDbTable, EcrRepository, EfsFileSystem, IamRole, LambdaFunction, LambdaLayerVersion,
-    S3Bucket, S3DirectoryBucket, SecretsManagerSecret, SnsTopic, SqsQueue,
-)
+from accessproof.inventory import IamRole, S3Bucket
 from accessproof.inventory.model import Account
+
+from ..resources.test_policy_types import CASES as POLICY_TYPE_CASES
 
 OWNER, MEMBER, OTHER = "111122223333", "444455556666", "999988887777"
 ORG = "o-a1b2c3d4e5"
 ACCOUNT_ZONE = ZoneOfTrust.of(Account(OWNER, "us-east-1", ORG, (OWNER, MEMBER)), ACCOUNT)
 ORG_ZONE = ZoneOfTrust.of(Account(OWNER, "us-east-1", ORG, (OWNER, MEMBER)), ORGANIZATION)
-R = f"us-east-1:{OWNER}"
+R = f"us-east-1:{OWNER}"  # the same owner as the resource tests
 
-CASES = [
-    (LambdaFunction, {"name": "fn"}, f"arn:aws:lambda:{R}:function:fn", "lambda:InvokeFunction"),
-    (LambdaLayerVersion, {"name": "layer", "version": 3}, f"arn:aws:lambda:{R}:layer:layer:3", "lambda:GetLayerVersion"),
-    (SqsQueue, {"name": "q"}, f"arn:aws:sqs:{R}:q", "sqs:SendMessage"),
-    (SnsTopic, {"name": "t"}, f"arn:aws:sns:{R}:t", "sns:Publish"),
-    (SecretsManagerSecret, {"name": "s"}, f"arn:aws:secretsmanager:{R}:secret:s-AbCdEf", "secretsmanager:GetSecretValue"),
-    (EfsFileSystem, {"name": "fs-0123abcd"}, f"arn:aws:elasticfilesystem:{R}:file-system/fs-0123abcd",
-     "elasticfilesystem:ClientMount"),
-    (EcrRepository, {"name": "team/img"}, f"arn:aws:ecr:{R}:repository/team/img", "ecr:BatchGetImage"),
-    (DynamoDbTable, {"name": "T"}, f"arn:aws:dynamodb:{R}:table/T", "dynamodb:GetItem"),
-    (DynamoDbStream, {"name": "T/stream/L", "table_name": "T", "stream_label": "L"},
-     f"arn:aws:dynamodb:{R}:table/T/stream/L", "dynamodb:GetRecords"),
-    (S3DirectoryBucket, {"name": "d--use1-az4--x-s3"}, f"arn:aws:s3express:{R}:bucket/d--use1-az4--x-s3",
-     "s3express:CreateSession"),
-    (S3Bucket, {"name": "b"}, "arn:aws:s3:::b", "s3:GetObject"),
-]
+# The single-policy types as the resource modules' own tests build them, and S3 buckets.
+CASES = [*POLICY_TYPE_CASES, (S3Bucket, {"name": "b"}, "arn:aws:s3:::b", "s3:GetObject")]
 
 
 def make(kind, fields, arn, action, principal, condition=None):

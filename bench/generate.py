@@ -3,12 +3,16 @@
 1. The real corpus (``../shared/corpus/cloudtrail``): events/second of one scan, and the time to
    generate each principal's policy (from the shared scan, and end to end with its own scan).
 2. A generated log set (default 1,000,000 events of 20 principals in 200 gzip files, in
-   CloudTrail's S3 folder layout): events/second and peak memory of DuckDB's aggregation and,
-   side by side, of a plain ``json`` loop computing the same aggregation over the same files;
-   then DuckDB's peak memory on a quarter, a half and all of the files (flat memory as the input
-   grows). Each measurement runs in its own process, so peak RSS is its own.
+   CloudTrail's S3 folder layout, one line per file as CloudTrail writes them): events/second,
+   CPU time and peak memory of DuckDB's aggregation and, side by side, of a plain ``json`` loop
+   computing the same aggregation over the same files (``--runs`` times, with the load average
+   around each measurement: the machine may be shared).
+3. DuckDB's peak memory on a quarter, a half and all of the files (the distinct groups, i.e. the
+   result, grow with the input here), then with the groups held constant: the first quarter of
+   the files read 1, 2 and 4 times over (hard-linked copies), 250,000 to 1,000,000 events.
+   Each measurement runs in its own process, so peak RSS is its own.
 
-    .venv/bin/python bench/generate.py [--events 1000000] [--files 200] [--principals 20] [--keep DIR]
+    .venv/bin/python bench/generate.py [--events 1000000] [--files 200] [--principals 20] [--runs 2] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import random
 import resource
 import shutil
@@ -128,23 +133,28 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def measure_duckdb(files: list[str]) -> dict:
     from accessproof.generate.reader import read_activity
     from accessproof.generate.sources import discover
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu_seconds()
     found = discover(files)
     activity = read_activity(found.files)
     seconds = time.perf_counter() - started
     return {"events": activity.events_read, "groups": len(activity.groups), "seconds": seconds,
-            "peak_mb": _peak_mb()}
+            "cpu": _cpu_seconds() - cpu, "peak_mb": _peak_mb()}
 
 
 def measure_python(files: list[str]) -> dict:
     """The same aggregation as the DuckDB query, with ``json`` and a dictionary."""
     from accessproof.generate.sources import list_local
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu_seconds()
     groups: dict = defaultdict(lambda: [0, None, None])
     events = 0
     for path in list_local(files):
@@ -162,12 +172,37 @@ def measure_python(files: list[str]) -> dict:
                 g[1] = t if g[1] is None or t < g[1] else g[1]
                 g[2] = t if g[2] is None or t > g[2] else g[2]
     seconds = time.perf_counter() - started
-    return {"events": events, "groups": len(groups), "seconds": seconds, "peak_mb": _peak_mb()}
+    return {"events": events, "groups": len(groups), "seconds": seconds, "cpu": _cpu_seconds() - cpu,
+            "peak_mb": _peak_mb()}
 
 
 def in_process(kind: str, files: list[str]) -> dict:
+    """One measurement in a fresh process (its own peak RSS), with the load average around it."""
+    before = os.getloadavg()[0]
     out = subprocess.run([sys.executable, __file__, "--measure", kind, *files], capture_output=True, text=True, check=True)
-    return json.loads(out.stdout)
+    return dict(json.loads(out.stdout), load=(before, os.getloadavg()[0]))
+
+
+def _line(label: str, m: dict) -> str:
+    return (f"  {label:<9} {m['seconds']:6.1f} s  {m['events'] / m['seconds']:>9,.0f} events/s  "
+            f"cpu {m['cpu']:5.1f} s  peak {m['peak_mb']:4.0f} MiB  {m['groups']:>7,} groups  "
+            f"load {m['load'][0]:.1f}->{m['load'][1]:.1f}")
+
+
+def constant_groups_set(root: Path, copies: int) -> list[Path]:
+    """``copies`` folders of hard links to the first quarter of the files: more input, the same groups."""
+    files = sorted(root.joinpath("AWSLogs").rglob("*.json.gz"))
+    quarter = files[: max(1, len(files) // 4)]
+    folders = []
+    for k in range(copies):
+        folder = root / "constant" / f"copy-{k}"
+        if not folder.is_dir():
+            for f in quarter:
+                target = folder / f.relative_to(root)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.link(f, target)
+        folders.append(folder)
+    return folders
 
 
 def corpus_report() -> None:
@@ -206,6 +241,7 @@ def main() -> None:
     parser.add_argument("--principals", type=int, default=20)
     parser.add_argument("--keep", help="generate the log set here and keep it (reused when present)")
     parser.add_argument("--skip-python", action="store_true", help="do not run the plain json loop")
+    parser.add_argument("--runs", type=int, default=2, help="DuckDB and the plain loop, side by side, this many times")
     parser.add_argument("--measure", choices=("duckdb", "python"), help=argparse.SUPPRESS)
     parser.add_argument("paths", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -217,27 +253,40 @@ def main() -> None:
     corpus_report()
     root = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="accessproof-bench-"))
     try:
-        if not any(root.rglob("*.json.gz")):
+        if not any(root.joinpath("AWSLogs").rglob("*.json.gz")):
             began = time.perf_counter()
             make_log_set(root, args.events, args.files, args.principals)
             print(f"generated {args.events:,} events of {args.principals} principals in {args.files} gzip files "
                   f"({sum(f.stat().st_size for f in root.rglob('*.json.gz')) / 2**20:.0f} MiB) "
                   f"in {time.perf_counter() - began:.0f} s")
-        files = sorted(str(f) for f in root.rglob("*.json.gz"))
-        duck = in_process("duckdb", [str(root)])
-        print(f"duckdb : {duck['events']:,} events in {duck['seconds']:.1f} s = {duck['events'] / duck['seconds']:,.0f} "
-              f"events/s, peak {duck['peak_mb']:.0f} MiB, {duck['groups']:,} groups")
-        if not args.skip_python:
-            plain = in_process("python", [str(root)])
-            print(f"python : {plain['events']:,} events in {plain['seconds']:.1f} s = "
-                  f"{plain['events'] / plain['seconds']:,.0f} events/s, peak {plain['peak_mb']:.0f} MiB, "
-                  f"{plain['groups']:,} groups")
-            print(f"speed-up: {plain['seconds'] / duck['seconds']:.1f}x")
-        for share in (4, 2):
+        logs = root / "AWSLogs"
+        files = sorted(str(f) for f in logs.rglob("*.json.gz"))
+        print(f"{len(files)} files; {os.cpu_count()} CPUs; load average at start {os.getloadavg()[0]:.1f} "
+              f"(other work on the machine slows the DuckDB run, which uses every core, more than the "
+              f"single-threaded loop: compare runs made at a low load)")
+        ratios = []
+        for run in range(1, args.runs + 1):
+            print(f"run {run}: all {len(files)} files")
+            duck = in_process("duckdb", [str(logs)])
+            print(_line("duckdb", duck))
+            if not args.skip_python:
+                plain = in_process("python", [str(logs)])
+                print(_line("python", plain))
+                ratios.append(plain["seconds"] / duck["seconds"])
+                print(f"  speed-up {ratios[-1]:.1f}x")
+        if len(ratios) > 1:
+            print(f"speed-up over {len(ratios)} runs: {min(ratios):.1f}x - {max(ratios):.1f}x")
+        print("duckdb peak memory as the input grows (more groups as well: the result grows with them)")
+        for share in (4, 2, 1):
             part = files[: max(1, len(files) // share)]
             m = in_process("duckdb", part)
-            print(f"duckdb on 1/{share} of the files: {m['events']:,} events, peak {m['peak_mb']:.0f} MiB")
-        print(f"duckdb on all the files: {duck['events']:,} events, peak {duck['peak_mb']:.0f} MiB")
+            print(_line(f"1/{share}" if share > 1 else "all", m))
+        print("duckdb peak memory as the input grows with the groups held constant "
+              "(the first quarter of the files, read 1, 2 and 4 times over from hard-linked copies)")
+        folders = constant_groups_set(root, 4)
+        for copies in (1, 2, 4):
+            m = in_process("duckdb", [str(f) for f in folders[:copies]])
+            print(_line(f"{copies}x", m))
     finally:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)

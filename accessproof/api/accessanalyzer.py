@@ -50,10 +50,14 @@ class AccessAnalyzerClient:
 
     def __init__(self, **config: Any) -> None:
         """``config``: ``cloudtrail_locations`` (trail ARN → local path or ``s3://`` URL of its
-        logs), ``database`` (SQLAlchemy URL or Engine for generation jobs; default a SQLite file),
-        ``s3_endpoint_url``."""
+        logs), ``database`` (SQLAlchemy URL or Engine for generation jobs and findings; default a
+        SQLite file), ``s3_endpoint_url``, ``snapshot`` (an account snapshot directory, a list of
+        them, or an organization folder: what external access analyzers analyse), ``progress``
+        (given a resource count, a callback run after each resource an analysis analyses)."""
         self._config = config
         self._generation = None
+        if isinstance(config.get("database"), str):  # one database for jobs and findings
+            config.setdefault("findings_database", config["database"])
 
     def validate_policy(
         self,
@@ -151,12 +155,254 @@ class AccessAnalyzerClient:
     def cancel_policy_generation(self, *, jobId: str) -> dict:
         return _run_generation("CancelPolicyGeneration", lambda: self._generation_service().cancel(jobId))
 
+    # ====================================================================================
+    # Unused access analyzer (issue 7). Config: ``findings_store`` (a FindingsStore) or
+    # ``findings_database`` (SQLAlchemy URL; default the SQLite file accessproof.db), ``clock``;
+    # the store is the one ``_findings_store`` shares with the external access block.
+    # The logic lives in accessproof.analyzers.unused_service; these methods adapt errors.
+    # ====================================================================================
+    def _unused_access(self):
+        if getattr(self, "_unused_service", None) is None:
+            from ..analyzers.unused_service import UnusedAccessService
+            from ..findings.model import utc_now
+
+            config = getattr(self, "_config", {})
+            clock = config.get("clock") or utc_now
+            store = self._findings_store()  # shared with the external access methods
+            self._unused_service = UnusedAccessService(store, clock)
+        return self._unused_service
+
+    def create_analyzer(self, *, analyzerName: str, type: str, archiveRules: Optional[list] = None,
+                        tags: Optional[dict] = None, clientToken: Optional[str] = None,
+                        configuration: Optional[dict] = None) -> dict:
+        """CreateAnalyzer. Unused access types validate ``configuration.unusedAccess`` (age 1-365,
+        default 90; exclusions)."""
+        def run():
+            if type in ("ACCOUNT", "ORGANIZATION"):  # external access (issue 5): creating analyses the snapshot
+                return {"arn": self._external_access().create_analyzer(analyzerName, type, archiveRules, tags).arn}
+            service = self._unused_access()
+            from ..findings.model import UNUSED_ACCESS_ANALYZER_TYPES
+
+            if type in UNUSED_ACCESS_ANALYZER_TYPES:
+                analyzer = service.create_analyzer(analyzerName, type, configuration, archiveRules, tags)
+            else:
+                analyzer = service.store.create_analyzer(analyzerName, type, archive_rules=archiveRules, tags=tags,
+                                                         configuration=configuration)
+            return {"arn": analyzer.arn}
+        return _run_findings("CreateAnalyzer", run)
+
+    def update_analyzer(self, *, analyzerName: str, configuration: dict) -> dict:
+        return _run_findings("UpdateAnalyzer", lambda: {
+            "configuration": self._unused_access().update_analyzer(analyzerName, configuration).configuration})
+
+    def get_analyzer(self, *, analyzerName: str) -> dict:
+        return _run_findings("GetAnalyzer", lambda: {"analyzer": self._unused_access().store.get_analyzer(analyzerName).to_aws()})
+
+    def analyze_unused_access(self, *, analyzerArn: str, snapshotPath: str, now: Optional[Any] = None) -> dict:
+        """accessproof extension (AWS analyses continuously): analyse an account snapshot or an
+        organization folder and record the findings; returns counts of what changed."""
+        def run():
+            analysis, outcome = self._unused_access().analyze(analyzerArn, snapshotPath, now)
+            return {"opened": len(outcome.opened), "kept": len(outcome.kept), "resolved": len(outcome.resolved),
+                    "analyzedEntities": len(analysis.results), "skipped": [s.__dict__ for s in analysis.skipped],
+                    "problems": list(analysis.problems)}
+        return _run_findings("AnalyzeUnusedAccess", run)
+
+    def list_findings_v2(self, *, analyzerArn: str, filter: Optional[dict] = None, maxResults: Optional[int] = None,
+                         nextToken: Optional[str] = None, sort: Optional[dict] = None) -> dict:
+        def run():
+            page = self._unused_access().store.list_findings(analyzerArn, filter, sort, maxResults, nextToken)
+            response: dict = {"findings": [f.to_aws_summary_v2() for f in page.items]}
+            if page.next_token:
+                response["nextToken"] = page.next_token
+            return response
+        return _run_findings("ListFindingsV2", run)
+
+    def get_finding_v2(self, *, analyzerArn: str, id: str, maxResults: Optional[int] = None,
+                       nextToken: Optional[str] = None) -> dict:
+        return _run_findings("GetFindingV2", lambda: self._unused_access().get_finding_v2(analyzerArn, id, maxResults, nextToken))
+
+    def get_findings_statistics(self, *, analyzerArn: str) -> dict:
+        def run():
+            from ..analyzers import unused  # noqa: F401  (registers the unused-access statistics)
+
+            return self._unused_access().store.statistics(analyzerArn)
+        return _run_findings("GetFindingsStatistics", run)
+
+    def generate_finding_recommendation(self, *, analyzerArn: str, id: str) -> dict:
+        def run():
+            self._unused_access().generate_recommendation(analyzerArn, id)
+            return {}
+        return _run_findings("GenerateFindingRecommendation", run)
+
+    def get_finding_recommendation(self, *, analyzerArn: str, id: str, maxResults: Optional[int] = None,
+                                   nextToken: Optional[str] = None) -> dict:
+        return _run_findings("GetFindingRecommendation",
+                             lambda: self._unused_access().get_recommendation(analyzerArn, id, maxResults, nextToken))
+    # ============================================================= end of unused access block
+
+    # ====================================================================================
+    # External access analyzer (issue 5). Config: ``snapshot`` (path, list of paths or an
+    # organization folder), ``database`` / ``findings_database`` / ``findings_store``, ``clock``.
+    # The logic lives in accessproof.analyzers.external_service; these methods adapt shapes and errors.
+    # ====================================================================================
+    def _findings_store(self):
+        """The one findings store of this client, shared with the unused access methods."""
+        config = self._config
+        store = config.get("findings_store")
+        if store is None:
+            from ..analyzers.external_service import load_snapshots, open_store, snapshot_paths
+            from ..findings.model import utc_now
+            from ..inventory.errors import SnapshotError
+
+            try:  # analyzer ARNs name the snapshot's account; a bad snapshot shows where it is used
+                snapshots = load_snapshots(snapshot_paths(config.get("snapshot"))[:1])
+            except SnapshotError:
+                snapshots = []
+            store = open_store(config.get("findings_database"), snapshots, config.get("clock") or utc_now)
+        config["findings_store"] = store
+        return store
+
+    def _external_access(self):
+        if getattr(self, "_external_service", None) is None:
+            from ..analyzers.external_service import ExternalAccessService, snapshot_paths
+            from ..findings.model import utc_now
+
+            config = self._config
+            factory = config.get("external_analyzer_factory")  # tests: a stand-in for ExternalAccessAnalyzer
+            self._external_service = ExternalAccessService(
+                self._findings_store(), snapshot_paths(config.get("snapshot")), config.get("clock") or utc_now,
+                **({"analyzer_factory": factory} if factory else {}), progress=config.get("progress"))
+        return self._external_service
+
+    def analyze_external_access(self, *, analyzerArn: str, snapshotPath: Any = None) -> dict:
+        """accessproof extension (AWS analyses continuously): re-analyse the configured snapshot (or
+        ``snapshotPath``) and record it; returns counts of what changed."""
+        def run():
+            count, outcome = self._external_access().analyze(analyzerArn, snapshotPath)
+            return {"analyzedResources": count, "opened": len(outcome.opened), "kept": len(outcome.kept),
+                    "resolved": len(outcome.resolved)}
+        return _run_findings("AnalyzeExternalAccess", run)
+
+    def list_analyzers(self, *, type: Optional[str] = None, maxResults: Optional[int] = None,
+                       nextToken: Optional[str] = None) -> dict:
+        op = "ListAnalyzers"
+        items = _run_findings(op, lambda: [a.to_aws() for a in self._findings_store().list_analyzers(type)])
+        page, token = _page(items, maxResults, nextToken, op)
+        return {"analyzers": page, **({"nextToken": token} if token else {})}
+
+    def delete_analyzer(self, *, analyzerName: str, clientToken: Optional[str] = None) -> dict:
+        return _run_findings("DeleteAnalyzer", lambda: _no_output(self._findings_store().delete_analyzer(analyzerName)))
+
+    def start_resource_scan(self, *, analyzerArn: str, resourceArn: str,
+                            resourceOwnerAccount: Optional[str] = None) -> dict:
+        """StartResourceScan: done at once, from the snapshot as it is on disk now."""
+        return _run_findings("StartResourceScan", lambda: _no_output(self._external_access().scan_resource(
+            analyzerArn, resourceArn, resourceOwnerAccount)))
+
+    def list_analyzed_resources(self, *, analyzerArn: str, resourceType: Optional[str] = None,
+                                nextToken: Optional[str] = None, maxResults: Optional[int] = None) -> dict:
+        op = "ListAnalyzedResources"
+        items = _run_findings(op, lambda: [r.to_aws_summary() for r in
+                                           self._findings_store().list_analyzed_resources(analyzerArn, resourceType)])
+        page, token = _page(items, maxResults, nextToken, op)
+        return {"analyzedResources": page, **({"nextToken": token} if token else {})}
+
+    def get_analyzed_resource(self, *, analyzerArn: str, resourceArn: str) -> dict:
+        return _run_findings("GetAnalyzedResource", lambda: {
+            "resource": self._findings_store().get_analyzed_resource(analyzerArn, resourceArn)})
+
+    def list_findings(self, *, analyzerArn: str, filter: Optional[dict] = None, sort: Optional[dict] = None,
+                      nextToken: Optional[str] = None, maxResults: Optional[int] = None) -> dict:
+        def run():
+            page = self._findings_store().list_findings(analyzerArn, filter, sort, maxResults, nextToken)
+            return {"findings": [f.to_aws() for f in page.items], **({"nextToken": page.next_token} if page.next_token else {})}
+        return _run_findings("ListFindings", run)
+
+    def get_finding(self, *, analyzerArn: str, id: str) -> dict:
+        return _run_findings("GetFinding", lambda: {"finding": self._findings_store().get_finding(analyzerArn, id).to_aws()})
+
+    def update_findings(self, *, analyzerArn: str, status: str, ids: Optional[list] = None,
+                        resourceArn: Optional[str] = None, clientToken: Optional[str] = None) -> dict:
+        return _run_findings("UpdateFindings", lambda: _no_output(self._findings_store().update_findings(
+            analyzerArn, status, ids=ids, resource_arn=resourceArn)))
+
+    def create_archive_rule(self, *, analyzerName: str, ruleName: str, filter: dict,
+                            clientToken: Optional[str] = None) -> dict:
+        return _run_findings("CreateArchiveRule", lambda: _no_output(self._findings_store().create_archive_rule(
+            analyzerName, ruleName, filter)))
+
+    def get_archive_rule(self, *, analyzerName: str, ruleName: str) -> dict:
+        return _run_findings("GetArchiveRule", lambda: {
+            "archiveRule": self._findings_store().get_archive_rule(analyzerName, ruleName).to_aws()})
+
+    def list_archive_rules(self, *, analyzerName: str, nextToken: Optional[str] = None,
+                           maxResults: Optional[int] = None) -> dict:
+        op = "ListArchiveRules"
+        items = _run_findings(op, lambda: [r.to_aws() for r in self._findings_store().list_archive_rules(analyzerName)])
+        page, token = _page(items, maxResults, nextToken, op)
+        return {"archiveRules": page, **({"nextToken": token} if token else {})}
+
+    def update_archive_rule(self, *, analyzerName: str, ruleName: str, filter: dict,
+                            clientToken: Optional[str] = None) -> dict:
+        return _run_findings("UpdateArchiveRule", lambda: _no_output(self._findings_store().update_archive_rule(
+            analyzerName, ruleName, filter)))
+
+    def delete_archive_rule(self, *, analyzerName: str, ruleName: str, clientToken: Optional[str] = None) -> dict:
+        return _run_findings("DeleteArchiveRule", lambda: _no_output(self._findings_store().delete_archive_rule(
+            analyzerName, ruleName)))
+
+    def apply_archive_rule(self, *, analyzerArn: str, ruleName: str, clientToken: Optional[str] = None) -> dict:
+        return _run_findings("ApplyArchiveRule", lambda: _no_output(self._findings_store().apply_archive_rule(
+            analyzerArn, ruleName)))
+
+    def create_access_preview(self, *, analyzerArn: str, configurations: dict, clientToken: Optional[str] = None) -> dict:
+        """CreateAccessPreview: computed at once (GetAccessPreview then says COMPLETED or FAILED).
+        Previews live in this client's memory."""
+        return _run_findings("CreateAccessPreview", lambda: {
+            "id": self._external_access().create_preview(analyzerArn, configurations).id})
+
+    def get_access_preview(self, *, accessPreviewId: str, analyzerArn: str) -> dict:
+        return _run_findings("GetAccessPreview", lambda: {
+            "accessPreview": self._external_access().get_preview(analyzerArn, accessPreviewId).to_aws()})
+
+    def list_access_previews(self, *, analyzerArn: str, nextToken: Optional[str] = None,
+                             maxResults: Optional[int] = None) -> dict:
+        op = "ListAccessPreviews"
+        items = _run_findings(op, lambda: [p.to_aws_summary() for p in self._external_access().list_previews(analyzerArn)])
+        page, token = _page(items, maxResults, nextToken, op)
+        return {"accessPreviews": page, **({"nextToken": token} if token else {})}
+
+    def list_access_preview_findings(self, *, accessPreviewId: str, analyzerArn: str, filter: Optional[dict] = None,
+                                     nextToken: Optional[str] = None, maxResults: Optional[int] = None) -> dict:
+        def run():
+            found, token = self._external_access().preview_findings(analyzerArn, accessPreviewId, filter,
+                                                                    maxResults, nextToken)
+            return {"findings": [f.to_aws() for f in found], **({"nextToken": token} if token else {})}
+        return _run_findings("ListAccessPreviewFindings", run)
+    # =========================================================== end of external access block
+
     def get_paginator(self, operation_name: str) -> "_Paginator":
+        if operation_name in _EXTERNAL_PAGINATORS:
+            return _Paginator(getattr(self, operation_name), _EXTERNAL_PAGINATORS[operation_name])
         if operation_name == "list_policy_generations":
             return _Paginator(self.list_policy_generations, "policyGenerations")
         if operation_name != "validate_policy":
             raise NotImplementedError(f"no paginator for {operation_name}")
         return _Paginator(self.validate_policy, "findings")
+
+
+# The result key of each external access operation boto3 paginates.
+_EXTERNAL_PAGINATORS = {
+    "list_analyzers": "analyzers", "list_findings": "findings", "list_findings_v2": "findings",
+    "list_archive_rules": "archiveRules", "list_analyzed_resources": "analyzedResources",
+    "list_access_previews": "accessPreviews", "list_access_preview_findings": "findings",
+}
+
+
+def _no_output(_result: Any) -> dict:
+    """The empty response of an operation whose output shape has no members."""
+    return {}
 
 
 def _run_generation(operation: str, run):
@@ -208,3 +454,16 @@ class _Paginator:
                 return
 
 
+
+
+def _run_findings(operation: str, run):
+    """Findings-store and unused-access errors as boto3's exceptions (unused access block)."""
+    from ..findings.errors import FindingsError
+    from ..inventory.errors import SnapshotError
+
+    try:
+        return run()
+    except FindingsError as e:
+        raise errors.client_error(e.code, str(e), operation) from None
+    except SnapshotError as e:
+        raise errors.validation_error(str(e), operation) from None

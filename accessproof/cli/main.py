@@ -31,6 +31,17 @@ def register() -> None:
     app.command("check-no-public-access")(checks.check_no_public_access_command)
     app.command("generate-policy", context_settings={"allow_extra_args": True})(generate.generate_policy_command)
     app.command("simulate-custom-policy", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(simulate.simulate_custom_policy)
+    from . import unused  # unused access analyzer (issue 7)
+
+    app.command("analyze-unused")(unused.analyze_unused_command)
+    app.command("recommend")(unused.recommend_command)
+    from . import analyze  # external access analyzer (issue 5)
+
+    app.command("analyze")(analyze.analyze_command)
+    app.command("list-findings")(analyze.list_findings_command)
+    app.command("update-findings")(analyze.update_findings_command)
+    app.command("create-archive-rule")(analyze.create_archive_rule_command)
+    app.command("apply-archive-rule")(analyze.apply_archive_rule_command)
 
 
 def fail(message: str) -> "typer.Exit":

@@ -36,6 +36,10 @@ class LogFile:
     layout: str
     size: int
     content_size: int  # uncompressed bytes (a gzip file's trailer tells them, modulo 4 GiB)
+    # No line break in the first bytes: CloudTrail writes each file as one line. The reader then
+    # reads {"Records": [...]} as a one-line document (much faster); a file that breaks a line
+    # later is read the general way.
+    single_line: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +165,8 @@ def classify(paths: Sequence[Path], names: Optional[Sequence[str]] = None) -> Di
                                               "a JSON array of events or one event per line)"))
             continue
         size = path.stat().st_size
-        files.append(LogFile(str(path), name, layout, size, _content_size(path, size)))
+        files.append(LogFile(str(path), name, layout, size, _content_size(path, size),
+                             single_line=b"\n" not in head.strip()))
     return Discovery(tuple(files), tuple(problems))
 
 

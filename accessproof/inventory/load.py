@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional, Union
 from urllib.parse import unquote
 
+from .activity import ACTIVITY_IAM_DIRECTORIES, ACTIVITY_IAM_FILES, ACTIVITY_TOP_LEVEL
 from .errors import SnapshotError
 from .jsonread import (
     boolean, list_field, obj_field, objects_of, optional_string, policy_document, read_object, string, strings_of,
@@ -59,8 +60,8 @@ def load_snapshot(path: Union[str, Path]) -> Snapshot:
     account = _load_account(root / ACCOUNT_FILE)
     entries = {entry.name: entry for entry in root.iterdir()}
     for name, entry in sorted(entries.items()):
-        if name == ACCOUNT_FILE:
-            continue
+        if name == ACCOUNT_FILE or (name in ACTIVITY_TOP_LEVEL and entry.is_dir()):
+            continue  # activity data (CloudTrail logs), read by inventory.activity
         if name not in SERVICE_LOADERS:
             kind = "directory" if entry.is_dir() else "file"
             raise SnapshotError(entry, f"unknown {kind}; a snapshot holds {ACCOUNT_FILE} and the directories "
@@ -206,7 +207,10 @@ AUTHORIZATION_DETAILS = "get-account-authorization-details.json"
 
 
 def _load_iam(ctx: _Context, directory: Path) -> list[Resource]:
-    files = _expect_entries(directory, frozenset({AUTHORIZATION_DETAILS}), required=frozenset({AUTHORIZATION_DETAILS}))
+    # The activity files (docs/activity.md) live beside the authorization details; the unused
+    # access analyzer reads them (inventory.activity), the external access analyzer ignores them.
+    files = _expect_entries(directory, frozenset({AUTHORIZATION_DETAILS}) | ACTIVITY_IAM_FILES,
+                            dirs=ACTIVITY_IAM_DIRECTORIES, required=frozenset({AUTHORIZATION_DETAILS}))
     path = files[AUTHORIZATION_DETAILS]
     data = read_object(path)
     if data.get("IsTruncated") is True:

@@ -1,0 +1,273 @@
+"""``accessproof analyze SNAPSHOT``: the external access analyzer on an account snapshot, and the
+AWS CLI verbs over its findings (``list-findings``, ``update-findings``, ``create-archive-rule``,
+``apply-archive-rule``). All of them go through ``accessproof.client("accessanalyzer")``.
+
+Exit status of ``analyze``: 0 no ACTIVE finding, 1 ACTIVE findings, 2 bad input (one line on stderr).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from enum import Enum
+from pathlib import Path
+from typing import Any, Callable, List, Optional
+
+import typer
+from botocore.exceptions import ClientError
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from ..api.accessanalyzer import AccessAnalyzerClient
+from .inputs import InputError, read_argument
+
+MAX_ACTIONS_SHOWN = 4
+DATABASE_HELP = "Findings database URL (sqlite:///path or postgresql://...); default the SQLite file accessproof.db."
+
+
+class Zone(str, Enum):
+    ACCOUNT = "ACCOUNT"
+    ORGANIZATION = "ORGANIZATION"
+
+
+class Output(str, Enum):
+    text = "text"
+    json = "json"
+
+
+def _call(operation: Callable[..., dict], **kwargs: Any) -> dict:
+    """One client call; an error is bad input: one line, exit status 2."""
+    try:
+        return operation(**kwargs)
+    except ClientError as e:
+        raise InputError(e.response["Error"]["Message"]) from None
+
+
+# A progress bar for snapshots at least this large, when standard error is a terminal.
+PROGRESS_MIN_RESOURCES = 200
+
+
+def _progress_bar(total: int) -> Optional[Callable[[object], None]]:
+    console = Console(stderr=True)
+    if total < PROGRESS_MIN_RESOURCES or not console.is_terminal:
+        return None
+    progress = Progress(TextColumn("analysing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                        console=console, transient=True)
+    task = progress.add_task("analyse", total=total)
+    progress.start()
+
+    def advance(_resource: object) -> None:
+        progress.advance(task)
+        if progress.tasks[0].finished:
+            progress.stop()
+    return advance
+
+
+def _client(database: Optional[str], snapshot: Optional[str] = None) -> AccessAnalyzerClient:
+    config: dict[str, Any] = {"progress": _progress_bar}
+    if database is not None:
+        config["database"] = database
+    if snapshot is not None:
+        config["snapshot"] = snapshot
+    return AccessAnalyzerClient(**config)
+
+
+def _all_findings(client: AccessAnalyzerClient, analyzer_arn: str, filter: Optional[dict] = None,
+                  sort: Optional[dict] = None) -> list[dict]:
+    found: list[dict] = []
+    token = None
+    while True:
+        page = _call(client.list_findings, analyzerArn=analyzer_arn, filter=filter, sort=sort,
+                     **({"nextToken": token} if token else {}))
+        found += page["findings"]
+        token = page.get("nextToken")
+        if not token:
+            return found
+
+
+def _iso(value: object) -> str:
+    return value.isoformat() if isinstance(value, datetime) else str(value)
+
+
+def _print_json(body: dict) -> None:
+    typer.echo(json.dumps(body, indent=4, default=_iso))
+
+
+def _json_argument(value: Optional[str], option: str) -> Any:
+    if value is None:
+        return None
+    name, text = read_argument(value)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise InputError(f"{option} {name}: not JSON ({e.msg} at line {e.lineno}, column {e.colno})") from None
+
+
+# ------------------------------------------------------------------------------ the table
+
+
+def _short_resource(arn: str) -> str:
+    """The ARN's resource part without its type word: role/X → X, function:X → X, bucket → bucket."""
+    resource = arn.split(":", 5)[-1]
+    return re.sub(r"^[a-z-]+[:/]", "", resource, count=1)
+
+
+def _principal(principal: Optional[dict]) -> str:
+    return "\n".join(f"{kind}: {value}" for kind, value in (principal or {}).items())
+
+
+def _actions(actions: Optional[list]) -> str:
+    actions = actions or []
+    shown = "\n".join(actions[:MAX_ACTIONS_SHOWN])
+    return shown + (f"\n+{len(actions) - MAX_ACTIONS_SHOWN} more" if len(actions) > MAX_ACTIONS_SHOWN else "")
+
+
+def _condition(condition: Optional[dict]) -> str:
+    return "\n".join(f"{key} = {value}" for key, value in (condition or {}).items())
+
+
+def _sources(sources: Optional[list]) -> str:
+    return ", ".join(s["type"] for s in sources or [])
+
+
+_STATUS_STYLE = {"ACTIVE": "bold red", "ARCHIVED": "dim", "RESOLVED": "green"}
+
+
+def findings_table(findings: list[dict], title: str) -> Table:
+    table = Table(title=title, show_lines=True)
+    for column in ("resource", "type", "principal", "actions", "condition", "public", "sources", "status"):
+        table.add_column(column, overflow="fold")
+    for f in sorted(findings, key=lambda f: (f["resourceType"], f["resource"], f["status"])):
+        style = _STATUS_STYLE.get(f["status"], "")
+        table.add_row(
+            escape(_short_resource(f["resource"])), f["resourceType"].removeprefix("AWS::"),
+            escape(f.get("error") or _principal(f.get("principal"))), escape(_actions(f.get("action"))),
+            escape(_condition(f.get("condition"))), "[bold]yes[/bold]" if f.get("isPublic") else "no",
+            _sources(f.get("sources")), f"[{style}]{f['status']}[/{style}]" if style else f["status"])
+    return table
+
+
+# ------------------------------------------------------------------------------ analyze
+
+
+def _analyzer_arn(client: AccessAnalyzerClient, name: str, zone: Zone) -> tuple[str, Optional[dict]]:
+    """Create the analyzer (which analyses the snapshot) or re-analyse with the existing one."""
+    try:
+        analyzer = client.get_analyzer(analyzerName=name)["analyzer"]
+    except client.exceptions.ResourceNotFoundException:
+        return _call(client.create_analyzer, analyzerName=name, type=zone.value)["arn"], None
+    except ClientError as e:
+        raise InputError(e.response["Error"]["Message"]) from None
+    if analyzer["type"] != zone.value:
+        raise InputError(f"analyzer {name} is a {analyzer['type']} analyzer; use --analyzer-name for a {zone.value} one")
+    return analyzer["arn"], _call(client.analyze_external_access, analyzerArn=analyzer["arn"])
+
+
+def analyze_command(
+    snapshot: str = typer.Argument(..., help="An account snapshot directory (docs/snapshot.md), or an organization folder."),
+    zone_of_trust: Zone = typer.Option(Zone.ACCOUNT, "--zone-of-trust", help="ACCOUNT or ORGANIZATION."),
+    database: Optional[str] = typer.Option(None, "--database", "--db", help=DATABASE_HELP),
+    analyzer_name: Optional[str] = typer.Option(
+        None, "--analyzer-name", help="The analyzer to record the findings under (created when missing); "
+                                      "default accessproof-external-account / -organization."),
+    output: Output = typer.Option(Output.text, "--output", help="text (a table) or json (as list-findings prints it)."),
+    type: Optional[str] = typer.Option(None, "--type", help="ACCOUNT_UNUSED_ACCESS or ORGANIZATION_UNUSED_ACCESS: the unused "
+                                       "access analyzer (as accessproof analyze-unused); ACCOUNT or ORGANIZATION: as --zone-of-trust."),
+    unused_access_age: int = typer.Option(90, "--unused-access-age", help="Unused access: the tracking period in days (1-365)."),
+    now: Optional[str] = typer.Option(None, "--now", help="Unused access: the analysis time (ISO 8601); default now."),
+) -> None:
+    """Find who outside the zone of trust can reach the snapshot's resources.
+
+    Records the findings (new access opens findings, access that is gone is resolved, archive rules
+    apply). Exit status: 0 no ACTIVE finding, 1 ACTIVE findings, 2 bad input.
+    """
+    if type in ("ACCOUNT_UNUSED_ACCESS", "ORGANIZATION_UNUSED_ACCESS"):  # unused access (issue 7)
+        from .unused import analyze_unused
+
+        return analyze_unused(snapshot, type, unused_access_age=unused_access_age, now=now, database=database,
+                              analyzer_name=analyzer_name, output=output.value)
+    if type is not None:
+        if type not in Zone.__members__:
+            raise InputError(f"--type must be ACCOUNT, ORGANIZATION, ACCOUNT_UNUSED_ACCESS or ORGANIZATION_UNUSED_ACCESS, not {type!r}")
+        zone_of_trust = Zone(type)
+    if not Path(snapshot).is_dir():
+        raise InputError(f"{snapshot}: no such snapshot directory")
+    client = _client(database, snapshot)
+    name = analyzer_name or f"accessproof-external-{zone_of_trust.value.lower()}"
+    arn, changes = _analyzer_arn(client, name, zone_of_trust)
+    findings = _all_findings(client, arn)
+    if output is Output.json:
+        _print_json({"findings": findings})
+    else:
+        _render(findings, arn, changes)
+    if any(f["status"] == "ACTIVE" for f in findings):
+        raise typer.Exit(1)
+
+
+def _render(findings: list[dict], analyzer_arn: str, changes: Optional[dict]) -> None:
+    console = Console(highlight=False)
+    shown = [f for f in findings if f["status"] != "RESOLVED"]
+    counts = {s: sum(f["status"] == s for f in findings) for s in ("ACTIVE", "ARCHIVED", "RESOLVED")}
+    if shown:
+        console.print(findings_table(shown, f"External access ({len(shown)} findings)"))
+    else:
+        console.print("[green]No external access found.[/green]")
+    summary = f"{counts['ACTIVE']} active, {counts['ARCHIVED']} archived, {counts['RESOLVED']} resolved"
+    if changes is not None:
+        summary += (f" — this run: {changes['analyzedResources']} resources, {changes['opened']} new, "
+                    f"{changes['kept']} unchanged, {changes['resolved']} resolved")
+    console.print(f"{summary}\nanalyzer {analyzer_arn}", soft_wrap=True)
+
+
+# ------------------------------------------------------------------------------ AWS CLI verbs
+
+
+def list_findings_command(
+    analyzer_arn: str = typer.Option(..., "--analyzer-arn", help="The analyzer's ARN."),
+    filter: Optional[str] = typer.Option(None, "--filter", help="FilterCriteriaMap as JSON (inline, file://path or -)."),
+    sort: Optional[str] = typer.Option(None, "--sort", help='SortCriteria as JSON, e.g. {"attributeName": "resource", "orderBy": "ASC"}.'),
+    database: Optional[str] = typer.Option(None, "--database", "--db", help=DATABASE_HELP),
+    output: Output = typer.Option(Output.json, "--output", help="json (as the AWS CLI prints it) or text (a table)."),
+) -> None:
+    """ListFindings (every page)."""
+    client = _client(database)
+    findings = _all_findings(client, analyzer_arn, _json_argument(filter, "--filter"), _json_argument(sort, "--sort"))
+    if output is Output.json:
+        _print_json({"findings": findings})
+    else:
+        Console(highlight=False).print(findings_table(findings, f"{len(findings)} findings"))
+
+
+def update_findings_command(
+    analyzer_arn: str = typer.Option(..., "--analyzer-arn", help="The analyzer's ARN."),
+    status: str = typer.Option(..., "--status", help="ACTIVE or ARCHIVED."),
+    ids: Optional[List[str]] = typer.Option(None, "--ids", help="A finding id (repeat the option for several)."),
+    resource_arn: Optional[str] = typer.Option(None, "--resource-arn", help="Every finding of this resource."),
+    database: Optional[str] = typer.Option(None, "--database", "--db", help=DATABASE_HELP),
+) -> None:
+    """UpdateFindings: archive or unarchive findings."""
+    _call(_client(database).update_findings, analyzerArn=analyzer_arn, status=status,
+          **({"ids": list(ids)} if ids else {}), **({"resourceArn": resource_arn} if resource_arn else {}))
+
+
+def create_archive_rule_command(
+    analyzer_name: str = typer.Option(..., "--analyzer-name", help="The analyzer's name."),
+    rule_name: str = typer.Option(..., "--rule-name", help="The rule's name."),
+    filter: str = typer.Option(..., "--filter", help="FilterCriteriaMap as JSON (inline, file://path or -)."),
+    database: Optional[str] = typer.Option(None, "--database", "--db", help=DATABASE_HELP),
+) -> None:
+    """CreateArchiveRule: archive new findings that match the filter."""
+    _call(_client(database).create_archive_rule, analyzerName=analyzer_name, ruleName=rule_name,
+          filter=_json_argument(filter, "--filter"))
+
+
+def apply_archive_rule_command(
+    analyzer_arn: str = typer.Option(..., "--analyzer-arn", help="The analyzer's ARN."),
+    rule_name: str = typer.Option(..., "--rule-name", help="The rule's name."),
+    database: Optional[str] = typer.Option(None, "--database", "--db", help=DATABASE_HELP),
+) -> None:
+    """ApplyArchiveRule: archive the ACTIVE findings the rule matches."""
+    _call(_client(database).apply_archive_rule, analyzerArn=analyzer_arn, ruleName=rule_name)

@@ -1,0 +1,254 @@
+"""``accessproof analyze-unused`` and ``accessproof recommend``: unused access on the terminal.
+
+``run_unused_analysis(...)`` is the one entry point: an ``analyze`` command with ``--type
+ACCOUNT_UNUSED_ACCESS|ORGANIZATION_UNUSED_ACCESS`` can call it as well.
+
+The findings are recorded in the findings database (``--database``; default ``accessproof.db``)
+under an analyzer named after the type, so that a later run resolves what was used again and
+``accessproof recommend FINDING_ID`` finds the finding. Exit status: 0 no active finding; 1 active
+findings; 2 bad input.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import sys
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from .inputs import InputError
+
+UNUSED_TYPES = ("ACCOUNT_UNUSED_ACCESS", "ORGANIZATION_UNUSED_ACCESS")
+DEFAULT_ANALYZER_NAMES = {"ACCOUNT_UNUSED_ACCESS": "accessproof-unused-access",
+                          "ORGANIZATION_UNUSED_ACCESS": "accessproof-organization-unused-access"}
+MAX_ACTIONS_SHOWN = 6
+
+
+def parse_now(value: Optional[str]) -> datetime:
+    if value is None:
+        return datetime.now(timezone.utc)
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError(f"--now: not an ISO 8601 time: {value!r}") from None
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
+def configuration_of(age: int, exclude_accounts: List[str], exclude_tags: List[str]) -> dict:
+    exclusions: list[dict] = []
+    if exclude_accounts:
+        exclusions.append({"accountIds": list(exclude_accounts)})
+    for text in exclude_tags:
+        key, _, value = text.partition("=")
+        if not key:
+            raise InputError(f"--exclude-tag: expected KEY=VALUE or KEY=, found {text!r}")
+        exclusions.append({"resourceTags": [{key: value}]})
+    unused: dict = {"unusedAccessAge": age}
+    if exclusions:
+        unused["analysisRule"] = {"exclusions": exclusions}
+    return {"unusedAccess": unused}
+
+
+@dataclass
+class UnusedRun:
+    analyzer_arn: str
+    analysis: object  # UnusedAccessAnalysis
+    outcome: object  # Reconciliation
+    findings: list  # Finding records, ACTIVE and ARCHIVED
+
+
+def run_unused_analysis(snapshot: str, analyzer_type: str, *, unused_access_age: int = 90,
+                        now: Optional[datetime] = None, database: Optional[str] = None,
+                        analyzer_name: Optional[str] = None, exclude_accounts: List[str] = (),
+                        exclude_tags: List[str] = ()) -> UnusedRun:
+    """Analyse ``snapshot`` (an account snapshot, or an organization folder) and record the findings."""
+    from ..analyzers import unused  # noqa: F401  (registers the statistics and filter keys)
+    from ..analyzers.unused_service import UnusedAccessService
+    from ..findings import FindingsError, FindingsStore
+    from ..inventory import SnapshotError
+
+    if analyzer_type not in UNUSED_TYPES:
+        raise InputError(f"--type must be one of {', '.join(UNUSED_TYPES)}")
+    moment = now or datetime.now(timezone.utc)
+    configuration = configuration_of(unused_access_age, list(exclude_accounts), list(exclude_tags))
+    name = analyzer_name or DEFAULT_ANALYZER_NAMES[analyzer_type]
+    try:
+        store = FindingsStore.open(database, clock=lambda: moment)
+        service = UnusedAccessService(store, lambda: moment)
+        try:
+            analyzer = store.get_analyzer(name)
+            if analyzer.type != analyzer_type:
+                raise InputError(f"analyzer {name} is a {analyzer.type} analyzer; give --analyzer-name")
+            service.update_analyzer(name, configuration)
+        except FindingsError as e:
+            if getattr(e, "code", "") != "ResourceNotFoundException":
+                raise
+            analyzer = service.create_analyzer(name, analyzer_type, configuration)
+        analysis, outcome = service.analyze(analyzer.arn, snapshot, moment)
+        page = store.list_findings(analyzer.arn, {"status": {"eq": ["ACTIVE", "ARCHIVED"]}}, max_results=100000)
+        return UnusedRun(analyzer.arn, analysis, outcome, page.items)
+    except (SnapshotError, FindingsError) as e:
+        raise InputError(str(e)) from None
+
+
+# ------------------------------------------------------------------------------- output
+
+
+def _when(value: Optional[str]) -> str:
+    return value[:10] if value else "never"
+
+
+def finding_row(finding) -> tuple[str, str, str, str]:
+    """(entity, type, last used, unused services/actions) of a finding, for the table."""
+    entity = finding.resource.split(":", 5)[-1]
+    entries = finding.finding_details()
+    if finding.finding_type == "UnusedPermission":
+        parts = []
+        for entry in entries:
+            detail = entry["unusedPermissionDetails"]
+            actions = [a["action"].split(":", 1)[1] for a in detail.get("actions", [])]
+            if not actions:
+                parts.append(f"{detail['serviceNamespace']} (all)")
+            else:
+                shown = ", ".join(actions[:MAX_ACTIONS_SHOWN]) + (f" +{len(actions) - MAX_ACTIONS_SHOWN}"
+                                                                  if len(actions) > MAX_ACTIONS_SHOWN else "")
+                parts.append(f"{detail['serviceNamespace']}: {shown}")
+        last = max((e["unusedPermissionDetails"].get("lastAccessed") or "" for e in entries), default="") or None
+        return entity, finding.finding_type, _when(last), "\n".join(parts)
+    detail = next(iter(entries[0].values())) if entries else {}
+    what = f"key {detail['accessKeyId']}" if "accessKeyId" in detail else ""
+    return entity, finding.finding_type, _when(detail.get("lastAccessed")), what
+
+
+def render_table(run: UnusedRun, console: Console) -> None:
+    analysis = run.analysis
+    table = Table(title=f"Unused access ({len(run.findings)} findings)", show_lines=False)
+    for column in ("id", "account", "entity", "type", "last used", "unused services / actions", "status"):
+        table.add_column(column, overflow="fold", no_wrap=column not in ("entity", "unused services / actions"))
+    for finding in sorted(run.findings, key=lambda f: (f.resource_owner_account, f.resource, f.finding_type)):
+        entity, kind, last, what = finding_row(finding)
+        table.add_row(finding.id[:8], finding.resource_owner_account, escape(entity), kind, last, escape(what),
+                      finding.status)
+    console.print(table)
+    outcome = run.outcome
+    console.print(f"analyzed {len(analysis.results)} entities in {len(analysis.accounts)} account(s); "
+                  f"{len(outcome.opened)} new, {len(outcome.kept)} unchanged, {len(outcome.resolved)} resolved")
+    for skipped in analysis.skipped:
+        console.print(f"[dim]skipped {escape(skipped.arn)}: {escape(skipped.reason)}[/dim]")
+    for problem in analysis.problems:
+        console.print(f"[yellow]{escape(problem)}[/yellow]")
+
+
+def _iso(value: object) -> str:
+    return value.isoformat() if isinstance(value, datetime) else str(value)
+
+
+def findings_json(run: UnusedRun) -> list[dict]:
+    from ..analyzers.unused_service import _timestamps
+
+    return [{**f.to_aws_summary_v2(), "findingDetails": _timestamps(f.finding_details())} for f in run.findings]
+
+
+# ------------------------------------------------------------------------------ commands
+
+
+def analyze_unused_command(
+    snapshot: str = typer.Argument(..., help="An account snapshot, or an organization folder (ORGANIZATION_UNUSED_ACCESS)."),
+    type: str = typer.Option("ACCOUNT_UNUSED_ACCESS", "--type", help="ACCOUNT_UNUSED_ACCESS or ORGANIZATION_UNUSED_ACCESS."),
+    unused_access_age: int = typer.Option(90, "--unused-access-age", help="The tracking period in days (1-365)."),
+    exclude_account: Optional[List[str]] = typer.Option(None, "--exclude-account", help="Leave out this account (organization)."),
+    exclude_tag: Optional[List[str]] = typer.Option(None, "--exclude-tag", help="Leave out roles and users with this tag "
+                                                    "(KEY=VALUE; KEY= for any value)."),
+    now: Optional[str] = typer.Option(None, "--now", help="The analysis time (ISO 8601); default: now."),
+    database: Optional[str] = typer.Option(None, "--database", help="Findings database URL; default the SQLite file accessproof.db."),
+    analyzer_name: Optional[str] = typer.Option(None, "--analyzer-name", help="The analyzer to record the findings under."),
+    output: str = typer.Option("table", "--output", help="table or json."),
+) -> None:
+    """Find unused roles, access keys, passwords and permissions."""
+    analyze_unused(snapshot, type, unused_access_age=unused_access_age, now=now, database=database,
+                   analyzer_name=analyzer_name, output=output, exclude_accounts=exclude_account or [],
+                   exclude_tags=exclude_tag or [])
+
+
+def analyze_unused(snapshot: str, analyzer_type: str, *, unused_access_age: int = 90, now: Optional[str] = None,
+                   database: Optional[str] = None, analyzer_name: Optional[str] = None, output: str = "table",
+                   exclude_accounts: List[str] = (), exclude_tags: List[str] = ()) -> None:
+    """The command body, shared by ``analyze-unused`` and ``analyze --type ..._UNUSED_ACCESS``:
+    prints the table (or JSON) and exits 1 when a finding is ACTIVE."""
+    if output == "text":
+        output = "table"
+    if output not in ("table", "json"):
+        raise InputError("--output must be table (text) or json")
+    if not Path(snapshot).is_dir():
+        raise InputError(f"{snapshot}: no such snapshot directory")
+    run = run_unused_analysis(snapshot, analyzer_type, unused_access_age=unused_access_age, now=parse_now(now),
+                              database=database, analyzer_name=analyzer_name, exclude_accounts=list(exclude_accounts),
+                              exclude_tags=list(exclude_tags))
+    if output == "json":
+        typer.echo(json.dumps({"analyzerArn": run.analyzer_arn, "findings": findings_json(run)}, indent=4, default=_iso))
+    else:
+        render_table(run, Console(highlight=False))
+    if any(f.status == "ACTIVE" for f in run.findings):
+        raise typer.Exit(1)
+
+
+def policy_diff(existing: str, recommended: Optional[str], name: str) -> str:
+    before = json.dumps(json.loads(existing), indent=4).splitlines()
+    after = recommended.splitlines() if recommended is not None else []
+    return "\n".join(difflib.unified_diff(before, after, f"{name} (existing)", f"{name} (recommended)", lineterm=""))
+
+
+def recommend_command(
+    finding_id: str = typer.Argument(..., help="An UnusedPermission finding id (or its first characters, as the table shows)."),
+    database: Optional[str] = typer.Option(None, "--database", help="Findings database URL; default the SQLite file accessproof.db."),
+    output: str = typer.Option("text", "--output", help="text or json."),
+) -> None:
+    """Recommend how to remove a finding's unused permissions: each policy's step and diff, proven."""
+    from ..analyzers.unused_service import recommendation_for
+    from ..findings import FindingsStore
+    from ..findings.model import UNUSED_ACCESS_ANALYZER_TYPES
+
+    store = FindingsStore.open(database)
+    matches = []
+    for analyzer in store.list_analyzers():
+        if analyzer.type not in UNUSED_ACCESS_ANALYZER_TYPES:
+            continue
+        page = store.list_findings(analyzer.arn, {"findingType": {"eq": ["UnusedPermission"]}}, max_results=100000)
+        matches += [f for f in page.items if f.id == finding_id or f.id.startswith(finding_id)]
+    if not matches:
+        raise InputError(f"no UnusedPermission finding {finding_id!r} in the findings database")
+    if len(matches) > 1:
+        raise InputError(f"{finding_id!r} names {len(matches)} findings; give more of the id")
+    finding = matches[0]
+    try:
+        recommendation = recommendation_for(finding)
+    except ValueError as e:
+        raise InputError(str(e)) from None
+    if output == "json":
+        typer.echo(json.dumps({"resourceArn": finding.resource, "recommendationType": "UnusedPermissionRecommendation",
+                               "status": "SUCCEEDED", "recommendedSteps": [s.to_aws() for s in recommendation.steps],
+                               "accessproof": {"problems": recommendation.problems}}, indent=4, default=_iso))
+        return
+    console = Console(highlight=False)
+    console.print(f"[bold]{escape(finding.resource)}[/bold]: {len(recommendation.steps)} recommended step(s)")
+    for number, step in enumerate(recommendation.steps, start=1):
+        console.print(f"\n[bold]{number}. {step.recommended_action}[/bold] {escape(step.existing_policy_id)}")
+        if step.recommended_action == "DETACH_POLICY":
+            console.print("   nothing this policy grants was used in the tracking period: detach (or delete) it")
+        else:
+            console.print(f"   check-no-new-access: [green]{step.proof['result']}[/green] (the new policy grants nothing "
+                          f"the existing one does not); validate-policy: {len(step.validation)} finding(s)")
+        diff = policy_diff(step.existing_policy, step.recommended_policy, step.existing_policy_id.split("/")[-1])
+        for line in diff.splitlines():
+            style = "green" if line.startswith("+") else "red" if line.startswith("-") else "dim"
+            console.print(f"[{style}]{escape(line)}[/{style}]")
+    for problem in recommendation.problems:
+        print(f"accessproof: {problem}", file=sys.stderr)

@@ -36,6 +36,7 @@ class Zone(str, Enum):
 class Output(str, Enum):
     text = "text"
     json = "json"
+    sarif = "sarif"
 
 
 def _call(operation: Callable[..., dict], **kwargs: Any) -> dict:
@@ -173,7 +174,7 @@ def analyze_command(
     analyzer_name: Optional[str] = typer.Option(
         None, "--analyzer-name", help="The analyzer to record the findings under (created when missing); "
                                       "default accessproof-external-account / -organization."),
-    output: Output = typer.Option(Output.text, "--output", help="text (a table) or json (as list-findings prints it)."),
+    output: Output = typer.Option(Output.text, "--output", help="text (a table), json (as list-findings prints it) or sarif."),
     type: Optional[str] = typer.Option(None, "--type", help="ACCOUNT_UNUSED_ACCESS or ORGANIZATION_UNUSED_ACCESS: the unused "
                                        "access analyzer (as accessproof analyze-unused); ACCOUNT or ORGANIZATION: as --zone-of-trust."),
     unused_access_age: int = typer.Option(90, "--unused-access-age", help="Unused access: the tracking period in days (1-365)."),
@@ -201,6 +202,9 @@ def analyze_command(
     findings = _all_findings(client, arn)
     if output is Output.json:
         _print_json({"findings": findings})
+    elif output is Output.sarif:
+        from ..integrations.sarif import external_access_sarif
+        _print_json(external_access_sarif(findings, snapshot))
     else:
         _render(findings, arn, changes)
     if any(f["status"] == "ACTIVE" for f in findings):

@@ -222,7 +222,8 @@ class Finding:
         return self.error is not None
 
     def to_aws(self) -> dict[str, Any]:
-        """Finding (GetFinding) and FindingSummary (ListFindings): the same members."""
+        """Finding (GetFinding) and FindingSummary (ListFindings): the same members, plus
+        accessproof's ``witness`` (a request the evaluator replayed) when the analysis gave one."""
         return _without_none({
             "id": self.id,
             "principal": self.principal,
@@ -239,6 +240,7 @@ class Finding:
             "error": self.error,
             "sources": [dict(source) for source in self.sources] if self.sources is not None else None,
             "resourceControlPolicyRestriction": self.resource_control_policy_restriction,
+            "witness": self.witness,
         })
 
     def to_aws_summary_v2(self) -> dict[str, Any]:

@@ -23,7 +23,8 @@ from sqlalchemy.pool import StaticPool
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 IN_PROGRESS, SUCCEEDED, FAILED, CANCELED = "IN_PROGRESS", "SUCCEEDED", "FAILED", "CANCELED"
-DEFAULT_DB = Path.home() / ".accessproof" / "accessproof.db"
+# The same default file as the findings store (accessproof.findings.db): one database per working directory.
+DEFAULT_DB = Path("accessproof.db")
 
 
 class Base(DeclarativeBase):
@@ -78,7 +79,6 @@ def make_engine(url: Union[str, Engine, None]) -> Engine:
     if isinstance(url, Engine):
         return url
     if url is None:
-        DEFAULT_DB.parent.mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{DEFAULT_DB}"
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:"):

@@ -65,3 +65,34 @@ def _location(uri: str, loc: dict | None) -> dict:
             "endLine": end["line"], "endColumn": end["column"] + 1,
         }
     return {"physicalLocation": physical}
+
+
+def external_access_sarif(findings: Iterable[dict], snapshot_uri: str) -> dict:
+    """ACTIVE external-access findings (ListFindings shape) as SARIF: one result per finding,
+    rule ``ExternalAccess`` or ``PublicAccess``, located at the snapshot (the resource ARN is in
+    the message and in ``properties``, with the witness request)."""
+    results = []
+    for f in findings:
+        if f.get("status") != "ACTIVE":
+            continue
+        rule = "PublicAccess" if f.get("isPublic") else "ExternalAccess"
+        principal = ", ".join(f"{k}: {v}" for k, v in (f.get("principal") or {}).items())
+        text = f"{f.get('resource')} ({f.get('resourceType')}) can be reached by {principal or 'an outside principal'}"
+        if f.get("action"):
+            text += f" with {', '.join(f['action'])}"
+        if f.get("condition"):
+            text += " when " + ", ".join(f"{k} = {v}" for k, v in f["condition"].items())
+        results.append({
+            "ruleId": rule, "level": "error" if f.get("isPublic") else "warning", "message": {"text": text},
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": snapshot_uri}}}],
+            "properties": {k: f.get(k) for k in ("id", "resource", "resourceType", "principal", "action", "condition",
+                                                  "isPublic", "sources", "witness") if f.get(k) is not None},
+        })
+    rules = [{"id": "PublicAccess", "shortDescription": {"text": "Public access to a resource"},
+              "defaultConfiguration": {"level": "error"}},
+             {"id": "ExternalAccess", "shortDescription": {"text": "Access from outside the zone of trust"},
+              "defaultConfiguration": {"level": "warning"}}]
+    return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [{
+        "tool": {"driver": {"name": "accessproof", "version": __version__,
+                            "informationUri": "https://github.com/accessproof/accessproof", "rules": rules}},
+        "results": results}]}

@@ -121,3 +121,15 @@ def test_archive_rules_and_update_findings_from_the_cli(snapshot, db, tmp_path):
     assert run.returncode == 2 and "--filter" in run.stderr
     run = cli("update-findings", "--analyzer-arn", arn, "--status", "ARCHIVED", "--ids", "missing", "--database", db)
     assert run.returncode == 2 and "missing" in run.stderr
+
+
+def test_sarif_lists_each_active_finding_with_its_witness(snapshot, db):
+    run = cli("analyze", str(snapshot), "--db", db, "--output", "sarif")
+    assert run.returncode == 1, run.stderr
+    log = json.loads(run.stdout)
+    results = log["runs"][0]["results"]
+    _, findings = analyze_json(snapshot, db)
+    assert len(results) == sum(f["status"] == "ACTIVE" for f in findings) > 0
+    public = [r for r in results if r["ruleId"] == "PublicAccess"]
+    assert any(r["properties"]["resource"] == WEBSITE for r in public)
+    assert all(r["properties"]["witness"]["principal"] for r in results)

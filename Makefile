@@ -20,7 +20,10 @@ run: $(STAMP)
 	$(BIN)/accessproof validate-policy examples/policies --output text --fail-on NONE
 	@db=$$(mktemp -d); \
 	$(BIN)/accessproof analyze examples/account --database "sqlite:///$$db/accessproof.db" --output text; \
-	status=$$?; rm -rf "$$db"; test $$status -le 1
+	status=$$?; \
+	$(BIN)/accessproof analyze examples/account-unused --type ACCOUNT_UNUSED_ACCESS \
+		--database "sqlite:///$$db/accessproof.db" --output text; \
+	unused=$$?; rm -rf "$$db"; test $$status -le 1 -a $$unused -le 1
 
 # The independent simulator the evaluator is tested against (npm @cloud-copilot/iam-simulate).
 $(NODE_STAMP): $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json

@@ -132,7 +132,9 @@ def render_table(run: UnusedRun, console: Console) -> None:
     analysis = run.analysis
     table = Table(title=f"Unused access ({len(run.findings)} findings)", show_lines=False)
     for column in ("id", "account", "entity", "type", "last used", "unused services / actions", "status"):
-        table.add_column(column, overflow="fold", no_wrap=column not in ("entity", "unused services / actions"))
+        wide = column in ("entity", "unused services / actions")
+        table.add_column(column, overflow="fold", no_wrap=column in ("id", "status"), min_width=14 if wide else None,
+                         ratio=3 if wide else None)
     for finding in sorted(run.findings, key=lambda f: (f.resource_owner_account, f.resource, f.finding_type)):
         entity, kind, last, what = finding_row(finding)
         table.add_row(finding.id[:8], finding.resource_owner_account, escape(entity), kind, last, escape(what),

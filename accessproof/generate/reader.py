@@ -31,6 +31,7 @@ EVENT_SCHEMA: dict = {
 }
 EVENT_COLUMNS = ", ".join(f"r.{name}" for name in EVENT_SCHEMA)
 MAX_RETRIES_BY_NAME = 5
+MAX_OBJECT_LIMIT = 1 << 31  # DuckDB's maximum_object_size is a 32-bit unsigned integer
 MIN_OBJECT_LIMIT = 16 * 1024 * 1024
 
 
@@ -145,7 +146,7 @@ def _object_limit(files: Sequence[LogFile]) -> int:
     """DuckDB's buffer for one JSON value: large enough for the largest file, and no larger (a
     1 GiB buffer made the scan 50% slower than a 16 MiB one, measured with DuckDB 2.0)."""
     largest = max(f.content_size for f in files) + 1
-    return max(MIN_OBJECT_LIMIT, 1 << (largest - 1).bit_length())
+    return min(MAX_OBJECT_LIMIT, max(MIN_OBJECT_LIMIT, 1 << (largest - 1).bit_length()))
 
 
 def _list(paths: list[str]) -> str:
@@ -222,6 +223,7 @@ def read_activity(files: Sequence[LogFile], selector: Optional[PrincipalSelector
     problems: list[FileProblem] = []
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")  # DuckDB's own bar would print on standard output
     retries = demotions = 0
     while True:
         source = _source_sql(remaining, one_line)

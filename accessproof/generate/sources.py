@@ -123,7 +123,10 @@ def _content_size(path: Path, size: int) -> int:
         if f.read(2) != b"\x1f\x8b":
             return size
         f.seek(-4, 2)
-        return max(size, int.from_bytes(f.read(4), "little"))
+        declared = int.from_bytes(f.read(4), "little")
+    # Deflate cannot expand more than 1032:1; a larger ISIZE is the garbage tail of a truncated
+    # file, which the reader then reports as such.
+    return max(size, declared) if declared <= size * 1032 else size
 
 
 def layout_of(head: bytes) -> Optional[str]:

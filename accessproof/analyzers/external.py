@@ -32,12 +32,14 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Iterable, Optional
 
 from ..catalog import default_catalog
 from ..checks import check_no_public_access
+from ..checks.common import CALLER_IDENTITY
 from ..evaluate import (
-    IDENTITY, RESOURCE, CompiledPolicy, ContextValue, MalformedPolicy, PolicySet, PrincipalKind, Request, compile_policy_text,
+    RESOURCE, CompiledPolicy, ContextValue, MalformedPolicy, PolicySet, PrincipalKind, Request, compile_policy_text,
     evaluate, parse_principal,
 )
 from ..evaluate.matching import PrincipalMatch, match_principal_value
@@ -54,8 +56,6 @@ from ..resources import SourcedStatement, module_for, policy_text
 ACCOUNT, ORGANIZATION = "ACCOUNT", "ORGANIZATION"
 ZONE_TYPES = (ACCOUNT, ORGANIZATION)
 WITNESS_NAME = "accessproof-witness"
-_ALLOW_ALL = compile_policy_text(
-    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}', "caller-identity", IDENTITY)
 # ResourceType → the CheckNoPublicAccess type whose definition of "public" applies.
 _PUBLIC_CHECK_TYPE = {
     "AWS::S3::Bucket": "AWS::S3::Bucket", "AWS::S3Express::DirectoryBucket": "AWS::S3Express::DirectoryBucket",
@@ -249,14 +249,15 @@ def _concrete_resources(patterns: Iterable[str]) -> list[str]:
     return [p.replace("*", WITNESS_NAME).replace("?", "x") for p in patterns]
 
 
-def _service_actions(prefixes: Iterable[str]) -> list:
+@lru_cache(maxsize=64)
+def _service_actions(prefixes: tuple[str, ...]) -> tuple:
     catalog = default_catalog()
     out = []
     for prefix in prefixes:
         service = catalog.service(prefix)
         if service is not None:
             out.extend(service.actions.values())
-    return out
+    return tuple(out)
 
 
 def _applies_to(action, arn: str) -> bool:
@@ -290,9 +291,9 @@ class _Path:
 
     def decide(self, caller: str, action: str, resource: str, context: dict):
         request = self.request(caller, action, resource, context)
-        decision = evaluate(request, PolicySet(identity=(_ALLOW_ALL,), resource=self.policy), explain=False)
+        decision = evaluate(request, PolicySet(identity=(CALLER_IDENTITY,), resource=self.policy), explain=False)
         if decision.allowed and self.gate is not None and not evaluate(
-                request, PolicySet(identity=(_ALLOW_ALL,), resource=self.gate), explain=False).allowed:
+                request, PolicySet(identity=(CALLER_IDENTITY,), resource=self.gate), explain=False).allowed:
             return replace(decision, decision="implicitDeny")
         return decision
 
@@ -363,7 +364,7 @@ def _witness(caller: str, action: str, resource: str, context: dict) -> dict:
             "context": {k: (list(v.values) if v.multivalued else v.values[0]) for k, v in context.items()}}
 
 
-def analyze_resource(resource: Resource, zone: ZoneOfTrust, snapshot: Optional[Snapshot] = None) -> ResourceAnalysis:
+def analyze_resource(resource: Resource, zone: ZoneOfTrust) -> ResourceAnalysis:
     """Every class of access to ``resource`` from outside ``zone``: one FreshFinding per
     (principal value, statement) with its actions, condition, isPublic, sources and a witness
     request the evaluator replayed. Complete: no external request is allowed that no finding covers."""
@@ -502,7 +503,7 @@ class ExternalAccessAnalyzer:
         self._cache: dict[str, ResourceAnalysis] = {}
         self.hits = 0
 
-    def analyze(self, resource: Resource, snapshot: Optional[Snapshot] = None) -> ResourceAnalysis:
+    def analyze(self, resource: Resource) -> ResourceAnalysis:
         statements = _sourced_statements(resource)
         key = configuration_key(resource, statements, self.zone)
         cached = self._cache.get(key)
@@ -517,7 +518,7 @@ class ExternalAccessAnalyzer:
         """``progress``: called with each resource after its analysis (e.g. to advance a progress bar)."""
         out = []
         for resource in snapshot.resources:
-            out.append(self.analyze(resource, snapshot))
+            out.append(self.analyze(resource))
             if progress is not None:
                 progress(resource)
         return out

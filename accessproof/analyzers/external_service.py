@@ -179,7 +179,7 @@ class ExternalAccessService:
         """StartResourceScan: re-read the snapshots and re-analyse one resource, now."""
         analyzer = self._external(analyzer_arn)
         snapshot, resource = self._find(resource_arn, owner_account)
-        result = self._analyzer_for(snapshot, analyzer.type).analyze(resource, snapshot)
+        result = self._analyzer_for(snapshot, analyzer.type).analyze(resource)
         return self.store.record_analysis(analyzer.arn, [result], complete=False)
 
     def _find(self, resource_arn: Any, owner_account: Optional[str]) -> tuple[Snapshot, Resource]:
@@ -220,7 +220,7 @@ class ExternalAccessService:
                           proposed: Sequence[Resource]) -> AccessPreview:
         engine = self._analyzer_for(snapshot, analyzer.type)
         try:
-            fresh = [f for resource in proposed for f in engine.analyze(resource, snapshot).findings]
+            fresh = [f for resource in proposed for f in engine.analyze(resource).findings]
         except Exception as e:  # AWS's INTERNAL_ERROR status: the preview exists and says why it failed
             return replace(preview, status=FAILED, status_reason=INTERNAL_ERROR, problem=f"{type(e).__name__}: {e}")
         errors = [f.error for f in fresh if f.error]

@@ -79,7 +79,8 @@ def _compile(text: str, name: str, policy_type: str) -> CompiledPolicy:
         raise CheckInputError(f"{name} is not a valid policy: {e}") from None
 
 
-_CALLER_IDENTITY = compile_policy_text(_ALLOW_ALL, "caller-identity", IDENTITY)
+# The identity policy of a caller whose own account allows everything: the resource policy decides.
+CALLER_IDENTITY = compile_policy_text(_ALLOW_ALL, "caller-identity", IDENTITY)
 
 
 def replay_request(concrete: Concrete, policy_type: str) -> Request:
@@ -96,7 +97,7 @@ def replay(policy: CompiledPolicy, concrete: Concrete, policy_type: str):
     if policy_type == IDENTITY_POLICY:
         policies = PolicySet(identity=(policy,))
     else:
-        policies = PolicySet(identity=(_CALLER_IDENTITY,), resource=policy)
+        policies = PolicySet(identity=(CALLER_IDENTITY,), resource=policy)
     return evaluate(request, policies, explain=False)
 
 

@@ -40,7 +40,7 @@ from ..evaluate.patterns import resolve
 from ..policy.variables import find_variables
 from ..evaluate.request import ContextValue, InvalidRequest, Principal, parse_principal
 from .strings import (
-    LITERAL, ONE, Pattern, SearchLimit, accepts_everything_from, find_string, literal_pattern, pattern_regex,
+    LITERAL, ONE, Pattern, SearchLimit, accepts_everything_from, exact_valuation, find_string, literal_pattern, pattern_regex,
     sample_members, wildcard_pattern,
 )
 from ..policy.operators import Family
@@ -530,7 +530,7 @@ class Session:
         excluded: list[Pattern] = []
         while True:
             try:
-                found = exact_valuation_string(patterns + excluded, wanted + (False,) * len(excluded), nonempty=True)
+                found = exact_valuation(patterns + excluded, wanted + (False,) * len(excluded), nonempty=True)
             except SearchLimit as e:
                 raise Undecided(str(e)) from None
             if found is None:
@@ -544,7 +544,7 @@ class Session:
     def _core(patterns: list[Pattern], wanted: tuple[bool, ...]) -> list[int]:
         """A small subset of the patterns whose wanted values alone are impossible."""
         def impossible(indices) -> bool:
-            return exact_valuation_string([patterns[i] for i in indices], tuple(wanted[i] for i in indices),
+            return exact_valuation([patterns[i] for i in indices], tuple(wanted[i] for i in indices),
                                           nonempty=True) is None
         positives = [i for i, w in enumerate(wanted) if w]
         negatives = [i for i, w in enumerate(wanted) if not w]
@@ -628,9 +628,6 @@ class Session:
         if scalar:
             return self._scalar_key_value(key, scalar, valuation)
         some = [a for a in self.atoms if isinstance(a, SomeValue) and a.key == key]
-        involved: list[Atom] = [KeyPresent(key), *some]
-        if not valuation(KeyPresent(key)):
-            return None
         patterns = list(dict.fromkeys(p for a in some for p in a.patterns))
         index = {p: i for i, p in enumerate(patterns)}
         refused = [a for a in some if not valuation(a)]
@@ -647,15 +644,15 @@ class Session:
         for target in required or [None]:
             if target in covered:
                 continue
-            found = self._key_element(patterns, index, target, refused)
+            found = _key_element(target, tuple(refused))
             if found is None:
                 # Impossible: no value satisfies the target while avoiding the refused facts.
                 # Shrink the refused facts to a small core, so one clause removes many valuations.
-                core = next(([a] for a in refused if self._key_element(patterns, index, target, [a]) is None),
+                core = next(([a] for a in refused if _key_element(target, (a,)) is None),
                             list(refused))
                 for atom in list(core) if len(core) > 1 else ():
                     trial = [a for a in core if a is not atom]
-                    if self._key_element(patterns, index, target, trial) is None:
+                    if _key_element(target, tuple(trial)) is None:
                         core = trial
                 head = z3.Not(self.variables[target]) if target is not None else z3.Not(self.variables[KeyPresent(key)])
                 raise _NotRealized([head] + [self.variables[a] for a in core], True)
@@ -664,12 +661,6 @@ class Session:
             covered |= {a for a in required if holds(a, accepted)}
         values = list(dict.fromkeys(values))
         return ContextValue(tuple(values), multivalued=len(values) > 1)
-
-    @staticmethod
-    def _key_element(patterns_unused, index_unused, target: Optional[SomeValue],
-                     refused: list[SomeValue]) -> Optional[str]:
-        """One value that witnesses ``target`` (None: any value) and none of ``refused``."""
-        return _key_element(target, tuple(refused))
 
     def _opaque_values(self, keys: list[str], valuation: Valuation, context: dict) -> None:
         """Set the opaque keys (and the policy variables their conditions read) so that every
@@ -871,11 +862,6 @@ def _key_element(target: Optional[SomeValue], refused: tuple[SomeValue, ...]) ->
         return find_string(patterns, wanted, dead=dead)
     except SearchLimit as e:
         raise Undecided(str(e)) from None
-
-
-def exact_valuation_string(patterns: list[Pattern], wanted: tuple[bool, ...], nonempty: bool) -> Optional[str]:
-    from .strings import exact_valuation
-    return exact_valuation(patterns, wanted, nonempty=nonempty)
 
 
 def opaque_condition_map(policies) -> dict:

@@ -34,7 +34,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-CORPUS = ROOT.parent / "shared" / "corpus" / "cloudtrail"
+sys.path.insert(0, str(ROOT / "bench"))
+
+from corpus import CORPUS as SHARED_CORPUS  # noqa: E402
+
+CORPUS = SHARED_CORPUS / "cloudtrail"
 
 ACCOUNT = "123456789012"
 REGIONS = ("us-east-1", "eu-west-1")

@@ -15,12 +15,12 @@ from .conftest import CORPUS
 
 USER = "arn:aws:iam::457448411975:user/christophe"
 ROLE = "arn:aws:iam::457448411975:role/stratus-red-team-ec2-get-password-data-role"
-SAMPLE = "aws.credential-access.ec2-get-password-data.json"
+SAMPLE = "aws.credential-access.ec2-get-password-data.json.gz"
 START = parse_time("2024-07-01")
 
 
 def sample_events() -> list[dict]:
-    return json.loads((CORPUS / SAMPLE).read_text())
+    return json.loads(gzip.decompress((CORPUS / SAMPLE).read_bytes()))
 
 
 def write_trail(root: Path, events: list[dict]) -> Path:

@@ -16,7 +16,7 @@ from .conftest import CORPUS
 
 TRAIL = "arn:aws:cloudtrail:us-east-1:056392974792:trail/management"
 USER = "arn:aws:iam::056392974792:user/christophe"
-SAMPLE = CORPUS / "aws.execution.ssm-send-command.json"
+SAMPLE = CORPUS / "aws.execution.ssm-send-command.json.gz"
 DETAILS = {"trails": [{"cloudTrailArn": TRAIL, "allRegions": True}], "startTime": "2024-07-01T00:00:00Z",
            "endTime": "2024-09-01T00:00:00Z", "accessRole": "arn:aws:iam::056392974792:role/AccessAnalyzerMonitorServiceRole"}
 
@@ -51,7 +51,7 @@ def test_start_get_list(tmp_path: Path) -> None:
 
 
 def test_placeholders_are_chosen_when_reading(tmp_path: Path) -> None:
-    client = make_client(tmp_path, str(CORPUS / "aws.credential-access.ec2-get-password-data.json"))
+    client = make_client(tmp_path, str(CORPUS / "aws.credential-access.ec2-get-password-data.json.gz"))
     job = client.start_policy_generation(policyGenerationDetails={"principalArn": "arn:aws:iam::457448411975:user/christophe"},
                                          cloudTrailDetails=DETAILS)
     client._generation_service().wait(job["jobId"], timeout=60)
@@ -118,7 +118,7 @@ def test_trail_in_s3_on_a_local_moto_server(tmp_path: Path, monkeypatch) -> None
         s3 = boto3.client("s3", endpoint_url=endpoint)
         s3.create_bucket(Bucket="trail-bucket")
         key = "AWSLogs/056392974792/CloudTrail/us-east-1/2024/07/31/056392974792_CloudTrail_us-east-1_20240731T1200Z_a.json.gz"
-        body = gzip.compress(json.dumps({"Records": json.loads(SAMPLE.read_text())}).encode())
+        body = gzip.compress(json.dumps({"Records": json.loads(gzip.decompress(SAMPLE.read_bytes()))}).encode())
         s3.put_object(Bucket="trail-bucket", Key=key, Body=body)
         s3.put_object(Bucket="trail-bucket", Key="AWSLogs/056392974792/CloudTrail/us-east-1/2024/07/31/broken.json.gz",
                       Body=body[:100])

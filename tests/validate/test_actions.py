@@ -24,11 +24,13 @@ ACTION1 = [{"value": "Statement"}, {"index": 0}, {"value": "Action"}, {"index": 
     ("WILDCARD_IN_SERVICE_NAME", allow(["*code*:Get*"]), "SUGGESTION",
      "Avoid using wildcards (*, ?) in the service name because it might grant unintended access to other "
      "AWS services with similar names.", [ACTION0]),
-    # AWS's example: iam:GetCredentialReport is already part of iam:Get*.
+    # AWS's example: iam:GetCredentialReport is already part of iam:Get*. As in every finding AWS
+    # returned for the dev file, the group (the covering entry and the covered one) is counted
+    # and located.
     ("REDUNDANT_ACTION", allow(["iam:Get*", "iam:List*", "iam:GetCredentialReport"]), "SUGGESTION",
-     "The 1 action(s) are redundant because they provide similar permissions. Update the policy to remove "
+     "The 2 action(s) are redundant because they provide similar permissions. Update the policy to remove "
      "the redundant action such as: iam:GetCredentialReport.",
-     [[{"value": "Statement"}, {"index": 0}, {"value": "Action"}, {"index": 2}]]),
+     [ACTION0, [{"value": "Statement"}, {"index": 0}, {"value": "Action"}, {"index": 2}]]),
 ])
 def test_positive(code, policy, finding_type, details, locs):
     found = only(code, policy)
@@ -86,10 +88,28 @@ def test_wildcard_in_service_name_resource_example():
 
 
 def test_redundant_action_duplicates_and_count():
+    # One group: s3:* covers both spellings of s3:GetObject, which repeat each other (names ignore
+    # case). The message names the longest redundant entry, the first of equals (AWS named
+    # rds:DescribeDBSnapshots, not the later rds:describeDBSnapshots, in AWSBackupAdminPolicy).
     found = only("REDUNDANT_ACTION", allow(["s3:GetObject", "S3:getobject", "s3:*", "ec2:DescribeInstances"]))
     assert len(found) == 1
-    assert found[0]["findingDetails"].startswith("The 2 action(s) are redundant")
-    assert paths(found) == [ACTION0, ACTION1]
+    assert found[0]["findingDetails"] == (
+        "The 3 action(s) are redundant because they provide similar permissions. Update the policy to remove "
+        "the redundant action such as: s3:GetObject.")
+    assert paths(found) == [ACTION0, ACTION1, ACTION0[:-1] + [{"index": 2}]]
+
+
+def test_redundant_action_one_finding_per_group():
+    # Two unrelated overlaps are two findings (AWS_ConfigRole: an ec2:Describe* group and a repeated
+    # rds action), each at its own entries; the example is the longest covered entry.
+    policy = allow(["ec2:Describe*", "ec2:DescribeVolumes", "rds:ListTagsForResource",
+                    "ec2:DescribeClientVpnEndpoints", "rds:ListTagsForResource"])
+    found = only("REDUNDANT_ACTION", policy)
+    assert [f["findingDetails"].split(" action(s)")[0] for f in found] == ["The 3", "The 2"]
+    assert [f["findingDetails"].rsplit(": ", 1)[1] for f in found] == [
+        "ec2:DescribeClientVpnEndpoints.", "rds:ListTagsForResource."]
+    index = [[loc["path"][-1]["index"] for loc in f["locations"]] for f in found]
+    assert index == [[0, 1, 3], [2, 4]]
 
 
 def test_malformed_actions_do_not_raise():

@@ -11,7 +11,7 @@ from ...catalog import Catalog, has_wildcard, wildcard_regex
 from ...catalog.service_reference import is_identity_provider_prefix
 from ...policy import Location, Statement, Value
 from ..rule import ERROR, SUGGESTION, Context, Report, Reports, rule
-from .resources import redundant_values, split_arn
+from .resources import redundancy_groups, split_arn
 
 # A prefix this close to a known one (difflib ratio) is taken for a typo of it and reported as
 # INVALID_SERVICE_IN_ACTION with "Did you mean ...?"; a prefix close to none is INVALID_SERVICE.
@@ -187,18 +187,17 @@ def wildcard_in_service_name(ctx: Context) -> Reports:
     "Update the policy to remove the redundant action such as: {{redundantAction}}.",
 )
 def redundant_action(ctx: Context) -> Reports:
-    # One finding per Action element, located at every redundant entry; {{redundantAction}} is
-    # the first of them. An entry is redundant when another single entry covers it as a pattern
-    # (``iam:Get*`` covers ``iam:GetCredentialReport``; ``iam:*CredentialReport`` is not covered,
-    # as in AWS's example) or repeats it (case-insensitively: action names ignore case).
-    # NotAction is not checked: AWS documents this check for the Action element.
+    # One finding per group of overlapping entries of an Action element (``redundancy_groups``:
+    # located at every member, covering entries included, {{redundantAction}} the longest
+    # redundant one). Action names ignore case, so ``rds:describeDBSnapshots`` repeats
+    # ``rds:DescribeDBSnapshots``. NotAction is not checked: AWS documents this check for the
+    # Action element.
     for st in ctx.statements:
         if not st.action:
             continue
         values = list(Context.string_values(st.action.values))
         if len(values) < 2:
             continue
-        found = redundant_values(values, ignore_case=True)
-        if found:
-            yield Report.at(*(v.loc for v in found), redundantActionCount=len(found),
-                            redundantAction=found[0].text)
+        for group in redundancy_groups(values, ignore_case=True):
+            yield Report.at(*(v.loc for v in group.members), redundantActionCount=len(group.members),
+                            redundantAction=group.example.text)

@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Iterable, Optional, Sequence
 
+from botocore.exceptions import ClientError
+
 from ..catalog import default_catalog, pattern_covers
 from ..catalog.service_reference import Action
 from ..checks import IDENTITY_POLICY, PASS, check_no_new_access
@@ -260,7 +262,10 @@ def recommend_policy(policy_id: str, document: str, updated_at: Optional[datetim
     lost = keeps_used_actions(document, text, unused, account_id)
     if lost:
         return None, f"{policy_id}: the refined policy would lose used actions {', '.join(lost[:5])}; not recommended"
-    findings = validator(text)
+    try:
+        findings = validator(text)
+    except ClientError as e:  # ValidatePolicy refuses documents over 32 KiB ("InvalidPolicy")
+        return None, f"{policy_id}: ValidatePolicy refused the refined policy ({e.response['Error']['Message']}); not recommended"
     blocking = [f for f in findings if f.get("findingType") in ("ERROR", "SECURITY_WARNING")]
     if blocking:
         return None, f"{policy_id}: the refined policy has {blocking[0]['findingType']} {blocking[0].get('issueCode')}; not recommended"

@@ -12,9 +12,9 @@ from ..reason import Undecided, WitnessReplayError
 from . import errors
 
 LOCALES = ("DE", "EN", "ES", "FR", "IT", "JA", "KO", "PT_BR", "ZH_CN", "ZH_TW")
-# A policy document larger than this is refused before parsing. AWS's largest policy quotas are
-# tens of kilobytes (S3 bucket policies 20 KB, KMS key policies 32 KB), so 1 MiB leaves room for
-# anything real while bounding the work one request can cause.
+# A policy document larger than this is refused before a custom policy check parses it. AWS's
+# largest policy quotas are tens of kilobytes (S3 bucket policies 20 KB, KMS key policies 32 KB), so
+# 1 MiB leaves room for anything real while bounding the work one request can cause.
 MAX_POLICY_DOCUMENT_CHARS = 1024 * 1024
 
 
@@ -78,10 +78,7 @@ class AccessAnalyzerClient:
             raise errors.enum_error(validatePolicyResourceType, "validatePolicyResourceType", VALIDATE_RESOURCE_TYPES, op)
         if locale is not None and locale not in LOCALES:
             raise errors.enum_error(locale, "locale", LOCALES, op)
-        if len(policyDocument) > MAX_POLICY_DOCUMENT_CHARS:
-            raise errors.validation_error(
-                f"policyDocument is {len(policyDocument)} characters; the maximum is {MAX_POLICY_DOCUMENT_CHARS}", op
-            )
+        # A document too large for ValidatePolicy is refused by the engine, as AWS refuses it.
         try:
             found, index = validate_policy(policyDocument, policyType, validatePolicyResourceType)
         except InvalidRequest as e:

@@ -92,6 +92,9 @@ class ConditionKey:
         return self.type[len("ArrayOf"):] if self.is_multivalued else self.type
 
 
+_ALSO_SUPPORTS_API = re.compile(r"\balso supports (\w+) API\b")
+
+
 def _key_pattern(name: str) -> re.Pattern[str]:
     """``aws:RequestTag/${TagKey}`` → a case-insensitive regex over concrete key names."""
     pieces = re.split(r"(\$\{[^}]+\}|<[^>]+>)", name)
@@ -108,6 +111,9 @@ class Service:
     resource_types: dict[str, ResourceType]
     condition_keys: dict[str, ConditionKey]  # lower-case → key (exact names)
     key_patterns: list[tuple[re.Pattern[str], ConditionKey]] = field(default_factory=list)
+    # API operations authorized by an action of another name (lower-case API name → action), as the
+    # action descriptions state them ("Note this action also supports GetLayerVersionByArn API").
+    api_operations: dict[str, Action] = field(default_factory=dict)
 
     def action(self, name: str) -> Optional[Action]:
         return self.actions.get(name.lower())
@@ -199,6 +205,12 @@ class Catalog:
             )
             for lower, a in raw_actions.items()
         }
+        api_operations = {
+            m.group(1).lower(): actions[lower]
+            for lower, a in raw_actions.items()
+            for m in _ALSO_SUPPORTS_API.finditer(a.get("description", ""))
+            if m.group(1).lower() not in actions
+        }
         raw_keys = self._load("conditionKeys", f"{prefix}.json")
         keys: dict[str, ConditionKey] = {}
         patterns: list[tuple[re.Pattern[str], ConditionKey]] = []
@@ -208,7 +220,7 @@ class Catalog:
                 patterns.append((_key_pattern(k["key"]), ck))
             else:
                 keys[lower] = ck
-        return Service(prefix, self.service_names.get(prefix, prefix), actions, types, keys, patterns)
+        return Service(prefix, self.service_names.get(prefix, prefix), actions, types, keys, patterns, api_operations)
 
     # -- actions ---------------------------------------------------------------------------
     def action(self, full_name: str) -> Optional[Action]:

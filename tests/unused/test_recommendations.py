@@ -172,3 +172,17 @@ def test_refine_policy_keeps_deny_and_version():
     assert refined["Version"] == "2012-10-17"
     assert refined["Statement"][0] == {"Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*"}
     assert refined["Statement"][1]["Action"] == ["s3:GetObject"]
+
+
+def test_refined_policy_too_large_for_validate_policy_is_not_recommended():
+    # A refined policy over 32 KiB (an attached managed policy as large as ReadOnlyAccess) is
+    # refused by ValidatePolicy as a whole; it is reported as a problem, not a crash.
+    s3 = [a.name for a in default_catalog().service("s3").actions.values()]
+    document = policy(allow([f"s3:{name}" for name in s3] * 4 + ["ec2:DescribeInstances"]))
+    r = role(last_used=NOW, policies=[document])
+    acct = account(r, activity=[activity_of(r.arn, service("s3", NOW, {name: NOW for name in s3}, every_action=True),
+                                            service("ec2", None))])
+    [finding] = analyze_account(acct, UnusedAccessSettings(AGE), NOW).findings
+    out = recommend(r, acct, finding.details["findingDetails"])
+    assert out.steps == []
+    assert out.problems == ["p0: ValidatePolicy refused the refined policy (InvalidPolicy); not recommended"]

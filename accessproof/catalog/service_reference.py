@@ -184,7 +184,7 @@ class Catalog:
             # The Service Authorization Reference lists keys such as aws:ResourceTag/${TagKey}
             # in its resource-types table, not with each action: an action supports both.
             own = tuple(ref.get("conditionKeys", ()))
-            found = types.get(ref["name"])
+            found = types.get(ref["name"].lower())  # resourceTypes/*.json is keyed in lower case
             inherited = tuple(k for k in found.condition_keys if k not in own) if found else ()
             return ResourceTypeRef(ref["name"], bool(ref.get("required")), own + inherited)
 
@@ -255,6 +255,15 @@ class Catalog:
             # valid keys in role trust policies; the provider's URL is not in any catalog.
             return ConditionKey(key, "String")
         return None
+
+    def condition_key_owners(self, prefix: str) -> list[str]:
+        """Services whose actions take keys of a non-service prefix (``saml``, OIDC hosts → ``sts``)."""
+        p = prefix.lower()
+        owners: list[str] = []
+        for owner_prefix, services in self._condition_owners.items():
+            if p == owner_prefix or _key_pattern(owner_prefix).fullmatch(p):
+                owners.extend(s for s in services if s not in owners)
+        return owners
 
     def is_condition_key_prefix(self, prefix: str) -> bool:
         """Is this prefix a service or a known condition-key owner (``saml``, OIDC hosts)?"""

@@ -64,7 +64,7 @@ CASES = [
      {"ForAllValues:StringLike": {"organizations:ServicePrincipal": ["tag.amazonaws.com"]}},
      "Using ForAllValues qualifier with the single-valued condition key organizations:ServicePrincipal can be "
      "overly permissive. We recommend that you remove ForAllValues:.",
-     key_key("ForAllValues:StringLike", "organizations:ServicePrincipal"),
+     values("ForAllValues:StringLike", "organizations:ServicePrincipal"),
      {"StringLike": {"organizations:ServicePrincipal": ["tag.amazonaws.com"]}}),
     # The doc's example: aws:MultiFactorAuthPresent needs a Boolean operator.
     ("TYPE_MISMATCH", "WARNING",
@@ -340,3 +340,30 @@ def test_type_mismatch_names_types_as_aws_does():
     numeric = only("TYPE_MISMATCH", cond({"NumericEquals": {"aws:SecureTransport": "1"}}))
     assert [f["findingDetails"] for f in numeric] == [
         "Use the operator type Boolean instead of operator numeric for the condition key aws:SecureTransport."]
+
+
+def test_type_mismatch_names_every_accepted_type():
+    # aws:EpochTime is documented as "Date, Numeric".
+    found = only("TYPE_MISMATCH", cond({"StringEquals": {"aws:EpochTime": "1700000000"}}))
+    assert [f["findingDetails"] for f in found] == [
+        "Use the operator type Date, Numeric instead of operator string for the condition key aws:EpochTime."]
+    assert not only("TYPE_MISMATCH", cond({"NumericLessThan": {"aws:EpochTime": "1700000000"}}))
+
+
+def test_forallvalues_with_single_valued_key_as_aws_reports_tag_governance_policy():
+    # TagGovernancePolicy v1 as sent; AWS's response (published validation of the AWS managed
+    # policies, 2021-12) locates the finding on the key's values, offsets 524-545.
+    text = (
+        '{"Version": "2012-10-17", "Statement": [{"Action": ["organizations:ListAccounts", '
+        '"organizations:ListAccountsForParent", "organizations:ListChildren", "organizations:DescribeAccount", '
+        '"organizations:DescribeOrganization", "organizations:ListRoots", "organizations:ListParents"], '
+        '"Resource": ["*"], "Effect": "Allow"}, {"Action": ["organizations:EnableAWSServiceAccess", '
+        '"organizations:DisableAWSServiceAccess"], "Resource": "*", "Effect": "Allow", "Condition": '
+        '{"ForAllValues:StringLike": {"organizations:ServicePrincipal": ["tag.amazonaws.com"]}}}]}')
+    found = only("FORALLVALUES_WITH_SINGLE_VALUED_KEY", text)
+    assert len(found) == 1
+    location = found[0]["locations"][0]
+    assert location["path"] == [{"value": "Statement"}, {"index": 1}, {"value": "Condition"},
+                                {"value": "ForAllValues:StringLike"}, {"value": "organizations:ServicePrincipal"}]
+    assert location["span"] == {"start": {"line": 1, "column": 524, "offset": 524},
+                                "end": {"line": 1, "column": 545, "offset": 545}}

@@ -196,6 +196,8 @@ def invalid_global_condition_key(ctx: Context) -> Reports:
 @rule("INVALID_SERVICE_CONDITION_KEY", ERROR, "Invalid service condition key",
       "The condition key {{key}} does not exist in the service {{service}}. Use a valid condition key.")
 def invalid_service_condition_key(ctx: Context) -> Reports:
+    # Today's catalog decides, deliberately: a key a service has dropped is still worth a finding
+    # (AWS accepted firehose:ResourceTag/<tag> in 2021; the service defines no such key today).
     for _st, entry in _entries(ctx):
         if _key_problem(ctx.catalog, entry.key) == "service":
             yield Report.at(entry.key_loc, key=entry.key, service=entry.key.partition(":")[0])
@@ -547,7 +549,8 @@ def string_like_operator_with_arn_keys(ctx: Context) -> Reports:
     # StringLike and StringNotLike (any qualifier, with or without IfExists) on a key of type ARN.
     # AWS's message names types, not operators: "Use the operator type ARN instead of operator
     # string for the condition key ec2:CapacityReservationFleet." (validate/operator_types.py).
-    # StringEquals on an ARN key is not reported (AWS's responses, 2024-12).
+    # StringEquals on an ARN key is not reported (AWS's responses, 2024-12). AWS's responses carry
+    # this check from 2024-11-22 on; earlier responses to the same statements do not.
     for _st, entry in _entries(ctx):
         if entry.base_operator not in _STRING_LIKE_OPERATORS:
             continue

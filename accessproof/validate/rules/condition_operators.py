@@ -145,13 +145,15 @@ def missing_qualifier(ctx: Context) -> Reports:
 def forallvalues_with_single_valued_key(ctx: Context) -> Reports:
     # Fires for Allow and Deny alike (AWS's documented case, TagGovernancePolicy, is an Allow; the
     # doc does not restrict the check to Allow). Unknown keys and identity-provider claims are
-    # skipped: their cardinality is not known.
+    # skipped: their cardinality is not known. Located on the key's values, as AWS's response for
+    # TagGovernancePolicy v1 gives it (path ending {"value": "organizations:ServicePrincipal"},
+    # span on ["tag.amazonaws.com"]; published validation of the AWS managed policies, 2021-12).
     for _st, _block, op, entry in _entries(ctx):
         if not op.for_all_values or op.family == Family.NULL or _is_identity_provider_key(entry.key):
             continue
         ck = _key(ctx.catalog, entry.key)
         if ck and not ck.is_multivalued:
-            yield Report.at(entry.key_loc, key=entry.key)
+            yield Report.at(entry.loc, key=entry.key)
 
 
 # -- operator family vs key type --------------------------------------------------------------

@@ -1,5 +1,7 @@
 """Tests for rules/condition_keys.py: one positive (doc example where there is one) and one near miss per code."""
 
+import json
+
 import pytest
 
 from tests.validate.helpers import only, paths
@@ -378,3 +380,34 @@ def test_literal_tag_key_placeholder_of_the_catalog_matches_any_tag():
     found = only("UNSUPPORTED_ACTION_FOR_CONDITION_KEY", pol(statement), "RESOURCE_POLICY")
     assert [f["findingDetails"].split(" are not")[0] for f in found] == [
         "The following actions: secretsmanager:ListSecrets"]
+
+
+def _one_service_catalog(root, resource_type_keys):
+    """A catalog of one service ``demo`` whose action GetThing acts on resource type "Thing"."""
+    from accessproof.catalog import Catalog
+
+    for sub in ("actions", "resourceTypes", "conditionKeys"):
+        (root / sub).mkdir(parents=True)
+    (root / "services.json").write_text(json.dumps(["demo"]))
+    (root / "serviceNames.json").write_text(json.dumps({"demo": "Demo"}))
+    (root / "unassociatedConditions.json").write_text("{}")
+    (root / "actions" / "demo.json").write_text(json.dumps({"getthing": {
+        "name": "GetThing", "accessLevel": "Read", "conditionKeys": [],
+        "resourceTypes": [{"name": "Thing", "required": True, "conditionKeys": []}]}}))
+    (root / "resourceTypes" / "demo.json").write_text(json.dumps({"thing": {
+        "key": "Thing", "arn": "arn:${Partition}:demo:${Region}:${Account}:thing/${Id}",
+        "conditionKeys": resource_type_keys}}))
+    (root / "conditionKeys" / "demo.json").write_text("{}")
+    return Catalog(root)
+
+
+def test_each_catalog_answers_for_its_own_actions(tmp_path):
+    # The same action name, supported through its resource type in one catalog and not in the other.
+    from accessproof.validate.engine import validate_policy
+
+    text = json.dumps(pol(st("Allow", ["demo:GetThing"], condition={"StringEquals": {"aws:ResourceTag/team": "x"}})))
+    supported = _one_service_catalog(tmp_path / "a", ["aws:ResourceTag/${TagKey}"])
+    unsupported = _one_service_catalog(tmp_path / "b", [])
+    code = "ALLOW_WITH_UNSUPPORTED_TAG_CONDITION_KEY_FOR_SERVICE"
+    assert code not in [f.issue_code for f in validate_policy(text, "IDENTITY_POLICY", catalog=supported)[0]]
+    assert code in [f.issue_code for f in validate_policy(text, "IDENTITY_POLICY", catalog=unsupported)[0]]

@@ -71,27 +71,30 @@ def _placeholder_regex(name: str) -> re.Pattern[str]:
                       re.IGNORECASE | re.DOTALL)
 
 
-_ACTION_KEYS: dict[str, tuple[frozenset[str], tuple[re.Pattern[str], ...]]] = {}
-_SUPPORT_CACHE: dict[tuple[str, str], bool] = {}
+# Caches keyed by the Action object's identity, not its name: catalogs of different dates (a
+# validate_policy(catalog=...) caller) describe the same action differently. The cached entry
+# keeps the Action alive, so its id is not reused.
+_ACTION_KEYS: dict[int, tuple[Action, frozenset[str], tuple[re.Pattern[str], ...]]] = {}
+_SUPPORT_CACHE: dict[tuple[int, str], bool] = {}
 
 
 def _action_keys(action: Action) -> tuple[frozenset[str], tuple[re.Pattern[str], ...]]:
     """The keys an action supports (its own and its resource types'), exact and as patterns."""
-    found = _ACTION_KEYS.get(action.full_name)
+    found = _ACTION_KEYS.get(id(action))
     if found is None:
         keys = action.all_condition_keys
-        found = (keys, tuple(_placeholder_regex(k) for k in keys if _has_placeholder(k)))
-        _ACTION_KEYS[action.full_name] = found
-    return found
+        found = (action, keys, tuple(_placeholder_regex(k) for k in keys if _has_placeholder(k)))
+        _ACTION_KEYS[id(action)] = found
+    return found[1], found[2]
 
 
 def action_supports_key(action: Action, key: str) -> bool:
     """Does the action (or one of its resource types) list the condition key? Case-insensitive."""
     lower = key.lower()
-    ck = (action.full_name, lower)
+    exact, patterns = _action_keys(action)
+    ck = (id(action), lower)
     found = _SUPPORT_CACHE.get(ck)
     if found is None:
-        exact, patterns = _action_keys(action)
         found = lower in exact or any(p.fullmatch(lower) for p in patterns)
         _SUPPORT_CACHE[ck] = found
     return found

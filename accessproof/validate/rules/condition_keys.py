@@ -100,9 +100,6 @@ def action_supports_key(action: Action, key: str) -> bool:
     return found
 
 
-_KEY_ACTIONS_CACHE: dict[tuple[int, str], list[Action]] = {}
-
-
 def _key_services(catalog: Catalog, key: str) -> list[str]:
     """Services whose actions may list the key: its own service when the key is one of that
     service's keys; for identity-provider and SAML keys, the services that take them (sts)."""
@@ -117,12 +114,13 @@ def _key_services(catalog: Catalog, key: str) -> list[str]:
 
 def _service_actions_for_key(catalog: Catalog, key: str) -> list[Action]:
     """Actions of the key's services (see ``_key_services``) that support the key."""
-    ck = (id(catalog), key.lower())
-    if ck not in _KEY_ACTIONS_CACHE:
-        _KEY_ACTIONS_CACHE[ck] = [a for prefix in _key_services(catalog, key)
-                                  for a in catalog.service(prefix).actions.values()  # type: ignore[union-attr]
-                                  if action_supports_key(a, key)]
-    return _KEY_ACTIONS_CACHE[ck]
+    cache = catalog.memo("actions supporting a condition key")
+    lower = key.lower()
+    if lower not in cache:
+        cache[lower] = [a for prefix in _key_services(catalog, key)
+                        for a in catalog.service(prefix).actions.values()  # type: ignore[union-attr]
+                        if action_supports_key(a, key)]
+    return cache[lower]
 
 
 def _tag_stem(catalog: Catalog, key: str) -> Optional[str]:

@@ -92,11 +92,24 @@ class ConditionKey:
         return self.type[len("ArrayOf"):] if self.is_multivalued else self.type
 
 
-def _key_pattern(name: str) -> re.Pattern[str]:
+# The Service Authorization Reference writes some tag keys' placeholder as plain text
+# (secretsmanager:ResourceTag/tag-key, ssm:resourceTag/tag-key).
+_LITERAL_TAG_PLACEHOLDER = "/tag-key"
+
+
+def is_key_pattern(name: str) -> bool:
+    """Does a catalog key name stand for many keys (``aws:RequestTag/${TagKey}``, ``.../<key>``)?"""
+    return "${" in name or "<" in name or name.lower().endswith(_LITERAL_TAG_PLACEHOLDER)
+
+
+@lru_cache(maxsize=4096)
+def key_pattern(name: str) -> re.Pattern[str]:
     """``aws:RequestTag/${TagKey}`` → a case-insensitive regex over concrete key names."""
+    if name.lower().endswith(_LITERAL_TAG_PLACEHOLDER):
+        name = name[: -len(_LITERAL_TAG_PLACEHOLDER)] + "/${TagKey}"
     pieces = re.split(r"(\$\{[^}]+\}|<[^>]+>)", name)
     return re.compile(
-        "".join(".+" if p.startswith(("${", "<")) else re.escape(p) for p in pieces), re.IGNORECASE
+        "".join(".+" if p.startswith(("${", "<")) else re.escape(p) for p in pieces), re.IGNORECASE | re.DOTALL
     )
 
 
@@ -204,8 +217,8 @@ class Catalog:
         patterns: list[tuple[re.Pattern[str], ConditionKey]] = []
         for lower, k in raw_keys.items():
             ck = ConditionKey(k["key"], k["type"])
-            if "${" in k["key"] or "<" in k["key"]:
-                patterns.append((_key_pattern(k["key"]), ck))
+            if is_key_pattern(k["key"]):
+                patterns.append((key_pattern(k["key"]), ck))
             else:
                 keys[lower] = ck
         return Service(prefix, self.service_names.get(prefix, prefix), actions, types, keys, patterns)
@@ -245,7 +258,7 @@ class Catalog:
             if found:
                 return found
         for owner_prefix, services in self._condition_owners.items():
-            if prefix == owner_prefix or _key_pattern(owner_prefix).fullmatch(prefix):
+            if prefix == owner_prefix or key_pattern(owner_prefix).fullmatch(prefix):
                 for s in services:
                     found = self.service(s).condition_key(key) if self.service(s) else None
                     if found:
@@ -261,7 +274,7 @@ class Catalog:
         p = prefix.lower()
         owners: list[str] = []
         for owner_prefix, services in self._condition_owners.items():
-            if p == owner_prefix or _key_pattern(owner_prefix).fullmatch(p):
+            if p == owner_prefix or key_pattern(owner_prefix).fullmatch(p):
                 owners.extend(s for s in services if s not in owners)
         return owners
 
@@ -270,7 +283,7 @@ class Catalog:
         p = prefix.lower()
         if p == "aws" or self.has_service(p):
             return True
-        return any(p == o or _key_pattern(o).fullmatch(p) for o in self._condition_owners)
+        return any(p == o or key_pattern(o).fullmatch(p) for o in self._condition_owners)
 
     def resource_types_for(self, actions: Iterable[Action]) -> list[ResourceType]:
         out = []

@@ -382,7 +382,7 @@ def test_literal_tag_key_placeholder_of_the_catalog_matches_any_tag():
         "The following actions: secretsmanager:ListSecrets"]
 
 
-def _one_service_catalog(root, resource_type_keys):
+def _one_service_catalog(root, resource_type_keys, service_keys=()):
     """A catalog of one service ``demo`` whose action GetThing acts on resource type "Thing"."""
     from accessproof.catalog import Catalog
 
@@ -397,7 +397,8 @@ def _one_service_catalog(root, resource_type_keys):
     (root / "resourceTypes" / "demo.json").write_text(json.dumps({"thing": {
         "key": "Thing", "arn": "arn:${Partition}:demo:${Region}:${Account}:thing/${Id}",
         "conditionKeys": resource_type_keys}}))
-    (root / "conditionKeys" / "demo.json").write_text("{}")
+    (root / "conditionKeys" / "demo.json").write_text(json.dumps(
+        {k.lower(): {"key": k, "type": "String"} for k in service_keys}))
     return Catalog(root)
 
 
@@ -411,3 +412,15 @@ def test_each_catalog_answers_for_its_own_actions(tmp_path):
     code = "ALLOW_WITH_UNSUPPORTED_TAG_CONDITION_KEY_FOR_SERVICE"
     assert code not in [f.issue_code for f in validate_policy(text, "IDENTITY_POLICY", catalog=supported)[0]]
     assert code in [f.issue_code for f in validate_policy(text, "IDENTITY_POLICY", catalog=unsupported)[0]]
+
+
+def test_a_literal_tag_key_placeholder_in_the_catalog_names_every_tag(tmp_path):
+    # The Service Authorization Reference writes some keys as ".../tag-key" (secretsmanager).
+    from accessproof.validate.engine import validate_policy
+
+    catalog = _one_service_catalog(tmp_path, [], ["demo:ResourceTag/tag-key"])
+    text = json.dumps(pol(st("Allow", ["demo:GetThing"], condition={"StringEquals": {"demo:ResourceTag/team": "x"}})))
+    codes = [f.issue_code for f in validate_policy(text, "IDENTITY_POLICY", catalog=catalog)[0]]
+    assert "INVALID_SERVICE_CONDITION_KEY" not in codes
+    other = json.dumps(pol(st("Allow", ["demo:GetThing"], condition={"StringEquals": {"demo:Owner": "x"}})))
+    assert "INVALID_SERVICE_CONDITION_KEY" in [f.issue_code for f in validate_policy(other, "IDENTITY_POLICY", catalog=catalog)[0]]

@@ -9,19 +9,17 @@ of the service named by its prefix (``s3:prefix``; placeholder keys such as
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Iterator, Optional
 
-from ...catalog import Action, Catalog, default_catalog, global_condition_key, has_wildcard, patterns_intersect
+from ...catalog import Action, Catalog, global_condition_key, has_wildcard, patterns_intersect
 from ...catalog.regions import region_pattern_matches
-from ...catalog.service_reference import is_identity_provider_prefix
+from ...catalog.service_reference import is_identity_provider_prefix, is_key_pattern, key_pattern
 from ...policy import ConditionEntry, Statement
 from ...policy.operators import Family
 from ...policy.variables import has_variables
 from ..operator_types import accepted_types_text, operator_type_text
 from ..rule import (
     ERROR,
-    REGISTRY,
     RESOURCE_CONTROL_POLICY,
     RESOURCE_POLICY,
     SECURITY_WARNING,
@@ -31,7 +29,6 @@ from ..rule import (
     Context,
     Report,
     Reports,
-    Rule,
     rule,
 )
 
@@ -53,24 +50,6 @@ def _is_positive_match(entry: ConditionEntry) -> bool:
     return not entry.if_exists and entry.base_operator != "Null" and not _is_negated(entry)
 
 
-# The Service Authorization Reference writes some tag keys' placeholder as plain text
-# (secretsmanager:ResourceTag/tag-key, ssm:resourceTag/tag-key, listed with the actions).
-_LITERAL_TAG_PLACEHOLDER = "/tag-key"
-
-
-def _has_placeholder(name: str) -> bool:
-    return "${" in name or "<" in name or name.lower().endswith(_LITERAL_TAG_PLACEHOLDER)
-
-
-@lru_cache(maxsize=4096)
-def _placeholder_regex(name: str) -> re.Pattern[str]:
-    if name.lower().endswith(_LITERAL_TAG_PLACEHOLDER):
-        name = name[: -len("tag-key")] + "${TagKey}"
-    pieces = re.split(r"(\$\{[^}]+\}|<[^>]+>)", name)
-    return re.compile("".join(".+" if p.startswith(("${", "<")) else re.escape(p) for p in pieces),
-                      re.IGNORECASE | re.DOTALL)
-
-
 # Caches keyed by the Action object's identity, not its name: catalogs of different dates (a
 # validate_policy(catalog=...) caller) describe the same action differently. The cached entry
 # keeps the Action alive, so its id is not reused.
@@ -83,7 +62,7 @@ def _action_keys(action: Action) -> tuple[frozenset[str], tuple[re.Pattern[str],
     found = _ACTION_KEYS.get(id(action))
     if found is None:
         keys = action.all_condition_keys
-        found = (action, keys, tuple(_placeholder_regex(k) for k in keys if _has_placeholder(k)))
+        found = (action, keys, tuple(key_pattern(k) for k in keys if is_key_pattern(k)))
         _ACTION_KEYS[id(action)] = found
     return found[1], found[2]
 

@@ -92,24 +92,11 @@ class ConditionKey:
         return self.type[len("ArrayOf"):] if self.is_multivalued else self.type
 
 
-# The Service Authorization Reference writes some tag keys' placeholder as plain text
-# (secretsmanager:ResourceTag/tag-key, ssm:resourceTag/tag-key).
-_LITERAL_TAG_PLACEHOLDER = "/tag-key"
-
-
-def is_key_pattern(name: str) -> bool:
-    """Does a catalog key name stand for many keys (``aws:RequestTag/${TagKey}``, ``.../<key>``)?"""
-    return "${" in name or "<" in name or name.lower().endswith(_LITERAL_TAG_PLACEHOLDER)
-
-
-@lru_cache(maxsize=4096)
-def key_pattern(name: str) -> re.Pattern[str]:
+def _key_pattern(name: str) -> re.Pattern[str]:
     """``aws:RequestTag/${TagKey}`` → a case-insensitive regex over concrete key names."""
-    if name.lower().endswith(_LITERAL_TAG_PLACEHOLDER):
-        name = name[: -len(_LITERAL_TAG_PLACEHOLDER)] + "/${TagKey}"
     pieces = re.split(r"(\$\{[^}]+\}|<[^>]+>)", name)
     return re.compile(
-        "".join(".+" if p.startswith(("${", "<")) else re.escape(p) for p in pieces), re.IGNORECASE | re.DOTALL
+        "".join(".+" if p.startswith(("${", "<")) else re.escape(p) for p in pieces), re.IGNORECASE
     )
 
 
@@ -258,7 +245,7 @@ class Catalog:
             if found:
                 return found
         for owner_prefix, services in self._condition_owners.items():
-            if prefix == owner_prefix or key_pattern(owner_prefix).fullmatch(prefix):
+            if prefix == owner_prefix or _key_pattern(owner_prefix).fullmatch(prefix):
                 for s in services:
                     found = self.service(s).condition_key(key) if self.service(s) else None
                     if found:
@@ -274,7 +261,7 @@ class Catalog:
         p = prefix.lower()
         owners: list[str] = []
         for owner_prefix, services in self._condition_owners.items():
-            if p == owner_prefix or key_pattern(owner_prefix).fullmatch(p):
+            if p == owner_prefix or _key_pattern(owner_prefix).fullmatch(p):
                 owners.extend(s for s in services if s not in owners)
         return owners
 
@@ -283,7 +270,7 @@ class Catalog:
         p = prefix.lower()
         if p == "aws" or self.has_service(p):
             return True
-        return any(p == o or key_pattern(o).fullmatch(p) for o in self._condition_owners)
+        return any(p == o or _key_pattern(o).fullmatch(p) for o in self._condition_owners)
 
     def resource_types_for(self, actions: Iterable[Action]) -> list[ResourceType]:
         out = []
@@ -317,3 +304,21 @@ def global_condition_key(key: str) -> Optional[ConditionKey]:
 @cache
 def default_catalog() -> Catalog:
     return Catalog()
+
+
+# The Service Authorization Reference writes some tag keys' placeholder as plain text
+# (secretsmanager:ResourceTag/tag-key, ssm:resourceTag/tag-key).
+_LITERAL_TAG_PLACEHOLDER = "/tag-key"
+
+
+def is_key_pattern(name: str) -> bool:
+    """Does a catalog key name stand for many keys (``aws:RequestTag/${TagKey}``, ``.../<key>``)?"""
+    return "${" in name or "<" in name or name.lower().endswith(_LITERAL_TAG_PLACEHOLDER)
+
+
+@lru_cache(maxsize=4096)
+def key_pattern(name: str) -> re.Pattern[str]:
+    """A catalog key name with a placeholder → a case-insensitive regex over concrete key names."""
+    if name.lower().endswith(_LITERAL_TAG_PLACEHOLDER):
+        name = name[: -len(_LITERAL_TAG_PLACEHOLDER)] + "/${TagKey}"
+    return _key_pattern(name)

@@ -190,7 +190,7 @@ class Catalog:
             # The Service Authorization Reference lists keys such as aws:ResourceTag/${TagKey}
             # in its resource-types table, not with each action: an action supports both.
             own = tuple(ref.get("conditionKeys", ()))
-            found = types.get(ref["name"])
+            found = types.get(ref["name"].lower())  # resourceTypes/*.json is keyed in lower case
             inherited = tuple(k for k in found.condition_keys if k not in own) if found else ()
             return ResourceTypeRef(ref["name"], bool(ref.get("required")), own + inherited)
 
@@ -216,8 +216,8 @@ class Catalog:
         patterns: list[tuple[re.Pattern[str], ConditionKey]] = []
         for lower, k in raw_keys.items():
             ck = ConditionKey(k["key"], k["type"])
-            if "${" in k["key"] or "<" in k["key"]:
-                patterns.append((_key_pattern(k["key"]), ck))
+            if is_key_pattern(k["key"]):
+                patterns.append((key_pattern(k["key"]), ck))
             else:
                 keys[lower] = ck
         return Service(prefix, self.service_names.get(prefix, prefix), actions, types, keys, patterns, api_operations)
@@ -268,6 +268,15 @@ class Catalog:
             return ConditionKey(key, "String")
         return None
 
+    def condition_key_owners(self, prefix: str) -> list[str]:
+        """Services whose actions take keys of a non-service prefix (``saml``, OIDC hosts → ``sts``)."""
+        p = prefix.lower()
+        owners: list[str] = []
+        for owner_prefix, services in self._condition_owners.items():
+            if p == owner_prefix or _key_pattern(owner_prefix).fullmatch(p):
+                owners.extend(s for s in services if s not in owners)
+        return owners
+
     def is_condition_key_prefix(self, prefix: str) -> bool:
         """Is this prefix a service or a known condition-key owner (``saml``, OIDC hosts)?"""
         p = prefix.lower()
@@ -307,3 +316,21 @@ def global_condition_key(key: str) -> Optional[ConditionKey]:
 @cache
 def default_catalog() -> Catalog:
     return Catalog()
+
+
+# The Service Authorization Reference writes some tag keys' placeholder as plain text
+# (secretsmanager:ResourceTag/tag-key, ssm:resourceTag/tag-key).
+_LITERAL_TAG_PLACEHOLDER = "/tag-key"
+
+
+def is_key_pattern(name: str) -> bool:
+    """Does a catalog key name stand for many keys (``aws:RequestTag/${TagKey}``, ``.../<key>``)?"""
+    return "${" in name or "<" in name or name.lower().endswith(_LITERAL_TAG_PLACEHOLDER)
+
+
+@lru_cache(maxsize=4096)
+def key_pattern(name: str) -> re.Pattern[str]:
+    """A catalog key name with a placeholder → a case-insensitive regex over concrete key names."""
+    if name.lower().endswith(_LITERAL_TAG_PLACEHOLDER):
+        name = name[: -len(_LITERAL_TAG_PLACEHOLDER)] + "/${TagKey}"
+    return _key_pattern(name)

@@ -132,7 +132,7 @@ def generate_policy_command(
     with _sigterm_unwinds(), DownloadFolder(download_dir) as downloads:
         try:
             found = discover(paths, regions, start, end, downloads=downloads, max_file_bytes=limit)
-        except (FileNotFoundError, TrailAccessError) as e:
+        except (OSError, TrailAccessError) as e:  # a missing path, the download folder, S3
             raise InputError(str(e)) from None
         progress, update = _progress_bar(sum(f.size for f in found.files), len(found.files))
         on_progress: Optional[Callable[[float], None]] = update

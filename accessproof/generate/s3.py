@@ -7,10 +7,10 @@ downloaded at run time; boto3 is already a dependency and honours the usual endp
 An object key is any string (``../../x``, ``/etc/x``, ``a//b``, backslashes, NUL), so it never
 becomes a path: each object is stored flat in the download folder under a digest of its bucket,
 key and ETag (plus a cleaned copy of its file name, for people looking at a kept folder), written
-to a new temporary file (no symbolic link is followed) and renamed into place. The folder is a
-temporary one, removed at the end of the run (also on error or Ctrl-C), unless the caller names
-a folder to keep; a kept folder is reused (an object already fetched, with the same ETag and size,
-is not fetched again).
+to a new temporary file (no symbolic link is followed) and renamed into place, never more bytes
+than the size limit allows. The folder is a temporary one, removed at the end of the run (also
+on error, Ctrl-C or SIGTERM in the CLI), unless the caller names a folder to keep; a kept folder
+is reused (an object already fetched, with the same ETag and size, is not fetched again).
 """
 
 from __future__ import annotations
@@ -27,14 +27,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import Optional
 
-from .sources import SKIPPED_FOLDERS, FileProblem, format_bytes, in_scope, is_log_name
+from .sources import LIMIT_HINT, SKIPPED_FOLDERS, FileProblem, format_bytes, in_scope, is_log_name
 
 # The suffixes DuckDB and the classifier read (the compression is chosen by the name).
 _SUFFIXES = (".jsonl.gz", ".json.gz", ".jsonl", ".json")
 _UNSAFE_NAME_CHARACTERS = re.compile(r"[^A-Za-z0-9._=+-]")
-# A gzip stream of a file is a few bytes longer than the file at worst (stored blocks); objects
-# larger than the limit plus this margin cannot expand to less than the limit.
-_GZIP_OVERHEAD = 64 * 1024
 
 
 class TrailAccessError(Exception):
@@ -122,13 +119,14 @@ def download_logs(url: str, folder: DownloadFolder, regions: Optional[frozenset[
     """Fetch the log objects under ``url`` that can hold wanted events.
 
     Raises ``TrailAccessError`` when S3 cannot be used at all (credentials, network, the bucket,
-    access denied); an object that is gone, or larger than ``max_file_bytes``, is a problem of its
-    own and the others are still read.
+    access denied); an object that is gone, changed since it was listed, or larger than
+    ``max_file_bytes`` allows, is a problem of its own and the others are still read.
     """
     import boto3
     from botocore.exceptions import BotoCoreError, ClientError
 
     bucket, prefix = split_url(url)
+    most = stored_limit(max_file_bytes)
     files: list[tuple[Path, str]] = []
     problems: list[FileProblem] = []
     try:
@@ -141,14 +139,17 @@ def download_logs(url: str, folder: DownloadFolder, regions: Optional[frozenset[
                     continue
                 if not in_scope("/" + key, regions, start, end):
                     continue
-                if item["Size"] > max_file_bytes + _GZIP_OVERHEAD:
-                    problems.append(FileProblem(name, f"{item['Size']:,} bytes, past {format_bytes(max_file_bytes)}, "
-                                                      "the size limit per file (raise it with --max-file-size): "
-                                                      "not fetched"))
+                too_large = FileProblem(name, f"stored larger than {format_bytes(max_file_bytes)} of content can be, "
+                                              f"the size limit per file: not fetched ({LIMIT_HINT})")
+                if item["Size"] > most:
+                    problems.append(too_large)
                     continue
-                local = confined(folder.path(), local_name(bucket, key, item.get("ETag", "")))
+                etag = item.get("ETag", "")
+                local = confined(folder.path(), local_name(bucket, key, etag))
                 try:
-                    _fetch(s3, bucket, key, item["Size"], local)
+                    if not _fetch(s3, bucket, key, etag, item["Size"], most, local):
+                        problems.append(too_large)
+                        continue
                 except ClientError as e:
                     if _client_error_kind(e) == "authorization":
                         raise  # every object would say the same (a missing s3:GetObject or kms:Decrypt)
@@ -162,23 +163,47 @@ def download_logs(url: str, folder: DownloadFolder, regions: Optional[frozenset[
     return Downloaded(files, problems)
 
 
-def _fetch(s3, bucket: str, key: str, size: int, local: Path) -> None:
-    """Fetch into a new file (``O_EXCL``, no link followed), then rename it into place; a file
-    already there (a kept folder) is reused when it is a regular file of the object's size."""
+def stored_limit(max_file_bytes: int) -> int:
+    """The most bytes an object can hold whose content fits ``max_file_bytes``: deflate's stored
+    blocks add 5 bytes per 65,535 (RFC 1951), gzip's framing a few more."""
+    return max_file_bytes + max_file_bytes // 8192 + 64 * 1024
+
+
+def _fetch(s3, bucket: str, key: str, etag: str, size: int, most: int, local: Path) -> bool:
+    """Fetch into a new file (``O_EXCL``, no link followed), then rename it into place; False
+    when the object turns out larger than ``most`` bytes. A file already there (a kept folder)
+    is reused when it is a regular file of the object's size (its name holds the ETag).
+
+    The body is streamed on this thread (no transfer threads): Ctrl-C interrupts a stalled read,
+    and no more than ``most`` bytes are written whatever the object holds by then.
+    """
     try:
         found = os.lstat(local)
         if stat.S_ISREG(found.st_mode) and found.st_size == size:
-            return
+            return True
     except FileNotFoundError:
         pass
+    # IfMatch: the object listed, not one put in its place since (its name is derived from the ETag).
+    response = s3.get_object(Bucket=bucket, Key=key, **({"IfMatch": etag} if etag else {}))
+    body = response["Body"]
     handle, part = tempfile.mkstemp(dir=local.parent, prefix=".part-")
     try:
+        written = 0
         with os.fdopen(handle, "wb") as out:
-            s3.download_fileobj(bucket, key, out)
+            for chunk in body.iter_chunks(1 << 20):
+                written += len(chunk)
+                if written > most:
+                    os.unlink(part)
+                    return False
+                out.write(chunk)
         os.replace(part, local)  # replaces a link at ``local`` itself, never its target
+        return True
     except BaseException:
-        os.unlink(part)
+        if os.path.lexists(part):
+            os.unlink(part)
         raise
+    finally:
+        body.close()
 
 
 def _client_error_text(error) -> str:

@@ -143,9 +143,12 @@ def format_bytes(count: int) -> str:
     return f"{count:,} bytes"
 
 
+LIMIT_HINT = "the limit is --max-file-size, or the client's cloudtrail_max_file_size"
+
+
 def _too_large(limit: int) -> Rejected:
-    return Rejected(f"expands past {format_bytes(limit)}, the size limit per file (a decompression bomb, or a "
-                    "file far larger than CloudTrail writes; raise the limit with --max-file-size): not read")
+    return Rejected(f"expands past {format_bytes(limit)}, the size limit per file: not read (a decompression bomb, "
+                    f"or far larger than CloudTrail's files; {LIMIT_HINT})")
 
 
 def measure(path: Path, limit: int) -> Content:
@@ -160,8 +163,7 @@ def measure(path: Path, limit: int) -> Content:
             raise Rejected("gzip-compressed, though its name does not end in .gz")
         size = os.fstat(f.fileno()).st_size
         if size > limit:
-            raise Rejected(f"larger than {format_bytes(limit)}, the size limit per file (raise it with "
-                           "--max-file-size): not read")
+            raise Rejected(f"larger than {format_bytes(limit)}, the size limit per file: not read ({LIMIT_HINT})")
         return Content(head, size)
 
 

@@ -20,11 +20,13 @@ import http.server
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -459,4 +461,91 @@ def test_a_bomb_in_the_bucket_is_reported_by_its_url(tmp_path: Path, temp_root: 
     assert [(p.name, p.reason.split(",")[0]) for p in result.problems] == [
         ("s3://bombed/AWSLogs/bomb.json.gz", "expands past 32 MiB")]
     assert result.events_read == 1 and not result.is_complete
+    assert list(temp_root.iterdir()) == []
+
+
+# --------------------------------------------------------------------------- a stalling or lying S3
+
+class _ListedObject(http.server.BaseHTTPRequestHandler):
+    """S3 with one object, ``AWSLogs/log.json``, listed at ``listed_size`` bytes; its GET sends
+    ``body`` and then, when ``stall`` is set, hangs until it is released (a stalled download)."""
+
+    listed_size = 100
+    body = b""
+    stall: threading.Event | None = None
+
+    def do_GET(self) -> None:
+        if "list-type=2" in self.path:
+            xml = ('<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/'
+                   '2006-03-01/"><Name>trail</Name><Prefix></Prefix><KeyCount>1</KeyCount><MaxKeys>1000</MaxKeys>'
+                   '<IsTruncated>false</IsTruncated><Contents><Key>AWSLogs/log.json</Key>'
+                   '<LastModified>2024-07-30T00:00:00.000Z</LastModified><ETag>"0123"</ETag>'
+                   f"<Size>{self.listed_size}</Size><StorageClass>STANDARD</StorageClass></Contents>"
+                   "</ListBucketResult>").encode()
+            self._send(200, xml, len(xml))
+            return
+        self._send(200, self.body, max(len(self.body), self.listed_size))
+        if self.stall is not None:
+            self.stall.wait(120)
+
+    def _send(self, status: int, body: bytes, length: int) -> None:
+        self.send_response(status)
+        self.send_header("Content-Length", str(length))
+        self.send_header("ETag", '"0123"')
+        self.end_headers()
+        self.wfile.write(body)
+        self.wfile.flush()
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def serve(handler: type) -> tuple[http.server.ThreadingHTTPServer, str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+@pytest.mark.parametrize("sent, status", [(signal.SIGINT, 130), (signal.SIGTERM, 128 + signal.SIGTERM)])
+def test_download_folder_is_removed_when_the_cli_is_stopped(tmp_path: Path, sent: int, status: int) -> None:
+    stall = threading.Event()
+    handler = type("Stalling", (_ListedObject,), {"listed_size": 1000, "body": b'{"Records": [', "stall": stall})
+    server, endpoint = serve(handler)
+    temp = tmp_path / "tmp"
+    try:
+        run = subprocess.Popen([sys.executable, "-m", "accessproof.cli.main", "generate-policy", "--principal-arn",
+                                PRINCIPAL, "--cloudtrail", "s3://trail/AWSLogs/"], cwd=ROOT, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env=isolated_env(tmp_path, ACCESSPROOF_S3_ENDPOINT_URL=endpoint, **FAKE_CREDENTIALS))
+        deadline = time.monotonic() + 120
+        while not list(temp.glob("accessproof-trail-*/.part-*")):  # the download has begun, and stalls
+            assert run.poll() is None and time.monotonic() < deadline, run.communicate()
+            time.sleep(0.05)
+        run.send_signal(sent)
+        _, err = run.communicate(timeout=60)
+        assert run.returncode == status, err
+        assert "Traceback" not in err
+        assert list(temp.iterdir()) == []
+    finally:
+        stall.set()
+        server.shutdown()
+        server.server_close()
+
+
+def test_an_object_larger_than_listed_is_cut_at_the_limit(tmp_path: Path, temp_root: Path, monkeypatch) -> None:
+    """The listing says 100 bytes; the object sent is 3 MiB (replaced since, or a lying server):
+    no more than the limit allows is written, and the object is reported."""
+    for key, value in FAKE_CREDENTIALS.items():
+        monkeypatch.setenv(key, value)
+    handler = type("Lying", (_ListedObject,), {"listed_size": 100, "body": b" " * (3 << 20)})
+    server, endpoint = serve(handler)
+    try:
+        result = generate_policy(PRINCIPAL, ["s3://trail/AWSLogs/"], s3_endpoint_url=endpoint, max_file_bytes=1 << 20)
+    finally:
+        server.shutdown()
+        server.server_close()
+    [problem] = result.problems
+    assert problem.name == "s3://trail/AWSLogs/log.json" and "not fetched" in problem.reason
+    assert result.files_read == 0 and not result.is_complete
     assert list(temp_root.iterdir()) == []

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Callable, Optional, Sequence
 
 from ..catalog import Catalog, default_catalog
+from .collect import DownloadFolder, discover
 from .generator import Mapper, default_window_start, in_window, tally_usage
 from .policy import build_statements, denied_actions, policy_text, split_policies
-from .collect import DownloadFolder, discover
 from .reader import Activity, PrincipalSelector, read_activity
 from .refine import Refinement, refine
 from .sources import DEFAULT_MAX_FILE_BYTES, Discovery, FileProblem

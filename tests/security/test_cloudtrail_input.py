@@ -277,6 +277,28 @@ def test_size_limit_is_a_setting(tmp_path: Path) -> None:
     assert DEFAULT_MAX_FILE_BYTES == 128 << 20
 
 
+def test_client_limit_setting(tmp_path: Path) -> None:
+    bomb = tmp_path / "logs" / "bomb.json.gz"
+    bomb.parent.mkdir()
+    write_gzip_bomb(bomb, 3)
+    (tmp_path / "logs" / "good.json").write_bytes(records())
+    client = accessproof.client("accessanalyzer", cloudtrail_locations={TRAIL: str(tmp_path / "logs")},
+                                database=f"sqlite:///{tmp_path / 'jobs.db'}", cloudtrail_max_file_size=2 << 20)
+    job = client.start_policy_generation(policyGenerationDetails={"principalArn": PRINCIPAL},
+                                         cloudTrailDetails={"trails": [{"cloudTrailArn": TRAIL}],
+                                                            "startTime": "2024-07-01T00:00:00Z"})
+    client._generation_service().wait(job["jobId"], timeout=60)
+    result = client.get_generated_policy(jobId=job["jobId"])["generatedPolicyResult"]
+    assert result["properties"]["isComplete"] is False
+    assert [s["file"] for s in result["accessproof"]["skippedFiles"]] == [str(bomb)]
+    bad = accessproof.client("accessanalyzer", cloudtrail_locations={TRAIL: str(tmp_path)},
+                             database=f"sqlite:///{tmp_path / 'jobs.db'}", cloudtrail_max_file_size="big")
+    with pytest.raises(bad.exceptions.ValidationException, match="cloudtrail_max_file_size"):
+        bad.start_policy_generation(policyGenerationDetails={"principalArn": PRINCIPAL},
+                                    cloudTrailDetails={"trails": [{"cloudTrailArn": TRAIL}],
+                                                       "startTime": "2024-07-01T00:00:00Z"})
+
+
 def test_cli_limit_option(tmp_path: Path) -> None:
     bomb = tmp_path / "bomb.json.gz"
     write_gzip_bomb(bomb, 3)

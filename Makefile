@@ -57,6 +57,7 @@ bench: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python bench/analyze_account.py
 	$(BIN)/python bench/unused.py
 	$(BIN)/python bench/generate.py
+	$(BIN)/python bench/adversarial_gzip.py
 
 clean:
 	rm -rf $(VENV)

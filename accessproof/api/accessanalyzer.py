@@ -51,7 +51,8 @@ class AccessAnalyzerClient:
     def __init__(self, **config: Any) -> None:
         """``config``: ``cloudtrail_locations`` (trail ARN → local path or ``s3://`` URL of its
         logs), ``database`` (SQLAlchemy URL or Engine for generation jobs and findings; default a
-        SQLite file), ``s3_endpoint_url``, ``snapshot`` (an account snapshot directory, a list of
+        SQLite file), ``s3_endpoint_url``, ``cloudtrail_max_file_size`` (bytes; a log file whose
+        content is larger is skipped and reported, default 128 MiB), ``snapshot`` (an account snapshot directory, a list of
         them, or an organization folder: what external access analyzers analyse), ``progress``
         (given a resource count, a callback run after each resource an analysis analyses)."""
         self._config = config
@@ -122,10 +123,12 @@ class AccessAnalyzerClient:
     def _generation_service(self):
         if getattr(self, "_generation", None) is None:
             from ..generate.service import PolicyGenerationService
+            from ..generate.sources import DEFAULT_MAX_FILE_BYTES
 
             config = getattr(self, "_config", {})
             self._generation = PolicyGenerationService(config.get("cloudtrail_locations"), config.get("database"),
-                                                       config.get("s3_endpoint_url"))
+                                                       config.get("s3_endpoint_url"),
+                                                       config.get("cloudtrail_max_file_size", DEFAULT_MAX_FILE_BYTES))
         return self._generation
 
     def start_policy_generation(self, *, policyGenerationDetails: dict, cloudTrailDetails: Optional[dict] = None,

@@ -461,7 +461,7 @@ def trail_activity(directory: Path) -> TrailActivity:
     from ..catalog import default_catalog
     from ..generate.mapping import map_event
     from ..generate.reader import read_activity
-    from ..generate.sources import discover
+    from ..generate.collect import discover
 
     found = discover([str(directory)])
     problems = [f"{p.name}: {p.reason}" for p in found.problems]

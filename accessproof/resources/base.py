@@ -154,6 +154,20 @@ def allow(principal: Any, actions: Iterable[str], resources: Optional[Iterable[s
     return statement
 
 
+def outside_account_deny(account_id: str, actions: Iterable[str], origin: str) -> SourcedStatement:
+    """A Deny of ``actions`` to every caller outside ``account_id``: how a documented rule "these
+    actions never work from another account" becomes part of the resource's policy.
+
+    ``aws:PrincipalAccount`` is in every signed request (IAM User Guide, "AWS global condition
+    context keys"); an anonymous caller has none, and ``StringNotEquals`` on a missing key
+    matches, so anonymous callers are denied too. Callers of the owner account are untouched. A
+    Deny is never a finding: it only removes access, so each use must cite the AWS rule.
+    """
+    statement = {"Effect": "Deny", "Principal": "*", "Action": sorted(set(actions)), "Resource": "*",
+                 "Condition": {"StringNotEquals": {"aws:PrincipalAccount": account_id}}}
+    return SourcedStatement(POLICY_SOURCE, statement, origin)
+
+
 def principal_element(identifier: str) -> Any:
     """The Principal element naming ``identifier``: ``"*"``, an account id or IAM ARN, or a
     service principal (``*.amazonaws.com``)."""

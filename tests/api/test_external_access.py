@@ -141,7 +141,7 @@ def test_reanalysis_resolves_gone_access_and_opens_new(client, analyzer, snapsho
     resolved = {f["id"] for f in after if f["status"] == "RESOLVED"}
     assert {old_inbox["id"], old_website["id"]} <= resolved
     [new_inbox] = of(after, INBOX)
-    assert new_inbox["id"] != old_inbox["id"] and new_inbox["principal"] == {"AWS": "arn:aws:iam::444455556666:root"}
+    assert new_inbox["id"] != old_inbox["id"] and new_inbox["principal"] == {"AWS": "444455556666"}
     unchanged = [f for f in before if f["resource"] not in (INBOX, WEBSITE) and "sns" not in f["resource"]]
     assert {f["id"] for f in unchanged} <= {f["id"] for f in after if f["status"] == "ACTIVE"}
     arns = {r["resourceArn"] for r in client.list_analyzed_resources(analyzerArn=analyzer)["analyzedResources"]}
@@ -256,7 +256,7 @@ def test_preview_of_new_resources_and_other_types(client, analyzer):
     key = "arn:aws:kms:us-east-1:111122223333:key/11111111-2222-3333-4444-555555555555"
     _, granted = preview(client, analyzer, {key: {"kmsKey": {"grants": [
         {"operations": ["Decrypt"], "granteePrincipal": f"arn:aws:iam::{PARTNER}:root", "issuingAccount": ACCOUNT_ID}]}}})
-    assert [(f["principal"], f["action"]) for f in granted] == [({"AWS": f"arn:aws:iam::{PARTNER}:root"}, ["kms:Decrypt"])]
+    assert [(f["principal"], f["action"]) for f in granted] == [({"AWS": PARTNER}, ["kms:Decrypt"])]
     role = "arn:aws:iam::111122223333:role/team/NewRole"
     trust = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": PARTNER},
                                                                 "Action": "sts:AssumeRole"}]})

@@ -253,11 +253,12 @@ class QualifierPolicy:
 
 @dataclass(frozen=True)
 class FunctionUrl:
-    """A function URL (GetFunctionUrlConfig): ``qualifier`` None for the unqualified function
-    ($LATEST), else the alias; ``auth_type`` NONE | AWS_IAM."""
+    """What the snapshot records of the function URL of the function (``qualifier`` None) or of
+    one alias (GetFunctionUrlConfig): ``auth_type`` NONE | AWS_IAM, or None when there is no URL
+    (the call answered ResourceNotFoundException)."""
 
     qualifier: Optional[str]
-    auth_type: str
+    auth_type: Optional[str]
 
 
 FUNCTION_URL_AUTH_TYPES = frozenset({"NONE", "AWS_IAM"})
@@ -266,13 +267,13 @@ FUNCTION_URL_AUTH_TYPES = frozenset({"NONE", "AWS_IAM"})
 @dataclass(frozen=True, kw_only=True)
 class LambdaFunction(PolicyResource):
     """``policy``: the unqualified function's policy; ``qualifier_policies``: those of its aliases
-    and versions. ``function_urls``: the URLs of the function and its aliases, or None when the
-    snapshot does not record them (then a URL of either auth type is assumed wherever a policy
-    mentions one: more access, never less)."""
+    and versions. ``function_urls``: what the snapshot records of the URLs of the function and
+    its aliases; for a function or alias it does not mention, a URL of either auth type is
+    possible (more access, never less)."""
 
     resource_type: ClassVar[str] = LAMBDA_FUNCTION
     qualifier_policies: tuple[QualifierPolicy, ...] = ()
-    function_urls: Optional[tuple[FunctionUrl, ...]] = None
+    function_urls: tuple[FunctionUrl, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)

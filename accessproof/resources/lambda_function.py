@@ -11,10 +11,10 @@ resource-based policy to a function version or alias"); hence the second request
 
 Function URLs: ``lambda:InvokeFunctionUrl`` is a request through a function URL, and the
 ``lambda:FunctionUrlAuthType`` key carries that URL's auth type (Lambda Developer Guide,
-"Control access to Lambda function URLs"). When the snapshot records the function's URLs, that
-is stated as a Deny: no InvokeFunctionUrl on a function or alias without a URL, and none with
-an auth type other than its URL's. When it does not, either auth type is possible wherever a
-policy mentions one (more access, never less).
+"Control access to Lambda function URLs"). What the snapshot records of a function's or an
+alias's URL is stated as Denies: no InvokeFunctionUrl on one that has no URL, and none with an
+auth type other than its URL's. For a function or alias the snapshot says nothing about,
+either auth type is possible wherever a policy mentions one (more access, never less).
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def statements(function: LambdaFunction, policy_is_public: Optional[Callable[[st
     out = policy_statements(function, "function policy")
     for qualified in function.qualifier_policies:
         out += statements_of_policy(qualified.policy, POLICY_SOURCE, f"{qualified.qualifier} policy")
-    if function.function_urls is not None and any(s.is_allow for s in out):
+    if function.function_urls and any(s.is_allow for s in out):
         out += function_url_limits(function, function.function_urls)
     return out
 
@@ -53,13 +53,18 @@ def url_target(function: LambdaFunction, url: FunctionUrl) -> str:
 
 
 def function_url_limits(function: LambdaFunction, urls: tuple[FunctionUrl, ...]) -> list[SourcedStatement]:
-    """Deny statements: InvokeFunctionUrl only on the URLs that exist, with their auth type."""
-    targets = [url_target(function, url) for url in urls]
-    no_url = {"Effect": "Deny", "Principal": "*", "Action": INVOKE_FUNCTION_URL}
-    no_url.update({"NotResource": targets} if targets else {"Resource": "*"})
-    out = [SourcedStatement(POLICY_SOURCE, no_url, "function URLs: none but those configured")]
-    for url, target in zip(urls, targets):
-        other_auth = {"Effect": "Deny", "Principal": "*", "Action": INVOKE_FUNCTION_URL, "Resource": target,
-                      "Condition": {"StringNotEquals": {AUTH_TYPE_KEY: url.auth_type}}}
-        out.append(SourcedStatement(POLICY_SOURCE, other_auth, f"function URL of {target}: AuthType {url.auth_type}"))
+    """Deny statements: no InvokeFunctionUrl where the snapshot says there is no URL, and only
+    the URL's auth type where there is one."""
+    out = []
+    without = [url_target(function, url) for url in urls if url.auth_type is None]
+    if without:
+        deny = {"Effect": "Deny", "Principal": "*", "Action": INVOKE_FUNCTION_URL, "Resource": without}
+        out.append(SourcedStatement(POLICY_SOURCE, deny, f"no function URL on {', '.join(without)}"))
+    for url in urls:
+        if url.auth_type is None:
+            continue
+        target = url_target(function, url)
+        deny = {"Effect": "Deny", "Principal": "*", "Action": INVOKE_FUNCTION_URL, "Resource": target,
+                "Condition": {"StringNotEquals": {AUTH_TYPE_KEY: url.auth_type}}}
+        out.append(SourcedStatement(POLICY_SOURCE, deny, f"function URL of {target}: AuthType {url.auth_type}"))
     return out

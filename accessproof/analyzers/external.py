@@ -277,7 +277,10 @@ def _service_actions(prefixes: tuple[str, ...]) -> tuple:
 def _applies_to(action, arn: str) -> bool:
     service = default_catalog().service(action.service)
     return service is not None and any(
-        (rt := service.resource_types.get(ref.name)) is not None and rt.matches_arn(arn) for ref in action.resource_types)
+        # The service reference keys resource types in lower case; actions name them as written
+        # ("Secret"), so Secrets Manager's actions were matched to no resource type.
+        (rt := service.resource_types.get(ref.name) or service.resource_types.get(ref.name.lower())) is not None
+        and rt.matches_arn(arn) for ref in action.resource_types)
 
 
 ACCESS_POINT_KEYS = ("s3:dataaccesspointarn", "s3:dataaccesspointaccount")
@@ -357,8 +360,12 @@ def _access_point_account_paths(bucket: S3Bucket) -> list[_Path]:
     """Requests through the access points of other accounts that the bucket policy delegates to
     (S3_ACCESS_POINT_ACCOUNT). Their access point policies are not in the snapshot and may admit
     anyone, so the bucket policy alone decides (``s3_bucket.access_point_account_statements``).
-    Only the Allow statements that test the access point keys are searched: the others meet
-    such a request as they meet a direct one, and the direct path reports them."""
+    Without Block Public Access and without a Deny that tests the access point keys, only the
+    Allow statements that test them are searched: the others meet such a request exactly as they
+    meet a direct one, and the direct path reports them. Otherwise every Allow is searched (a
+    Deny may leave the access points as the only way in; RestrictPublicBuckets keeps a public
+    grant from direct callers but not from the access point's account), and a grant an earlier
+    path reported for the same principal is not reported again."""
     module = module_for(bucket)
     patterns, prefixes = module.request_resources(bucket), module.service_prefixes
     named = s3_bucket.named_access_point_accounts(bucket)
@@ -366,7 +373,9 @@ def _access_point_account_paths(bucket: S3Bucket) -> list[_Path]:
     out = []
     for account in s3_bucket.access_point_accounts(bucket):
         part = s3_bucket.access_point_account_statements(bucket, account)
-        searched = frozenset(i for i, s in enumerate(part) if s.is_allow and s3_bucket.mentions_access_points(s.statement))
+        searched: Optional[frozenset[int]] = None
+        if not restricted and not any(not s.is_allow and s3_bucket.mentions_access_points(s.statement) for s in part):
+            searched = frozenset(i for i, s in enumerate(part) if s.is_allow and s3_bucket.mentions_access_points(s.statement))
         if account is not None:
             fixed = {ACCESS_POINT_KEYS[1]: ContextValue((account,))}
             constraints: tuple[Term, ...] = (_access_point_arn_of([account]),)

@@ -64,7 +64,11 @@ def function_url_limits(function: LambdaFunction, urls: tuple[FunctionUrl, ...])
         if url.auth_type is None:
             continue
         target = url_target(function, url)
-        deny = {"Effect": "Deny", "Principal": "*", "Action": INVOKE_FUNCTION_URL, "Resource": target,
-                "Condition": {"StringNotEquals": {AUTH_TYPE_KEY: url.auth_type}}}
-        out.append(SourcedStatement(POLICY_SOURCE, deny, f"function URL of {target}: AuthType {url.auth_type}"))
+        # The key has exactly the URL's value: denied when it is missing, and when any value
+        # differs (a single-valued key, but the engine lets a witness hold several values).
+        for condition in ({"Null": {AUTH_TYPE_KEY: "true"}},
+                          {"ForAnyValue:StringNotEquals": {AUTH_TYPE_KEY: url.auth_type}}):
+            deny = {"Effect": "Deny", "Principal": "*", "Action": INVOKE_FUNCTION_URL, "Resource": target,
+                    "Condition": condition}
+            out.append(SourcedStatement(POLICY_SOURCE, deny, f"function URL of {target}: AuthType {url.auth_type}"))
     return out

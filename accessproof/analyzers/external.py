@@ -14,10 +14,13 @@ and again,
     and no Allow statement already reported for this candidate matches
 
 until no request is left. Each answer is replayed through ``accessproof.evaluate`` with the
-resource's real owner; the Allow statements that allowed it become findings (principal as
-written, the statement's conditions, every action of the resource's services that the
-candidate can perform there, the statement's source), each with that replayed request as its
-witness. When the loop ends, every request from outside the zone that the configuration allows
+resource's real owner; the Allow statements that allowed it become findings (the principal as
+the policy names it — an account as its bare id, as AWS's findings show it —, the statement's
+conditions, every action of the resource's services that the candidate can perform there, the
+statement's source), each with that replayed request as its witness. A request reaches a bucket
+directly, through one of its access points (S3_ACCESS_POINT), or through an access point of
+another account its policy delegates to (S3_ACCESS_POINT_ACCOUNT); each is a path. A resource
+whose configuration could not be read, in part, also gets an ``ACCESS_DENIED`` error finding. When the loop ends, every request from outside the zone that the configuration allows
 is covered by a finding: the set is complete (in the spirit of AWS's "stratified abstraction").
 
 Where AWS is silent: service principals are not reported (AWS: "Access Analyzer does not

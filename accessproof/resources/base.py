@@ -10,7 +10,9 @@ leads back to its source. The document is accepted by
 Sources are AWS's ``FindingSourceType`` values (botocore model, Access Analyzer 2019-11-01):
 POLICY, BUCKET_ACL, S3_ACCESS_POINT, S3_ACCESS_POINT_ACCOUNT. KMS grants and snapshot share
 attributes have no value of their own in today's enum (old SDKs had KMS_GRANT): they are
-reported as POLICY, and ``origin`` says which grant or attribute it was.
+reported as POLICY, and ``origin`` says which grant or attribute it was. A documented rule that
+takes access away (an action a service never allows across accounts) is a Deny
+(``outside_account_deny``): Denies are never findings.
 """
 
 from __future__ import annotations

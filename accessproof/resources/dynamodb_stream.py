@@ -1,5 +1,6 @@
 """AWS::DynamoDB::Stream — the stream's resource-based policy (``aws dynamodb get-resource-policy
---resource-arn <stream ARN>``).
+--resource-arn <stream ARN>``). ``dynamodb:ListStreams`` and the other actions DynamoDB never
+allows across accounts are denied to outsiders (``dynamodb_shared``).
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """AWS::DynamoDB::Table — the table's resource-based policy (``aws dynamodb get-resource-policy
 --resource-arn <table ARN>``). A table policy may also name its indexes (``table/NAME/index/*``).
+The actions DynamoDB never allows across accounts are denied to outsiders (``dynamodb_shared``).
 """
 
 from __future__ import annotations

@@ -408,3 +408,40 @@ def test_lifecycle_and_previews_on_postgresql(postgresql_url, snapshot):
     after = findings(client, arn)
     assert [f["id"] for f in of(after, INBOX, "RESOLVED")] == [old["id"]] and len(of(after, INBOX)) == 1
     client.delete_analyzer(analyzerName=name)
+
+
+def test_preview_secret_key_decides_cross_account_reads(client, analyzer):
+    """SecretsManagerSecretConfiguration: a new secret without ``kmsKeyId``, or with an empty one,
+    uses the AWS managed key aws/secretsmanager, which "you can't use [...] for cross-account
+    access" (Secrets Manager User Guide): the partner's read is no finding; with a key of its own,
+    it is one."""
+    secret = f"arn:aws:secretsmanager:us-east-1:{ACCOUNT_ID}:secret:preview-token-Ab12Cd"
+    read = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": PARTNER},
+                                                                "Action": "secretsmanager:GetSecretValue", "Resource": "*"}]})
+    _, managed = preview(client, analyzer, {secret: {"secretsManagerSecret": {"secretPolicy": read}}})
+    _, empty = preview(client, analyzer, {secret: {"secretsManagerSecret": {"secretPolicy": read, "kmsKeyId": ""}}})
+    assert managed == [] and empty == []
+    key = f"arn:aws:kms:us-east-1:{ACCOUNT_ID}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    _, own_key = preview(client, analyzer, {secret: {"secretsManagerSecret": {"secretPolicy": read, "kmsKeyId": key}}})
+    assert [(f["changeType"], f["principal"], f["action"]) for f in own_key] == [
+        ("NEW", {"AWS": PARTNER}, ["secretsmanager:GetSecretValue"])]
+    # An existing secret keeps its key when none is proposed: prod/db-password has a key of its own.
+    existing = f"arn:aws:secretsmanager:us-east-1:{ACCOUNT_ID}:secret:prod/db-password-AbCdEf"
+    _, kept = preview(client, analyzer, {existing: {"secretsManagerSecret": {"secretPolicy": read}}})
+    assert [f["principal"] for f in kept if f["changeType"] == "NEW"] == [{"AWS": PARTNER}]
+
+
+def test_preview_snapshot_key_marks_it_encrypted(client, analyzer):
+    """EbsSnapshotConfiguration / RdsDbSnapshotConfiguration ``kmsKeyId``: "the KMS key identifier
+    for an encrypted [...] snapshot"; "You can share only unencrypted snapshots publicly" (EBS User
+    Guide) and "You can't share encrypted snapshots as public" (RDS User Guide)."""
+    ebs = "arn:aws:ec2:us-east-1::snapshot/snap-0aaaabbbbccccdddd"
+    key = f"arn:aws:kms:us-east-1:{ACCOUNT_ID}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    _, encrypted = preview(client, analyzer, {ebs: {"ebsSnapshot": {"groups": ["all"], "userIds": [PARTNER], "kmsKeyId": key}}})
+    assert [(f["principal"], f["isPublic"]) for f in encrypted] == [({"AWS": PARTNER}, False)]
+    rds = f"arn:aws:rds:us-east-1:{ACCOUNT_ID}:snapshot:preview-db"
+    _, new = preview(client, analyzer, {rds: {"rdsDbSnapshot": {"attributes": {"restore": {"accountIds": ["all"]}}}}})
+    assert [f["isPublic"] for f in new] == [True]  # a new snapshot without a key is unencrypted
+    _, managed = preview(client, analyzer, {rds: {"rdsDbSnapshot": {"attributes": {"restore": {"accountIds": [PARTNER]}},
+                                                                    "kmsKeyId": "alias/aws/rds"}}})
+    assert managed == []  # the default key cannot be shared

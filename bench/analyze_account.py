@@ -1,7 +1,7 @@
 """External access analysis of generated account snapshots of 1,000, 5,000 and 20,000 resources.
 
-Each snapshot is made from the bundled example account (33 resources of all 16 types): resource
-i is a copy of example resource i mod 33 under its own ARN, and one copy in ten grants access to
+Each snapshot is made from the bundled example account (36 resources of all 16 types): resource
+i is a copy of example resource i mod 36 under its own ARN, and one copy in ten grants access to
 its own partner account, so the policies repeat as they do in real accounts while about a tenth
 of the configurations are new. Each size runs in a fresh process; printed: analysis time, peak
 memory (max RSS of that process), resources per second, distinct configurations analyzed.

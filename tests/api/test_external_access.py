@@ -445,3 +445,14 @@ def test_preview_snapshot_key_marks_it_encrypted(client, analyzer):
     _, managed = preview(client, analyzer, {rds: {"rdsDbSnapshot": {"attributes": {"restore": {"accountIds": [PARTNER]}},
                                                                     "kmsKeyId": "alias/aws/rds"}}})
     assert managed == []  # the default key cannot be shared
+
+
+def test_preview_of_a_key_policy_that_names_only_its_own_admins(client, analyzer):
+    """A preview is given the proposed key policy, so the analyzer's own access to the key metadata
+    (the ACCESS_DENIED of "IAM Access Analyzer supported resource types", KMS) is no concern: the
+    preview completes, with no outside access."""
+    key = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    admins = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {
+        "AWS": "arn:aws:iam::111122223333:role/Admin"}, "Action": "kms:*", "Resource": "*"}]})
+    _, found = preview(client, analyzer, {key: {"kmsKey": {"keyPolicies": {"default": admins}, "grants": []}}})
+    assert [(f["changeType"], f["status"]) for f in found] == [("CHANGED", "RESOLVED")]  # the partner's grant is gone

@@ -19,9 +19,10 @@ the policy names it — an account as its bare id, as AWS's findings show it —
 conditions, every action of the resource's services that the candidate can perform there, the
 statement's source), each with that replayed request as its witness. A request reaches a bucket
 directly, through one of its access points (S3_ACCESS_POINT), or through an access point of
-another account its policy delegates to (S3_ACCESS_POINT_ACCOUNT); each is a path. A resource
-whose configuration could not be read, in part, also gets an ``ACCESS_DENIED`` error finding. When the loop ends, every request from outside the zone that the configuration allows
-is covered by a finding: the set is complete (in the spirit of AWS's "stratified abstraction").
+another account its policy delegates to (S3_ACCESS_POINT_ACCOUNT); each is a path. When the
+loop ends, every request from outside the zone that the configuration allows is covered by a
+finding: the set is complete (in the spirit of AWS's "stratified abstraction"). A resource whose
+configuration could not be read, in part, also gets an ``ACCESS_DENIED`` error finding.
 
 Where AWS is silent: service principals are not reported (AWS: "Access Analyzer does not
 currently report findings from AWS service principals"); a canonical user other than the bucket
@@ -378,7 +379,8 @@ def _access_point_account_paths(bucket: S3Bucket) -> list[_Path]:
         part = s3_bucket.access_point_account_statements(bucket, account)
         searched: Optional[frozenset[int]] = None
         if not restricted and not any(not s.is_allow and s3_bucket.mentions_access_points(s.statement) for s in part):
-            searched = frozenset(i for i, s in enumerate(part) if s.is_allow and s3_bucket.mentions_access_points(s.statement))
+            searched = frozenset(i for i, s in enumerate(part)
+                                 if s.is_allow and s3_bucket.mentions_access_points(s.statement))
         if account is not None:
             fixed = {ACCESS_POINT_KEYS[1]: ContextValue((account,))}
             constraints: tuple[Term, ...] = (_access_point_arn_of([account]),)

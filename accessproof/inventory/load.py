@@ -327,10 +327,12 @@ def _object_ownership(path: Optional[Path]) -> Optional[str]:
     assert controls is not None
     rules = objects_of(list_field(controls, "Rules", path, "OwnershipControls") or [], path, "OwnershipControls.Rules")
     if len(rules) != 1:
-        raise SnapshotError(path, f"expected exactly one rule (S3 keeps one), found {len(rules)}", "OwnershipControls.Rules")
+        raise SnapshotError(path, f"expected exactly one rule (S3 keeps one), found {len(rules)}",
+                            "OwnershipControls.Rules")
     setting = string(rules[0], "ObjectOwnership", path, "OwnershipControls.Rules[0]")
     if setting not in OBJECT_OWNERSHIP_SETTINGS:
-        raise SnapshotError(path, f"unknown setting {setting!r}; expected one of {', '.join(sorted(OBJECT_OWNERSHIP_SETTINGS))}",
+        raise SnapshotError(path, f"unknown setting {setting!r}; expected one of "
+                                  f"{', '.join(sorted(OBJECT_OWNERSHIP_SETTINGS))}",
                             "OwnershipControls.Rules[0].ObjectOwnership")
     return setting
 
@@ -515,7 +517,8 @@ def _single_file(ctx: _Context, directory: Path, name: str,
                  required: bool = False) -> tuple[Optional[Path], tuple[str, ...]]:
     """The one response of a resource directory (None: no such configuration), and whether AWS
     refused it (``"<file>: <code>"``)."""
-    responses = _expect_responses(ctx, directory, frozenset({name}), required=frozenset({name}) if required else frozenset())
+    responses = _expect_responses(ctx, directory, frozenset({name}),
+                                  required=frozenset({name}) if required else frozenset())
     return responses.files.get(name), responses.denied
 
 

@@ -54,5 +54,5 @@ def statements(secret: SecretsManagerSecret, policy_is_public: Optional[Callable
                                     "Secrets Manager: operations without cross-account permission"))
     if secret.uses_aws_managed_key:
         out.append(outside_account_deny(secret.account_id, SECRET_VALUE_ACTIONS,
-                                        "Secrets Manager: the AWS managed key aws/secretsmanager serves only its account"))
+                                        "Secrets Manager: aws/secretsmanager serves only its own account"))
     return out

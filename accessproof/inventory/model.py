@@ -226,6 +226,8 @@ class KmsGrant:
 
 @dataclass(frozen=True, kw_only=True)
 class KmsKey(Resource):
+    """``policy`` None: the key policy was not read (every key has one), an ``ACCESS_DENIED`` case."""
+
     resource_type: ClassVar[str] = KMS_KEY
     key_id: str
     policy: Optional[str] = None

@@ -70,10 +70,12 @@ ACCESS_DENIED = "ACCESS_DENIED"
 
 def access_denied(resource: Resource) -> bool:
     """Could part of the configuration not be read — refused in the snapshot, or, for a KMS key,
-    refused to Access Analyzer's own role by the key policy (``kms_key.analyzer_locked_out``)?"""
+    missing (every key has a key policy: "Every KMS key must have exactly one key policy", AWS KMS
+    Developer Guide, "Key policies in AWS KMS") or refused to Access Analyzer's own role by the
+    key policy (``kms_key.analyzer_locked_out``)?"""
     if resource.unreadable:
         return True
-    return isinstance(resource, KmsKey) and kms_key.analyzer_locked_out(resource)
+    return isinstance(resource, KmsKey) and (resource.policy is None or kms_key.analyzer_locked_out(resource))
 
 
 def statements(resource: Resource, policy_is_public: Optional[PolicyIsPublic] = None) -> list[SourcedStatement]:

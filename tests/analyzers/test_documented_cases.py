@@ -252,6 +252,8 @@ def test_unreadable_configuration_is_an_access_denied_error_beside_what_was_read
     findings (their access is real)."""
     unreadable = replace(key(doc(ROOT_STATEMENT)), unreadable=("kms/k/list-grants.json: AccessDeniedException",))
     assert [f.error for f in analyze(unreadable)] == ["ACCESS_DENIED"]
+    # Every KMS key has a key policy ("Key policies in AWS KMS"): a key without one was not read.
+    assert [f.error for f in analyze(replace(key(doc(ROOT_STATEMENT)), policy=None))] == ["ACCESS_DENIED"]
     queue = SqsQueue(arn=f"arn:aws:sqs:{R}:q", account_id=OWNER, origin="test", name="q",
                      policy=doc(allow({"AWS": PARTNER}, "sqs:SendMessage", f"arn:aws:sqs:{R}:q")),
                      unreadable=("sqs/q/get-queue-attributes.json: AccessDenied",))

@@ -30,6 +30,7 @@ from ..findings.model import EXTERNAL_ACCESS_ANALYZER_TYPES, Analyzer, Finding, 
 from ..inventory import Snapshot, load_snapshot
 from ..inventory.model import Resource
 from ..inventory.organization import load_organization
+from ..resources import ACCESS_DENIED
 from .external import ACCOUNT, ExternalAccessAnalyzer, ZoneOfTrust
 from .external_previews import (
     PREVIEW_ONLY_FILTER_KEYS, InvalidConfiguration, PreviewFinding, compare, proposed_resource,
@@ -220,10 +221,14 @@ class ExternalAccessService:
                           proposed: Sequence[Resource]) -> AccessPreview:
         engine = self._analyzer_for(snapshot, analyzer.type)
         try:
-            fresh = [f for resource in proposed for f in engine.analyze(resource).findings]
+            # A preview is given the configuration: Access Analyzer reading it (a key policy that
+            # locks the analyzer out) is no concern here. A part of an existing resource that the
+            # snapshot could not read and the proposal keeps stays an ACCESS_DENIED finding.
+            fresh = [f for resource in proposed for f in engine.analyze(resource).findings
+                     if not (f.error == ACCESS_DENIED and not resource.unreadable)]
         except Exception as e:  # AWS's INTERNAL_ERROR status: the preview exists and says why it failed
             return replace(preview, status=FAILED, status_reason=INTERNAL_ERROR, problem=f"{type(e).__name__}: {e}")
-        errors = [f.error for f in fresh if f.error]
+        errors = [f.error for f in fresh if f.error and f.error != ACCESS_DENIED]
         if errors:
             reason = INVALID_CONFIGURATION if all(e.startswith("INVALID_POLICY") for e in errors) else INTERNAL_ERROR
             return replace(preview, status=FAILED, status_reason=reason, problem=errors[0])

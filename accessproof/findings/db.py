@@ -40,8 +40,10 @@ from .model import ACTIVE, ARCHIVED, Finding, as_utc, utc_now
 DEFAULT_DATABASE_FILE = "accessproof.db"
 # Seconds to wait for a PostgreSQL server before calling it unreachable.
 CONNECT_TIMEOUT_SECONDS = 5
-# Seconds a SQLite writer waits for another writer's lock.
-SQLITE_BUSY_TIMEOUT_SECONDS = 30
+# Seconds a SQLite writer waits for another writer's lock. Writers take turns (``writing``), and
+# recording an analysis of tens of thousands of findings holds the lock for tens of seconds on a busy
+# machine: a second run waits for the first rather than fail.
+SQLITE_BUSY_TIMEOUT_SECONDS = 300
 # ``postgresql://`` means psycopg2 to SQLAlchemy; we ship psycopg 3, so a URL without a driver gets it.
 POSTGRESQL_DRIVER = "postgresql+psycopg"
 POSTGRESQL_SCHEMES = {"postgresql", "postgres"}  # "postgres://" is what Heroku and others print
@@ -166,11 +168,20 @@ def database_errors(engine: Engine) -> Iterator[None]:
     except IntegrityError as error:
         raise DatabaseConstraintError(f"database error on {redacted(engine.url)}: {_first_line(error)}") from None
     except DBAPIError as error:
+        if _sqlite_busy(engine, error):
+            raise DatabaseUnavailableError(
+                f"database {redacted(engine.url)} stayed locked by another writer for {SQLITE_BUSY_TIMEOUT_SECONDS} s "
+                f"({_first_line(error)}); try again when it is done") from None
         if error.connection_invalidated or isinstance(error.orig, _connection_error_types(engine)):
             raise DatabaseUnavailableError(f"cannot reach database {redacted(engine.url)}: {_first_line(error)}") from None
         raise DatabaseError(f"database error on {redacted(engine.url)}: {_first_line(error)}") from None
     except SQLAlchemyError as error:
         raise DatabaseError(f"database error on {redacted(engine.url)}: {_first_line(error)}") from None
+
+
+def _sqlite_busy(engine: Engine, error: DBAPIError) -> bool:
+    message = str(getattr(error, "orig", "")).lower()
+    return engine.url.get_backend_name() == "sqlite" and ("database is locked" in message or "database is busy" in message)
 
 
 def _connection_error_types(engine: Engine) -> tuple[type, ...]:

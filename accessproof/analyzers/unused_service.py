@@ -140,12 +140,13 @@ class UnusedAccessService:
     def analyze(self, analyzer_arn: str, path: Union[str, Path],
                 now: Optional[datetime] = None) -> tuple[UnusedAccessAnalysis, Reconciliation]:
         """Analyse a snapshot or organization folder and record it as the analyzer's complete state."""
-        analyzer = self._unused_analyzer(analyzer_arn)
+        analyzer = self._unused_analyzer(analyzer_arn)  # before the snapshot is read: see record_analysis
         try:
             analysis, _ = run_analysis(path, analyzer.type, analyzer.configuration, now or self.clock())
         except UnusedConfigurationError as e:
             raise ValidationError(str(e)) from None
-        outcome = self.store.record_analysis(analyzer.arn, analysis.results, complete=True)
+        outcome = self.store.record_analysis(analyzer.arn, analysis.results, complete=True,
+                                             started_after=analyzer.analyses_recorded)
         return analysis, outcome
 
     # --- findings ------------------------------------------------------------------------

@@ -72,7 +72,7 @@ def run_unused_analysis(snapshot: str, analyzer_type: str, *, unused_access_age:
     """Analyse ``snapshot`` (an account snapshot, or an organization folder) and record the findings."""
     from ..analyzers import unused  # noqa: F401  (registers the statistics and filter keys)
     from ..analyzers.unused_service import UnusedAccessService
-    from ..findings import FindingsError, FindingsStore
+    from ..findings import ConflictError, FindingsError, FindingsStore
     from ..inventory import SnapshotError
 
     if analyzer_type not in UNUSED_TYPES:
@@ -91,7 +91,13 @@ def run_unused_analysis(snapshot: str, analyzer_type: str, *, unused_access_age:
         except FindingsError as e:
             if getattr(e, "code", "") != "ResourceNotFoundException":
                 raise
-            analyzer = service.create_analyzer(name, analyzer_type, configuration)
+            try:
+                analyzer = service.create_analyzer(name, analyzer_type, configuration)
+            except ConflictError:  # another run created it meanwhile: use it
+                analyzer = store.get_analyzer(name)
+                if analyzer.type != analyzer_type:
+                    raise InputError(f"analyzer {name} is a {analyzer.type} analyzer; give --analyzer-name") from None
+                service.update_analyzer(name, configuration)
         analysis, outcome = service.analyze(analyzer.arn, snapshot, moment)
         page = store.list_findings(analyzer.arn, {"status": {"eq": ["ACTIVE", "ARCHIVED"]}}, max_results=100000)
         return UnusedRun(analyzer.arn, analysis, outcome, page.items)
@@ -215,16 +221,19 @@ def recommend_command(
 ) -> None:
     """Recommend how to remove a finding's unused permissions: each policy's step and diff, proven."""
     from ..analyzers.unused_service import recommendation_for
-    from ..findings import FindingsStore
+    from ..findings import FindingsError, FindingsStore
     from ..findings.model import UNUSED_ACCESS_ANALYZER_TYPES
 
-    store = FindingsStore.open(database)
     matches = []
-    for analyzer in store.list_analyzers():
-        if analyzer.type not in UNUSED_ACCESS_ANALYZER_TYPES:
-            continue
-        page = store.list_findings(analyzer.arn, {"findingType": {"eq": ["UnusedPermission"]}}, max_results=100000)
-        matches += [f for f in page.items if f.id == finding_id or f.id.startswith(finding_id)]
+    try:
+        store = FindingsStore.open(database, create=False)  # a reading command: never makes a database
+        for analyzer in store.list_analyzers():
+            if analyzer.type not in UNUSED_ACCESS_ANALYZER_TYPES:
+                continue
+            page = store.list_findings(analyzer.arn, {"findingType": {"eq": ["UnusedPermission"]}}, max_results=100000)
+            matches += [f for f in page.items if f.id == finding_id or f.id.startswith(finding_id)]
+    except FindingsError as e:
+        raise InputError(str(e)) from None
     if not matches:
         raise InputError(f"no UnusedPermission finding {finding_id!r} in the findings database")
     if len(matches) > 1:

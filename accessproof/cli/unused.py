@@ -241,11 +241,16 @@ def recommend_command(
         return
     console = Console(highlight=False)
     console.print(f"[bold]{escape(finding.resource)}[/bold]: {len(recommendation.steps)} recommended step(s)")
+    replaced: set[str] = set()
     for number, step in enumerate(recommendation.steps, start=1):
         console.print(f"\n[bold]{number}. {step.recommended_action}[/bold] {escape(step.existing_policy_id)}")
+        if step.recommended_action == "DETACH_POLICY" and step.existing_policy_id in replaced:
+            console.print("   once the recommended policy above is attached, detach (or delete) this one")
+            continue
         if step.recommended_action == "DETACH_POLICY":
             console.print("   nothing this policy grants was used in the tracking period: detach (or delete) it")
         else:
+            replaced.add(step.existing_policy_id)
             console.print(f"   check-no-new-access: [green]{step.proof['result']}[/green] (the new policy grants nothing "
                           f"the existing one does not); validate-policy: {len(step.validation)} finding(s)")
         diff = policy_diff(step.existing_policy, step.recommended_policy, step.existing_policy_id.split("/")[-1])

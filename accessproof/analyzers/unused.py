@@ -170,11 +170,17 @@ def _exclusion(raw: Any, index: int, analyzer_type: str, owner_account: Optional
     if not isinstance(tags, list) or not all(isinstance(t, Mapping) and all(isinstance(k, str) and isinstance(v, str)
                                                                             for k, v in t.items()) for t in tags):
         raise UnusedConfigurationError(f"{where}.resourceTags must be a list of tag maps (string to string)")
+    # "the tag key ... 1 to 128 characters in length and cannot be prefixed with aws:"; "the tag
+    # value ... 0 to 256 characters" (API Reference, AnalysisRuleCriteria). CHOICE: the character
+    # set it lists is not enforced (IAM tags themselves also allow ":" and "@").
     for t in tags:
-        for key in t:
+        for key, value in t.items():
             if not 1 <= len(key) <= 128 or key.lower().startswith("aws:"):
                 raise UnusedConfigurationError(f"{where}.resourceTags: invalid tag key {key!r} (1-128 characters, "
                                                "not aws:)")
+            if len(value) > 256:
+                raise UnusedConfigurationError(f"{where}.resourceTags: the value of tag {key!r} is longer than "
+                                               "256 characters")
     if not accounts and not tags:
         raise UnusedConfigurationError(f"{where} must give accountIds or resourceTags")
     return Exclusion(frozenset(accounts), tuple(dict(t) for t in tags))
@@ -333,7 +339,8 @@ class UnusedAccessAnalysis:
     results: list[ResourceAnalysis] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
-    accounts: list[str] = field(default_factory=list)
+    accounts: list[str] = field(default_factory=list)  # analysed
+    excluded_accounts: list[str] = field(default_factory=list)  # left out whole by the analysis rule
 
     @property
     def findings(self) -> list[FreshFinding]:
@@ -363,6 +370,7 @@ def analyze_accounts(accounts: Iterable[AccountActivity], settings: UnusedAccess
         if any(rule.account_ids and not rule.resource_tags and account_id in rule.account_ids
                for rule in settings.exclusions):
             out.skipped.append(Skipped(account_id, "account excluded by the analysis rule"))
+            out.excluded_accounts.append(account_id)
             continue
         analyze_account(account, settings, now, out)
     return out

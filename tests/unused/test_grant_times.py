@@ -96,8 +96,9 @@ def test_a_snapshot_whose_trail_shows_a_recent_attachment(tmp_path):
         _attach_event("2026-11-19T12:00:00Z", "AppServerRole", policy_arn, error="AccessDenied"),
     ]}))
     acct = load_account_activity(snapshot)
-    assert acct.grant_times.attached == {(ACCOUNT, "role", "DataReaderRole", policy_arn):
-                                         datetime(2026, 11, 18, 12, 0, tzinfo=timezone.utc)}
+    assert acct.grant_times.attached_at(ACCOUNT, "role", "DataReaderRole", policy_arn) == \
+        datetime(2026, 11, 18, 12, 0, tzinfo=timezone.utc)
+    assert acct.grant_times.attached_at(ACCOUNT, "role", "AppServerRole", policy_arn) is None  # AccessDenied
     [reader] = [f for f in analyze_account(acct, UnusedAccessSettings(90), NOW).findings
                 if f.resource.endswith("role/DataReaderRole")]
     assert [d["unusedPermissionDetails"]["serviceNamespace"] for d in reader.details["findingDetails"]] == ["dynamodb"]
@@ -105,3 +106,19 @@ def test_a_snapshot_whose_trail_shows_a_recent_attachment(tmp_path):
     [before] = [f for f in analyze_account(load_account_activity(EXAMPLE), UnusedAccessSettings(90), NOW).findings
                 if f.resource.endswith("role/DataReaderRole")]
     assert [d["unusedPermissionDetails"]["serviceNamespace"] for d in before.details["findingDetails"]] == ["dynamodb", "s3"]
+
+
+def test_the_example_role_with_young_permissions():
+    """examples/account-unused: AppServerRole's AppServerAccess gained sqs:SendMessage in a version
+    created 2026-11-18, and ReportsNotifications (sns:Publish) was attached on 2026-11-19 (the
+    trail's AttachRolePolicy). Neither service is used: with a 90-day period both are too young to
+    be analysed; with a 5-day period both are old enough and reported."""
+    acct = load_account_activity(EXAMPLE)
+
+    def app_server(age):
+        return [[d["unusedPermissionDetails"]["serviceNamespace"] for d in f.details["findingDetails"]]
+                for f in analyze_account(acct, UnusedAccessSettings(age), NOW).findings
+                if f.resource.endswith("role/AppServerRole")]
+
+    assert app_server(90) == []
+    assert app_server(5) == [["sns", "sqs"]]

@@ -114,3 +114,14 @@ def test_statistics(store):
         {"account": "111122223333", "numberOfActiveFindings": 2, "details": {"UnusedIAMRole": 2}},
         {"account": "444455556666", "numberOfActiveFindings": 1, "details": {"UnusedIAMUserPassword": 1}}]
     assert body["totalActiveFindings"] == 3 and body["totalResolvedFindings"] == 0
+
+
+def test_reanalysis_moves_analyzed_at_and_keeps_created_at(store):
+    """API Reference, FindingSummaryV2: ``analyzedAt`` is "the time at which the ... IAM entity that
+    generated the finding was analyzed"; ``createdAt`` when the finding was created."""
+    analyzer = store.create_analyzer("unused", "ACCOUNT_UNUSED_ACCESS")
+    r = role(last_used=None)
+    [opened] = record(store, analyzer, account(r), NOW).opened
+    later = NOW + timedelta(days=1)
+    [kept] = record(store, analyzer, account(r), later).kept
+    assert (kept.id, kept.created_at, kept.analyzed_at, kept.status) == (opened.id, NOW, later, "ACTIVE")

@@ -59,7 +59,7 @@ from ..findings import FreshFinding, ResourceAnalysis
 from ..findings.model import UNUSED_ACCESS_ANALYZER_TYPES, ACTIVE, Finding
 from ..findings.filters import FilterValue, register_filter_key
 from ..findings.statistics import register_statistics, status_totals
-from ..inventory.activity import AccountActivity, Identity, PrincipalActivity, ROLE, USER, policies_of
+from ..inventory.activity import AccountActivity, Identity, PrincipalActivity, ROLE, ServiceActivity, USER, policies_of
 from .unused_age import policies_at_cutoff, same_policies
 from .unused_grants import Grants, granted_actions
 
@@ -254,25 +254,23 @@ def unused_permission_details(grants: Grants, activity: PrincipalActivity, cutof
         service = activity.service(namespace)
         last = service.last_accessed if service is not None else None
         if unused_since(last, cutoff):
-            if any(a.split(":", 1)[0].lower() == namespace for a in young):
-                actions = [_without_none({"action": a, "lastAccessed": iso(service.action_last_accessed(a) if service else None)})
-                           for a in sorted(grants.by_service[namespace])]
-                entries.append(_without_none({"serviceNamespace": namespace, "actions": actions, "lastAccessed": iso(last)}))
-            else:
-                entries.append(_without_none({"serviceNamespace": namespace, "lastAccessed": iso(last)}))
+            whole = _without_none({"serviceNamespace": namespace, "lastAccessed": iso(last)})
+            if any(a.split(":", 1)[0].lower() == namespace for a in young):  # list the old actions only
+                whole["actions"] = [_action_entry(a, service) for a in sorted(grants.by_service[namespace])]
+            entries.append(whole)
             continue
         assert service is not None
-        unused_actions = []
-        for action in sorted(grants.by_service[namespace]):
-            if not service.is_tracked(action):
-                continue
-            action_last = service.action_last_accessed(action)
-            if unused_since(action_last, cutoff):
-                unused_actions.append(_without_none({"action": action, "lastAccessed": iso(action_last)}))
+        unused_actions = [_action_entry(action, service) for action in sorted(grants.by_service[namespace])
+                          if service.is_tracked(action) and unused_since(service.action_last_accessed(action), cutoff)]
         if unused_actions:
             entries.append(_without_none({"serviceNamespace": namespace, "actions": unused_actions,
                                           "lastAccessed": iso(last)}))
     return entries
+
+
+def _action_entry(action: str, service: Optional[ServiceActivity]) -> dict:
+    last = service.action_last_accessed(action) if service is not None else None
+    return _without_none({"action": action, "lastAccessed": iso(last)})
 
 
 def analysed_grants(identity: Identity, account: AccountActivity, cutoff: datetime) -> tuple[Grants, frozenset[str]]:

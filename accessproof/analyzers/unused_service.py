@@ -100,9 +100,9 @@ def arn_account(analyzer_arn: str) -> str:
     return analyzer_arn.split(":")[4]
 
 
-def check_owner(analyzer_type: str, analyzer_arn: str, snapshot: LoadedSnapshot) -> None:
-    """The analyzer's account must be the snapshot's (account analyzer) or one of the organization's."""
-    owner = arn_account(analyzer_arn)
+def check_owner(analyzer_type: str, owner: str, snapshot: LoadedSnapshot, analyzer: str = "the analyzer") -> None:
+    """The analyzer's account (``owner``) must be the snapshot's (account analyzer) or one of the
+    organization's."""
     if analyzer_type == ORGANIZATION_UNUSED_ACCESS:
         if snapshot.organization is None:
             raise UnusedConfigurationError(f"{snapshot.path}: an ORGANIZATION_UNUSED_ACCESS analyzer reads an "
@@ -110,7 +110,7 @@ def check_owner(analyzer_type: str, analyzer_arn: str, snapshot: LoadedSnapshot)
                                            "snapshots)")
         if owner not in snapshot.organization.accounts:
             raise UnusedConfigurationError(
-                f"analyzer {analyzer_arn} is in account {owner}, which is not an account of organization "
+                f"{analyzer} is in account {owner}, which is not an account of organization "
                 f"{snapshot.organization.organization_id}")
         return
     if snapshot.organization is not None:
@@ -118,7 +118,7 @@ def check_owner(analyzer_type: str, analyzer_arn: str, snapshot: LoadedSnapshot)
                                        "or give one account's snapshot")
     if owner != snapshot.owner_account:
         raise UnusedConfigurationError(
-            f"analyzer {analyzer_arn} is in account {owner}; the snapshot {snapshot.path} is of account "
+            f"{analyzer} is in account {owner}; the snapshot {snapshot.path} is of account "
             f"{snapshot.owner_account} (an account analyzer analyses its own account)")
 
 
@@ -128,9 +128,9 @@ def run_analysis(snapshot: Union[str, Path, LoadedSnapshot], analyzer_type: str,
     """Analyse a snapshot (ACCOUNT_UNUSED_ACCESS) or an organization folder (ORGANIZATION_UNUSED_ACCESS),
     for the analyzer ``analyzer_arn`` (default: one in the snapshot's owner account)."""
     loaded = load_snapshot(snapshot)
-    arn = analyzer_arn or f"arn:aws:access-analyzer:{loaded.region}:{loaded.owner_account}:analyzer/unused"
-    check_owner(analyzer_type, arn, loaded)
-    settings = settings_from_configuration(configuration, analyzer_type, arn_account(arn))
+    owner = arn_account(analyzer_arn) if analyzer_arn else loaded.owner_account
+    check_owner(analyzer_type, owner, loaded, f"analyzer {analyzer_arn}" if analyzer_arn else "the analyzer")
+    settings = settings_from_configuration(configuration, analyzer_type, owner)
     organization = loaded.organization
     if organization is not None:
         analysis = analyze_accounts(loaded.accounts, settings, now)

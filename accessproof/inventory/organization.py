@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Mapping, Optional, Union
 
 from .errors import SnapshotError
-from .jsonread import list_field, obj_field, objects_of, optional_string, read_object, string
+from .jsonread import check_snapshot_tree, list_field, obj_field, objects_of, optional_string, read_object, string
 
 DESCRIBE = "describe-organization.json"
 LIST_ACCOUNTS = "list-accounts.json"
@@ -87,6 +87,7 @@ def load_organization(path: Union[str, Path]) -> Organization:
     root = Path(path)
     if not root.is_dir():
         raise SnapshotError(root, "no such organization directory")
+    check_snapshot_tree(root)
     for entry in root.iterdir():
         if entry.name not in KNOWN:
             raise SnapshotError(entry, f"unknown entry; an organization folder holds {', '.join(sorted(KNOWN))}")
@@ -124,6 +125,7 @@ def _snapshots(root: Path) -> dict[str, Path]:
     found: dict[str, Path] = {}
 
     def add(directory: Path, origin: Path) -> None:
+        check_snapshot_tree(directory)  # a listed snapshot may lie outside the organization folder
         account_id = _snapshot_account_id(directory)
         if account_id in found:
             raise SnapshotError(origin, f"account {account_id} has two snapshots: {found[account_id]} and {directory}")
@@ -140,6 +142,8 @@ def _snapshots(root: Path) -> dict[str, Path]:
         for i, relative in enumerate(list_field(data, "snapshots", listing) or []):
             if not isinstance(relative, str):
                 raise SnapshotError(listing, "expected a path", f"snapshots[{i}]")
+            if Path(relative).is_absolute():
+                raise SnapshotError(listing, "expected a path relative to the organization folder", f"snapshots[{i}]")
             directory = (root / relative).resolve()
             if not directory.is_dir():
                 raise SnapshotError(listing, f"no such snapshot directory: {directory}", f"snapshots[{i}]")

@@ -31,6 +31,7 @@ from datetime import datetime
 from typing import Any, Callable, Mapping, Optional, Sequence
 
 from ..findings.errors import ValidationError
+from ..untrusted import JsonLimitError, JsonSyntaxError, loads
 from ..findings.lifecycle import reconcile
 from ..findings.model import ACTIVE, ARCHIVED, RESOLVED, ArchiveRule, Finding, FreshFinding
 from ..inventory.model import (
@@ -134,9 +135,12 @@ def _policy_text(value: Any, path: str, *, may_delete: bool = True) -> Optional[
             raise _field(path, "cannot be an empty string")
         return None
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise InvalidConfiguration(f"configurations.{path}: not JSON ({e.msg} at line {e.lineno}, column {e.colno})") from None
+        document = loads(text)
+    except JsonLimitError as e:  # accessproof's limit, not the proposal's fault: the request is refused
+        raise _field(path, f"{e.message} (accessproof's limit)") from None
+    except JsonSyntaxError as e:
+        where = f" at line {e.line}, column {e.column}" if e.line is not None else ""
+        raise InvalidConfiguration(f"configurations.{path}: not JSON ({e.message}{where})") from None
     if not isinstance(document, dict):
         raise InvalidConfiguration(f"configurations.{path}: a policy is a JSON object")
     return text

@@ -44,6 +44,7 @@ def _page(items: list, max_results: Optional[int], next_token: Optional[str], op
     return items[start:end], token
 
 
+@errors.bounded_arguments(errors.validation_error)
 class AccessAnalyzerClient:
     """The subset of ``boto3.client("accessanalyzer")`` that accessproof answers offline."""
 

@@ -198,6 +198,7 @@ def _details(decision: Decision, cross_account_view: bool) -> dict:
     return details
 
 
+@errors.bounded_arguments(lambda message, operation: errors.client_error("InvalidInputException", message, operation))
 class IAMClient:
     """The subset of ``boto3.client("iam")`` that accessproof answers offline."""
 

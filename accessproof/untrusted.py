@@ -36,7 +36,7 @@ import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Mapping, Optional, Union
+from typing import Any, BinaryIO, Callable, Iterator, Mapping, Optional, Union
 
 MAX_DEPTH = 64
 """Deepest JSON nesting accepted. Policies nest 6 levels, AWS CLI outputs about 12."""
@@ -53,7 +53,7 @@ MAX_SNAPSHOT_FILE_BYTES = 256 * 1024 * 1024
 account (thousands of roles and managed policy versions) stays well under it."""
 
 EXCERPT_CHARS = 100
-UNPAIRED_SURROGATE = "a string holds an escaped UTF-16 surrogate that is not half of a pair (not Unicode text)"
+UNPAIRED_SURROGATE = "a string holds a UTF-16 surrogate that is not half of a pair (not Unicode text)"
 _CHUNK = 1024 * 1024
 
 
@@ -224,33 +224,36 @@ def regular_files(root: Union[str, Path], include: Callable[[str], bool] = lambd
     to a directory inside the tree is checked, and its target is walked where it is). Entries
     that are not directories and that ``include`` rejects are not looked at."""
     tree = _tree(root)
-    found: list[Path] = []
+    return sorted(Path(tree.shown(path)) for path in _walk(tree, include))
+
+
+def check_tree(root: Union[str, Path]) -> None:
+    """``InputRefused`` unless every entry below ``root`` follows the tree rules (module docstring)."""
+    for _ in _walk(_tree(root), lambda name: True):
+        pass
+
+
+def _walk(tree: _Tree, include: Callable[[str], bool]) -> Iterator[str]:
+    """The real paths of the regular files ``regular_files`` returns, in no particular order."""
     pending = [tree.real]
     while pending:
         directory = pending.pop()
         try:
             with os.scandir(directory) as listing:
-                entries = sorted(listing, key=lambda e: e.name)
+                entries = sorted(listing, key=lambda e: e.name)  # the same first error on every run
             for entry in entries:
-                if entry.is_symlink():
-                    if include(entry.name) and _linked_regular_file(entry, tree, directory):
-                        found.append(Path(tree.shown(entry.path)))
-                    continue
-                mode = entry.stat(follow_symlinks=False).st_mode
-                if stat.S_ISDIR(mode):
+                if entry.is_dir(follow_symlinks=False):  # d_type: no stat on most file systems
                     pending.append(entry.path)
-                elif include(entry.name):
-                    if not stat.S_ISREG(mode):
-                        raise InputRefused(tree.shown(entry.path), _not_regular(mode))
-                    found.append(Path(tree.shown(entry.path)))
+                elif not include(entry.name):
+                    continue
+                elif entry.is_file(follow_symlinks=False):
+                    yield entry.path
+                elif not entry.is_symlink():
+                    raise InputRefused(tree.shown(entry.path), _not_regular(entry.stat(follow_symlinks=False).st_mode))
+                elif _linked_regular_file(entry, tree, directory):
+                    yield entry.path
         except OSError as e:
             raise InputRefused(tree.shown(directory), _os_reason(e)) from None
-    return sorted(found)
-
-
-def check_tree(root: Union[str, Path]) -> None:
-    """``InputRefused`` unless every entry below ``root`` follows the tree rules (module docstring)."""
-    regular_files(root)
 
 
 def _tree(root: Union[str, Path]) -> _Tree:
@@ -298,9 +301,29 @@ def loads(text: str) -> Any:
         raise JsonSyntaxError(e.msg, e.pos, e.lineno, e.colno) from None
     except RecursionError:
         raise JsonLimitError(f"JSON nested deeper than {MAX_DEPTH} levels") from None
-    check_structure(value)
+    if text.count("[") + text.count("{") > MAX_DEPTH and _nesting(value) > MAX_DEPTH:  # counting is cheap
+        raise JsonLimitError(f"JSON nested deeper than {MAX_DEPTH} levels")
+    if _SURROGATE_ESCAPE.search(text):  # json.loads joins valid pairs: what is left is lone
+        check_structure(value)
     return value
 
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _nesting(value: Any) -> int:
+    """How many arrays and objects are open at the deepest point of parsed JSON (breadth first:
+    one list comprehension a level, the quickest walk measured), at most ``MAX_DEPTH + 1``."""
+    level = [value] if type(value) is dict or type(value) is list else []
+    depth = 0
+    while level and depth <= MAX_DEPTH:
+        depth += 1
+        below: list = []
+        for container in level:
+            below += [item for item in (container.values() if type(container) is dict else container)
+                      if type(item) is dict or type(item) is list]
+        level = below
+    return depth
 
 
 def check_structure(value: Any) -> None:

@@ -36,8 +36,10 @@ def _with_hint(e: InputRefused) -> str:
 
 def read_stdin() -> str:
     """Standard input, refused past ``MAX_DOCUMENT_BYTES`` (reading stops there)."""
+    # The unbuffered stream when there is one: not even a read-ahead buffer takes more than the limit + 1 bytes.
+    stream = getattr(sys.stdin.buffer, "raw", sys.stdin.buffer)
     try:
-        return decode_text(read_stream(sys.stdin.buffer, MAX_DOCUMENT_BYTES, "standard input"), "standard input")
+        return decode_text(read_stream(stream, MAX_DOCUMENT_BYTES, "standard input"), "standard input")
     except InputRefused as e:
         raise InputError(str(e)) from None
 
@@ -50,9 +52,13 @@ def read_argument(value: str) -> tuple[str, str]:
         path = Path(value[len("file://"):])
         return str(path), read_path(path)
     if value.lstrip().startswith(("{", "[")):
-        if len(value.encode("utf-8", "surrogatepass")) > MAX_DOCUMENT_BYTES:
-            raise InputError(f"the inline argument is larger than the maximum of {size_text(MAX_DOCUMENT_BYTES)}")
-        return "<argument>", value
+        data = value.encode("utf-8", "surrogateescape")  # the bytes given (Python decodes argv leniently)
+        if len(data) > MAX_DOCUMENT_BYTES:
+            raise InputError(f"<argument>: larger than the maximum of {size_text(MAX_DOCUMENT_BYTES)}")
+        try:
+            return "<argument>", decode_text(data, "<argument>")
+        except InputRefused as e:
+            raise InputError(str(e)) from None
     return value, read_path(Path(value))
 
 

@@ -124,8 +124,9 @@ def load_organization(path: Union[str, Path]) -> Organization:
 def _snapshots(root: Path) -> dict[str, Path]:
     found: dict[str, Path] = {}
 
-    def add(directory: Path, origin: Path) -> None:
-        check_snapshot_tree(directory)  # a listed snapshot may lie outside the organization folder
+    def add(directory: Path, origin: Path, listed: bool) -> None:
+        if listed:  # outside the organization folder, which is checked already
+            check_snapshot_tree(directory)
         account_id = _snapshot_account_id(directory)
         if account_id in found:
             raise SnapshotError(origin, f"account {account_id} has two snapshots: {found[account_id]} and {directory}")
@@ -135,7 +136,7 @@ def _snapshots(root: Path) -> dict[str, Path]:
     if folder.is_dir():
         for directory in sorted(folder.iterdir()):
             if directory.is_dir():
-                add(directory, directory)
+                add(directory, directory, listed=False)
     listing = root / SNAPSHOT_LIST
     if listing.is_file():
         data = read_object(listing)
@@ -147,7 +148,7 @@ def _snapshots(root: Path) -> dict[str, Path]:
             directory = (root / relative).resolve()
             if not directory.is_dir():
                 raise SnapshotError(listing, f"no such snapshot directory: {directory}", f"snapshots[{i}]")
-            add(directory, listing)
+            add(directory, listing, listed=True)
     return found
 
 

@@ -230,10 +230,27 @@ def test_devices_are_refused_without_being_read():
         read_file("/dev/zero", 10)
 
 
-def test_ten_megabytes_on_standard_input_are_refused(tmp_path):
-    flood = b'{"Version": "2012-10-17", "Statement": [' + b" " * (10 * 1024 * 1024) + b"]}"
-    run = cli("validate-policy", "--policy-document", "-", stdin=flood)
+def test_ten_megabytes_on_standard_input_are_refused_after_reading_one(tmp_path):
+    flood = 10 * 1024 * 1024
+    process = subprocess.Popen([sys.executable, "-m", "accessproof.cli.main", "validate-policy", "--policy-document", "-"],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    written, chunk = 0, b" " * 65536
+    try:
+        while written < flood:
+            process.stdin.write(chunk)  # blocks while the pipe is full: counts what the CLI took
+            process.stdin.flush()
+            written += len(chunk)
+    except BrokenPipeError:
+        pass  # the CLI stopped reading and exited
+    try:
+        process.stdin.close()
+    except BrokenPipeError:
+        pass
+    process.wait(timeout=GUARD_SECONDS)
+    run = subprocess.CompletedProcess(process.args, process.returncode, process.stdout.read(), process.stderr.read())
     assert_one_line_refusal(run, "standard input", "larger than the maximum of 1 MiB")
+    # What it took is the limit + 1 byte, plus what the pipe buffers (64 KiB to 1 MiB on Linux).
+    assert written <= 2 * MAX_DOCUMENT_BYTES + len(chunk) < flood
 
 
 def test_standard_input_is_never_read_past_the_limit():

@@ -12,7 +12,9 @@ command line) may be hostile. This module is the one place that reads it, with t
   special file are refused, naming the entry, never the target or its content.
 - **Standard input** is read like a file, with the limit enforced while reading.
 - **JSON** is parsed with limits on nesting depth and on the length of number literals (Python
-  refuses to convert integers of more than 4,300 digits, and deep nesting exhausts its stack),
+  refuses to convert integers of more than 4,300 digits, and deep nesting exhausts its stack);
+  a number beyond a float's range (``1e400``) is refused too (it would be written back as
+  ``Infinity``, which is not JSON);
   ``NaN``/``Infinity`` (not JSON) are refused, and **duplicate keys are refused**: IAM's policy
   grammar says "Individual elements must not contain multiple instances of the same key" (IAM
   User Guide, "Grammar of the IAM JSON policy language", policy grammar notes), and no AWS API
@@ -31,6 +33,7 @@ from __future__ import annotations
 
 import errno
 import json
+import math
 import os
 import re
 import stat
@@ -294,9 +297,13 @@ def _linked_regular_file(link: os.DirEntry, tree: _Tree, directory: str) -> bool
 def loads(text: str) -> Any:
     """``json.loads`` within the limits: ``JsonSyntaxError`` for text that is not JSON or repeats
     a key in an object, ``JsonLimitError`` past ``MAX_DEPTH`` or ``MAX_NUMBER_CHARS``."""
+    # A number literal of more than MAX_NUMBER_CHARS holds a run of more than a third of them in
+    # digits (integer, fraction or exponent), and one beyond a float's range a 3-digit exponent:
+    # without either in the text, numbers need no checking hook.
+    risky = _DIGIT_RUN.search(text) or _LONG_EXPONENT.search(text)
+    numbers = {"parse_int": _int, "parse_float": _float} if risky else {}
     try:
-        value = json.loads(text, object_pairs_hook=_unique_keys, parse_int=_int, parse_float=_float,
-                           parse_constant=_constant)
+        value = json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_constant, **numbers)
     except json.JSONDecodeError as e:
         raise JsonSyntaxError(e.msg, e.pos, e.lineno, e.colno) from None
     except RecursionError:
@@ -309,6 +316,8 @@ def loads(text: str) -> Any:
 
 
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_DIGIT_RUN = re.compile(r"[0-9]{%d}" % ((MAX_NUMBER_CHARS - 4) // 3))
+_LONG_EXPONENT = re.compile(r"[eE][-+]?[0-9]{3}")
 
 
 def _nesting(value: Any) -> int:
@@ -390,7 +399,10 @@ def _int(text: str) -> int:
 
 
 def _float(text: str) -> float:
-    return float(_number_text(text))
+    value = float(_number_text(text))
+    if math.isinf(value):  # 1e400: a valid literal, but no float holds it (json.dumps would write Infinity)
+        raise JsonLimitError(f"a number out of range ({excerpt(text, 20)})")
+    return value
 
 
 def _constant(name: str) -> Any:

@@ -5,8 +5,8 @@ ValidatePolicy reports locations as spans of the original text, so the standard 
 columns are derived on demand from a line index (``TextIndex``), which keeps parsing cheap.
 
 It applies the limits and the duplicate-key rule of ``accessproof.untrusted`` (the reader of
-every other user JSON): nesting deeper than ``MAX_DEPTH`` or a number literal longer than
-``MAX_NUMBER_CHARS`` raises ``JsonLimitError``; a key repeated in one object raises
+every other user JSON): nesting deeper than ``MAX_DEPTH``, a number literal longer than
+``MAX_NUMBER_CHARS`` or beyond a float's range raises ``JsonLimitError``; a key repeated in one object raises
 ``JsonSyntaxError`` at the repeated key, as does a ``\\uD800``-``\\uDFFF`` escape that is not half of a
 pair (not Unicode text: it could not even be printed). IAM's grammar forbids repeated keys ("Individual elements
 must not contain multiple instances of the same key", IAM User Guide, "Grammar of the IAM JSON
@@ -97,6 +97,7 @@ _TOKEN = re.compile(
     r"""|(?P<bad>.|\Z))""",
     re.DOTALL,
 )
+_INFINITIES = (float("inf"), float("-inf"))  # 1e400: a valid literal that no float holds
 _LITERALS = {"true": (BOOLEAN, True), "false": (BOOLEAN, False), "null": (NULL, None)}
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 _ESCAPE = re.compile(r"\\(u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|.)")
@@ -173,6 +174,8 @@ class _Parser:
                 raise JsonLimitError(f"a number of {len(raw):,} characters; the maximum is {MAX_NUMBER_CHARS}", start)
             self.advance()
             number: int | float = float(raw) if ("." in raw or "e" in raw or "E" in raw) else int(raw)
+            if number in _INFINITIES:
+                raise JsonLimitError(f"a number out of range ({excerpt(raw, 20)})", start)
             return Node(NUMBER, start, end, number, raw)
         elif kind == "literal":
             start, end = tok.span("literal")

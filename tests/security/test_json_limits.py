@@ -357,6 +357,15 @@ def test_both_readers_refuse_repeated_keys_nan_and_lone_surrogates():
                 parse_json(text)
 
 
+def test_both_readers_refuse_numbers_no_float_holds():
+    for text in ("[1e400]", '{"a": -1E+309}'):
+        with pytest.raises(JsonLimitError, match="out of range"):
+            loads(text)
+        with pytest.raises(JsonLimitError, match="out of range"):
+            parse_json(text)
+    assert loads("[1e308, 1e-400]") == parse_json("[1e308, 1e-400]").to_python() == [1e308, 0.0]
+
+
 def test_structures_from_python_are_checked_without_recursion():
     check_structure({"a": [1, "x", None, True, 1.5, ("t",)]})
     with pytest.raises(JsonLimitError):

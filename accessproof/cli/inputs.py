@@ -66,6 +66,11 @@ def json_argument(value: str, option: str) -> Any:
     """The JSON value of an argument (inline, a path, ``file://path`` or ``-``), parsed within the
     limits of ``accessproof.untrusted`` (nesting, number length, no repeated keys)."""
     name, text = read_argument(value)
+    return parse_json_text(text, name, option)
+
+
+def parse_json_text(text: str, name: str, option: str) -> Any:
+    """``text`` (an argument's content) as JSON within the limits of ``accessproof.untrusted``."""
     try:
         return loads(text)
     except JsonLimitError as e:

@@ -31,7 +31,6 @@ from datetime import datetime
 from typing import Any, Callable, Mapping, Optional, Sequence
 
 from ..findings.errors import ValidationError
-from ..untrusted import JsonLimitError, JsonSyntaxError, loads
 from ..findings.lifecycle import reconcile
 from ..findings.model import ACTIVE, ARCHIVED, RESOLVED, ArchiveRule, Finding, FreshFinding
 from ..inventory.model import (
@@ -42,6 +41,7 @@ from ..inventory.model import (
     RdsDbClusterSnapshot, RdsDbSnapshot, Resource, S3Bucket, S3DirectoryBucket, SecretsManagerSecret, Snapshot, SnsTopic,
     SqsQueue,
 )
+from ..untrusted import JsonLimitError, JsonSyntaxError, loads
 
 ORIGIN = "access-preview"  # the ``origin`` of a resource that a preview creates
 NEW, UNCHANGED, CHANGED = "NEW", "UNCHANGED", "CHANGED"

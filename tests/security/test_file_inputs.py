@@ -22,7 +22,8 @@ import accessproof
 from accessproof.inventory import SnapshotError, load_snapshot
 from accessproof.inventory.activity import load_account_activity
 from accessproof.inventory.organization import load_organization
-from accessproof.untrusted import MAX_DOCUMENT_BYTES, InputRefused, read_file, read_stream, regular_files
+from accessproof.inventory.responses import MAX_ERROR_BYTES, read_error
+from accessproof.untrusted import MAX_DOCUMENT_BYTES, InputRefused, read_file, read_stream, regular_files, size_text
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "account"
@@ -188,6 +189,71 @@ def test_client_reports_a_bad_snapshot_as_a_validation_exception(snapshot, secre
     with pytest.raises(client.exceptions.ValidationException) as e:
         client.create_analyzer(analyzerName="external", type="ACCOUNT")
     assert "leads out of" in str(e.value) and SECRET not in str(e.value)
+
+
+# ------------------------------------------------------- AWS CLI error responses (<command>.error)
+
+DENIED_KEY = Path("kms") / "2468ace0-2468-ace0-2468-ace02468ace0" / "get-key-policy.error"
+SECRET_CODE = "TOPSECRET_not_for_ci_logs_4711"  # shaped like an error code: the loader would quote it
+
+
+@pytest.fixture
+def secret_error(tmp_path) -> Path:
+    """An AWS CLI error line outside the snapshot whose (unknown) code the loader would quote."""
+    path = tmp_path / "outside-errors" / "get-key-policy.error"
+    path.parent.mkdir()
+    path.write_text(f"An error occurred ({SECRET_CODE}) when calling the GetKeyPolicy operation: {SECRET}\n")
+    return path
+
+
+def test_the_secret_error_code_would_leak_if_the_file_were_read(snapshot, secret_error):
+    # The control case for the next test: inside the snapshot, the unknown code is quoted.
+    shutil.copy(secret_error, snapshot / DENIED_KEY)
+    with pytest.raises(SnapshotError, match=SECRET_CODE):
+        load_snapshot(snapshot)
+
+
+def test_error_response_linked_out_of_the_snapshot_is_refused_without_echoing_it(snapshot, secret_error, tmp_path):
+    replace_with_link(snapshot, DENIED_KEY, secret_error)
+    run = cli("analyze", str(snapshot), "--database", f"sqlite:///{tmp_path / 'f.db'}")
+    stderr = assert_one_line_refusal(run, str(snapshot / DENIED_KEY), "symbolic link that leads out of")
+    output = stderr + run.stdout.decode()
+    assert SECRET_CODE not in output and SECRET not in output and str(secret_error) not in output
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_error_response_that_is_a_fifo_is_refused_without_hanging(snapshot, tmp_path):
+    (snapshot / DENIED_KEY).unlink()
+    os.mkfifo(snapshot / DENIED_KEY)
+    run = cli("analyze", str(snapshot), "--database", f"sqlite:///{tmp_path / 'f.db'}")
+    assert_one_line_refusal(run, str(snapshot / DENIED_KEY), "FIFO")
+
+
+def test_error_response_over_its_limit_is_refused_while_reading(snapshot, tmp_path):
+    with (snapshot / DENIED_KEY).open("r+b") as f:
+        f.truncate(64 * 1024 * 1024)  # sparse: the AWS CLI's line, then 64 MiB of zeros
+    run = cli("analyze", str(snapshot), "--database", f"sqlite:///{tmp_path / 'f.db'}")
+    assert_one_line_refusal(run, str(snapshot / DENIED_KEY), f"larger than the maximum of {size_text(MAX_ERROR_BYTES)}",
+                            "not an AWS CLI error message")
+
+
+def test_error_response_that_is_a_device_is_refused_without_being_read():
+    if not Path("/dev/zero").exists():
+        pytest.skip("no /dev/zero on this system")
+    with pytest.raises(SnapshotError, match="a device, not a regular file"):
+        read_error(Path("/dev/zero"))
+
+
+def test_error_response_with_terminal_escapes_and_a_huge_code_is_one_short_line(snapshot):
+    path = snapshot / DENIED_KEY
+    path.write_bytes(b"\xff\x1b]0;owned\x07\x1b[2J An error occurred (" + b"A" * 50_000
+                     + b") when calling the GetKeyPolicy operation: \x1b[31m" + SECRET.encode())
+    with pytest.raises(SnapshotError) as e:
+        load_snapshot(snapshot)
+    message = str(e.value)
+    assert "says neither that the call was refused" in message
+    assert "\x1b" not in message and "\n" not in message and SECRET not in message
+    assert len(message) < len(str(path)) + 400  # the code is quoted as a short excerpt, not 50,000 characters
 
 
 # ------------------------------------------------------------------ policy files and directories

@@ -121,6 +121,11 @@ class IAMClient:
 
     exceptions = errors.exceptions
 
+    def __init__(self, **config: Any) -> None:
+        """``config``: ``snapshot`` (an account snapshot directory: the principals and policies
+        SimulatePrincipalPolicy reads)."""
+        self._config = config
+
     def simulate_custom_policy(self, **kwargs: Any) -> dict:
         """SimulateCustomPolicy, as boto3 calls it."""
         return self.simulate_custom_policy_explained(**kwargs)[0]

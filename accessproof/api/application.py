@@ -16,6 +16,8 @@ The same ``handle`` serves ``accessproof serve`` (``asgi``, after signature and 
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Optional
 from urllib.parse import parse_qsl
@@ -40,6 +42,18 @@ IAM_VALIDATION_ERROR = ("ValidationError", 400)
 # Only AWS services may call CreateServiceLinkedAnalyzer (its API reference: "Direct customer
 # invocation returns AccessDeniedException").
 SERVICE_ONLY_OPERATIONS = frozenset({"CreateServiceLinkedAnalyzer"})
+# Operations that never reach the symbolic engine. Every other operation may (checks, analyses,
+# previews, recommendations) and runs under ``Application.reasoning_lock``: the engine uses z3's
+# global context, which must not be used by two threads at once.
+CONCURRENT_OPERATIONS = frozenset({
+    "ValidatePolicy", "GetAnalyzer", "ListAnalyzers", "DeleteAnalyzer", "UpdateAnalyzer",
+    "CreateArchiveRule", "GetArchiveRule", "ListArchiveRules", "UpdateArchiveRule", "DeleteArchiveRule",
+    "ApplyArchiveRule", "GetFinding", "GetFindingV2", "ListFindings", "ListFindingsV2", "UpdateFindings",
+    "GetFindingsStatistics", "GetAnalyzedResource", "ListAnalyzedResources", "GetAccessPreview",
+    "ListAccessPreviews", "ListAccessPreviewFindings", "GetFindingRecommendation", "StartPolicyGeneration",
+    "GetGeneratedPolicy", "ListPolicyGenerations", "CancelPolicyGeneration", "TagResource", "UntagResource",
+    "ListTagsForResource", "DeleteServiceLinkedAnalyzer", "SimulateCustomPolicy", "SimulatePrincipalPolicy",
+})
 
 
 @dataclass(frozen=True)
@@ -72,13 +86,16 @@ class Application:
     def __init__(self, access_analyzer: Callable[[], Any], iam: Callable[[], Any]):
         self._factories = {ACCESS_ANALYZER: access_analyzer, IAM: iam}
         self._backends: dict[str, Any] = {}
+        self._backends_lock = threading.Lock()
+        self.reasoning_lock = threading.RLock()
         self.models: dict[str, ServiceModel] = {ACCESS_ANALYZER: service_model(ACCESS_ANALYZER), IAM: service_model(IAM)}
         self._router = Router(self.models[ACCESS_ANALYZER])
 
     def backend(self, service: str) -> Any:
-        if service not in self._backends:
-            self._backends[service] = self._factories[service]()
-        return self._backends[service]
+        with self._backends_lock:
+            if service not in self._backends:
+                self._backends[service] = self._factories[service]()
+            return self._backends[service]
 
     # --- reading requests -------------------------------------------------------------------
     def is_query_request(self, request: HttpRequest) -> bool:
@@ -148,7 +165,23 @@ class Application:
             return call
         return self.execute(call, caller, request_id)
 
-    def execute(self, call: Call, caller: Caller, request_id: str) -> HttpResponse:
+    def execute(self, call: Call, caller: Caller, request_id: str, deadline: Optional[float] = None) -> HttpResponse:
+        """Call the backend. ``deadline`` (``time.monotonic()``): give up with a ThrottlingException
+        when the engine is not free by then (nothing is started)."""
+        operation = call.operation
+        if operation.name in CONCURRENT_OPERATIONS:
+            return self._execute(call, caller, request_id)
+        wait = -1 if deadline is None else max(0.0, deadline - time.monotonic())
+        if not self.reasoning_lock.acquire(timeout=wait):
+            return self.error(call.service, "ThrottlingException",
+                              "Rate exceeded: the engine is busy with other checks and analyses", request_id,
+                              headers={"retry-after": "1"})
+        try:
+            return self._execute(call, caller, request_id)
+        finally:
+            self.reasoning_lock.release()
+
+    def _execute(self, call: Call, caller: Caller, request_id: str) -> HttpResponse:
         operation = call.operation
         if operation.name in SERVICE_ONLY_OPERATIONS and not caller.is_service:
             return self.error(call.service, "AccessDeniedException",

@@ -108,14 +108,18 @@ def client(service_name: str, *, region_name: Optional[str] = None, endpoint_url
     return made
 
 
-def in_process_application(service_name: str, backend: dict) -> Application:
-    """The protocol layer with the backend of ``service_name`` configured by ``backend``."""
+def make_application(access_analyzer: Optional[dict] = None, iam: Optional[dict] = None) -> Application:
+    """The protocol layer over backends configured by ``access_analyzer`` (``AccessAnalyzerClient``'s
+    keyword arguments) and ``iam`` (``IAMClient``'s), each created on first use."""
     from .accessanalyzer import AccessAnalyzerClient
     from .iam import IAMClient
 
-    if service_name == ACCESS_ANALYZER:
-        return Application(lambda: AccessAnalyzerClient(**backend), lambda: IAMClient())
-    return Application(lambda: AccessAnalyzerClient(), lambda: IAMClient(**backend))
+    return Application(lambda: AccessAnalyzerClient(**(access_analyzer or {})), lambda: IAMClient(**(iam or {})))
+
+
+def in_process_application(service_name: str, backend: dict) -> Application:
+    """The protocol layer of one client: ``backend`` configures the backend of ``service_name``."""
+    return make_application(backend, None) if service_name == ACCESS_ANALYZER else make_application(None, backend)
 
 
 def application_of(made: Any) -> Application:

@@ -28,7 +28,7 @@ from .service_model import ACCESS_ANALYZER, IAM, SERVICES, botocore_session
 IN_PROCESS_ENDPOINT = "http://accessproof.local"
 DEFAULT_REGION = "us-east-1"
 # An answer computed in this process does not get better by asking again: one attempt.
-_IN_PROCESS_CONFIG = Config(signature_version=UNSIGNED, retries={"total_max_attempts": 1, "mode": "standard"})
+_IN_PROCESS_CONFIG = Config(signature_version=UNSIGNED, retries={"total_max_attempts": 1, "mode": "legacy"})
 
 _APPLICATIONS: "weakref.WeakKeyDictionary[Any, Application]" = weakref.WeakKeyDictionary()
 

@@ -93,12 +93,14 @@ def _position(line_column: tuple[int, int]) -> dict:
     return {"Line": line_column[0], "Column": line_column[1]}
 
 
-def matched_statements(decision: Decision) -> list[dict]:
+def matched_statements(decision: Decision, source_types: Optional[dict[str, str]] = None) -> list[dict]:
     out = []
     for m in decision.matched:
         item = {"SourcePolicyId": m.policy_id}
         if m.policy_type in _SOURCE_TYPES:
             item["SourcePolicyType"] = _SOURCE_TYPES[m.policy_type]
+        elif source_types and m.policy_id in source_types:
+            item["SourcePolicyType"] = source_types[m.policy_id]
         item["StartPosition"] = _position(m.start)
         item["EndPosition"] = _position(m.end)
         out.append(item)
@@ -114,6 +116,22 @@ def _details(decision: Decision, cross_account_view: bool) -> dict:
     if decision.allowed_by_boundary is not None:
         details["PermissionsBoundaryDecisionDetail"] = {"AllowedByPermissionsBoundary": decision.allowed_by_boundary}
     return details
+
+
+def _organization_levels(ordered: Optional[list[dict]], levels: Optional[list]) -> Optional[list]:
+    """IAM's ``OrderedOrganizationPolicyInputList`` (root first, one ``ServiceControlPolicyInputList``
+    per level) as the SCP levels, or accessproof's ``ServiceControlPolicyInputList``; not both."""
+    if ordered is None:
+        return levels
+    if levels:
+        raise _invalid("Give OrderedOrganizationPolicyInputList or ServiceControlPolicyInputList, not both")
+    out = []
+    for n, level in enumerate(ordered, 1):
+        documents = level.get("ServiceControlPolicyInputList") if isinstance(level, dict) else None
+        if not isinstance(documents, list) or not documents:
+            raise _invalid(f"OrderedOrganizationPolicyInputList.{n} needs a ServiceControlPolicyInputList")
+        out.append(documents)
+    return out
 
 
 class IAMClient:
@@ -136,6 +154,7 @@ class IAMClient:
         PolicyInputList: list[str],
         ActionNames: list[str],
         PermissionsBoundaryPolicyInputList: Optional[list[str]] = None,
+        OrderedOrganizationPolicyInputList: Optional[list[dict]] = None,
         ResourceArns: Optional[list[str]] = None,
         ResourcePolicy: Optional[str] = None,
         ResourceOwner: Optional[str] = None,
@@ -151,13 +170,61 @@ class IAMClient:
         """The response, and for each result one sentence saying which statement decided."""
         if not isinstance(PolicyInputList, list):
             raise _invalid("PolicyInputList must be a list of policy documents")
+        return self._simulate(
+            [(f"PolicyInputList.{i}", text, None) for i, text in enumerate(PolicyInputList, 1)],
+            ActionNames=ActionNames, PermissionsBoundaryPolicyInputList=PermissionsBoundaryPolicyInputList,
+            ServiceControlPolicyInputList=_organization_levels(OrderedOrganizationPolicyInputList,
+                                                               ServiceControlPolicyInputList),
+            ResourceArns=ResourceArns, ResourcePolicy=ResourcePolicy, ResourceOwner=ResourceOwner,
+            CallerArn=CallerArn, ContextEntries=ContextEntries, MaxItems=MaxItems, Marker=Marker,
+            ResourceControlPolicyInputList=ResourceControlPolicyInputList,
+            SessionPolicyInputList=SessionPolicyInputList)
+
+    def simulate_principal_policy(self, *, PolicySourceArn: str, ActionNames: list[str],
+                                  PolicyInputList: Optional[list[str]] = None,
+                                  PolicyExclusionList: Optional[list[dict]] = None,
+                                  CallerArn: Optional[str] = None, **kwargs: Any) -> dict:
+        """SimulatePrincipalPolicy: the identity policies of a user, group or role of the client's
+        ``snapshot`` (its inline and managed policies, and a user's groups'), plus ``PolicyInputList``,
+        less ``PolicyExclusionList``. ``CallerArn`` defaults to the user given (IAM API Reference)."""
+        from .principals import principal_policies
+
+        snapshot = self._config.get("snapshot")
+        policies = principal_policies(snapshot, PolicySourceArn, PolicyExclusionList or [])
+        extra = [(f"PolicyInputList.{i}", text, None) for i, text in enumerate(PolicyInputList or [], 1)]
+        if CallerArn is None and ":user/" in PolicySourceArn:
+            CallerArn = PolicySourceArn
+        organization = kwargs.pop("OrderedOrganizationPolicyInputList", None)
+        kwargs["ServiceControlPolicyInputList"] = _organization_levels(organization, kwargs.get("ServiceControlPolicyInputList"))
+        return self._simulate(policies + extra, ActionNames=ActionNames, CallerArn=CallerArn, **kwargs)[0]
+
+    def _simulate(
+        self,
+        identity_policies: list[tuple[str, str, Optional[str]]],
+        *,
+        ActionNames: list[str],
+        PermissionsBoundaryPolicyInputList: Optional[list[str]] = None,
+        ResourceArns: Optional[list[str]] = None,
+        ResourcePolicy: Optional[str] = None,
+        ResourceOwner: Optional[str] = None,
+        CallerArn: Optional[str] = None,
+        ContextEntries: Optional[list[dict]] = None,
+        ResourceHandlingOption: Optional[str] = None,
+        MaxItems: Optional[int] = None,
+        Marker: Optional[str] = None,
+        ServiceControlPolicyInputList: Optional[list] = None,
+        ResourceControlPolicyInputList: Optional[list] = None,
+        SessionPolicyInputList: Optional[list[str]] = None,
+    ) -> tuple[dict, list[str]]:
+        """``identity_policies``: (policy id, document, SourcePolicyType or None) of each identity policy."""
+        source_types = {policy_id: kind for policy_id, _, kind in identity_policies if kind}
         if not isinstance(ActionNames, list) or not ActionNames:
             raise _invalid("ActionNames must be a non-empty list")
         if ResourcePolicy is not None and CallerArn is None:
             raise _invalid("CallerArn is required when a ResourcePolicy is given, so that the policy's "
                            "Principal element has a value to evaluate against")
         policies = PolicySet(
-            identity=tuple(_compile(t, f"PolicyInputList.{i}", IDENTITY) for i, t in enumerate(PolicyInputList, 1)),
+            identity=tuple(_compile(t, policy_id, IDENTITY) for policy_id, t, _ in identity_policies),
             resource=_compile(ResourcePolicy, "ResourcePolicy", RESOURCE) if ResourcePolicy is not None else None,
             boundary=(tuple(_compile(t, f"PermissionsBoundaryPolicyInputList.{i}", BOUNDARY)
                             for i, t in enumerate(PermissionsBoundaryPolicyInputList, 1))
@@ -193,7 +260,7 @@ class IAMClient:
                     "EvalActionName": action,
                     "EvalResourceName": resource,
                     "EvalDecision": decision.decision,
-                    "MatchedStatements": matched_statements(decision),
+                    "MatchedStatements": matched_statements(decision, source_types),
                     "MissingContextValues": list(decision.missing_context_keys),
                     **_details(decision, ResourcePolicy is not None),
                 }

@@ -201,6 +201,15 @@ class AnalyzedResourceRow(Base):
     updated_at: Mapped[datetime]
 
 
+class ServiceLinkedAnalyzerRow(Base):
+    """The AWS service that manages a service-linked analyzer (CreateServiceLinkedAnalyzer)."""
+
+    __tablename__ = "service_linked_analyzers"
+
+    analyzer_arn: Mapped[str] = mapped_column(Text, ForeignKey("analyzers.arn", ondelete="CASCADE"), primary_key=True)
+    managed_by: Mapped[str] = mapped_column(String(255))
+
+
 def create_schema(engine: Engine) -> None:
     """Connect and create the tables that do not exist yet (idempotent)."""
     with database_errors(engine):

@@ -199,8 +199,10 @@ class Application:
                               request_id, extra)
         except Exception as e:  # noqa: BLE001 - a bug of ours: logged with its traceback, answered in one line
             log.exception("%s failed (request %s)", operation.name, request_id)
+            first_line = (str(e).strip().splitlines() or [""])[0]
             return self.error(call.service, "InternalServerException",
-                              f"accessproof internal error in {operation.name}: {type(e).__name__}: {e}", request_id)
+                              f"accessproof internal error in {operation.name}: {type(e).__name__}: {first_line}",
+                              request_id)
         try:
             if call.service == IAM:
                 return xml_response(operation, result or {}, request_id)

@@ -43,8 +43,11 @@ IAM_VALIDATION_ERROR = ("ValidationError", 400)
 # invocation returns AccessDeniedException").
 SERVICE_ONLY_OPERATIONS = frozenset({"CreateServiceLinkedAnalyzer"})
 # Operations that never reach the symbolic engine. Every other operation may (checks, analyses,
-# previews, recommendations) and runs under ``Application.reasoning_lock``: the engine uses z3's
-# global context, which must not be used by two threads at once.
+# previews, recommendations) and runs under ``REASONING_LOCK``: the engine uses z3's global
+# context, which must not be used by two threads at once (two threads checking through two
+# in-process clients corrupted the heap: "corrupted double-linked list"). The context is one per
+# process, so is the lock: every Application, every client of this process shares it.
+REASONING_LOCK = threading.RLock()
 CONCURRENT_OPERATIONS = frozenset({
     "ValidatePolicy", "GetAnalyzer", "ListAnalyzers", "DeleteAnalyzer", "UpdateAnalyzer",
     "CreateArchiveRule", "GetArchiveRule", "ListArchiveRules", "UpdateArchiveRule", "DeleteArchiveRule",
@@ -87,7 +90,7 @@ class Application:
         self._factories = {ACCESS_ANALYZER: access_analyzer, IAM: iam}
         self._backends: dict[str, Any] = {}
         self._backends_lock = threading.Lock()
-        self.reasoning_lock = threading.RLock()
+        self.reasoning_lock = REASONING_LOCK
         self.models: dict[str, ServiceModel] = {ACCESS_ANALYZER: service_model(ACCESS_ANALYZER), IAM: service_model(IAM)}
         self._router = Router(self.models[ACCESS_ANALYZER])
 

@@ -60,7 +60,9 @@ class AccessAnalyzerClient:
         SQLite file), ``s3_endpoint_url``, ``cloudtrail_max_file_size`` (bytes; a log file whose
         content is larger is skipped and reported, default 128 MiB), ``snapshot`` (an account snapshot directory, a list of
         them, or an organization folder: what external access analyzers analyse), ``progress``
-        (given a resource count, a callback run after each resource an analysis analyses)."""
+        (given a resource count, a callback run after each resource an analysis analyses),
+        ``analyze_in_background`` (CreateAnalyzer answers at once, the analyzer CREATING until its
+        first analysis ends, as AWS; ``accessproof serve`` sets it)."""
         self._config = config
         self._generation = None
         if isinstance(config.get("database"), str):  # one database for jobs and findings
@@ -185,6 +187,9 @@ class AccessAnalyzerClient:
         default 90; exclusions)."""
         def run():
             if type in ("ACCOUNT", "ORGANIZATION"):  # external access (issue 5): creating analyses the snapshot
+                if self._config.get("analyze_in_background"):  # as AWS: CREATING, then ACTIVE (analysis_jobs)
+                    return {"arn": self._initial_scans().create(self._external_access(), analyzerName, type,
+                                                                archiveRules, tags).arn}
                 return {"arn": self._external_access().create_analyzer(analyzerName, type, archiveRules, tags).arn}
             service = self._unused_access()
             from ..findings.model import UNUSED_ACCESS_ANALYZER_TYPES
@@ -443,6 +448,15 @@ class AccessAnalyzerClient:
             linked.delete_service_linked(self._findings_store(), analyzerName)
             return {}
         return _run_findings("DeleteServiceLinkedAnalyzer", run)
+
+    def _initial_scans(self):
+        """Background first analyses of new analyzers (configuration ``analyze_in_background``)."""
+        if getattr(self, "_scans", None) is None:
+            from .analysis_jobs import InitialScans
+            from .application import REASONING_LOCK
+
+            self._scans = InitialScans(REASONING_LOCK)
+        return self._scans
 
     def _with_managed_by(self, summaries: list[dict]) -> list[dict]:
         """AnalyzerSummary's ``managedBy`` for service-linked analyzers."""

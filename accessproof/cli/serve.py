@@ -108,7 +108,7 @@ def serve_command(
     if not is_loopback(host):
         print(f"accessproof serve: listening on {host}, not a loopback address: requests and responses travel "
               "unencrypted (put a TLS proxy in front)", file=sys.stderr)
-    backend: dict = {}
+    backend: dict = {"analyze_in_background": True}  # long analyses never hold a request (AWS's CREATING)
     if snapshot:
         backend["snapshot"] = snapshot[0] if len(snapshot) == 1 else list(snapshot)
     if database is not None:

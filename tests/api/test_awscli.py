@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -76,7 +77,13 @@ def test_errors_carry_the_model_code(aws):
 def test_analyzers_findings_archive_rules_and_previews(aws):
     arn = aws("create-analyzer", "--analyzer-name", "cli-external", "--type", "ACCOUNT",
               "--tags", "team=security")["arn"]
-    assert aws("get-analyzer", "--analyzer-name", "cli-external")["analyzer"]["tags"] == {"team": "security"}
+    analyzer = aws("get-analyzer", "--analyzer-name", "cli-external")["analyzer"]
+    assert analyzer["tags"] == {"team": "security"} and analyzer["status"] in ("CREATING", "ACTIVE")
+    deadline = time.monotonic() + 120
+    while analyzer["status"] == "CREATING" and time.monotonic() < deadline:  # the first analysis, in the background
+        time.sleep(0.2)
+        analyzer = aws("get-analyzer", "--analyzer-name", "cli-external")["analyzer"]
+    assert analyzer["status"] == "ACTIVE"
     assert "cli-external" in [a["name"] for a in aws("list-analyzers", "--type", "ACCOUNT")["analyzers"]]
 
     findings = aws("list-findings", "--analyzer-arn", arn, "--filter",

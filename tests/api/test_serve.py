@@ -301,7 +301,7 @@ def threaded():
 
 def test_a_request_past_its_deadline_is_an_error_and_keeps_its_worker(threaded):
     endpoint, backend = threaded
-    backend.seconds = 2.5
+    backend.seconds = 4.0  # well past the 1 s deadline of this request and of the next one
     document = assert_error(raw(endpoint, "POST", VALIDATE, validate_body()), 500, "InternalServerException")
     assert "did not finish within 1 s" in document["message"] and "no result" in document["message"]
     # The work goes on: its worker is not free, so the next request waits and is throttled.

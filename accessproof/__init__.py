@@ -1,6 +1,6 @@
 """accessproof: a local, provable re-implementation of AWS IAM Access Analyzer."""
 
-__version__ = "0.1.0"
+from .version import __version__
 
 
 def client(service_name: str, **kwargs):

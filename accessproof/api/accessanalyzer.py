@@ -9,6 +9,7 @@ layer (``accessproof.api.application``), which validates, serializes and routes 
 from __future__ import annotations
 
 import base64
+from pathlib import Path
 from typing import Any, Optional
 
 from ..validate.engine import InvalidRequest, finding_dict, validate_policy
@@ -210,11 +211,21 @@ class AccessAnalyzerClient:
         return _run_findings("GetAnalyzer", lambda: {"analyzer": self._with_managed_by(
             [self._unused_access().store.get_analyzer(analyzerName).to_aws()])[0]})
 
-    def analyze_unused_access(self, *, analyzerArn: str, snapshotPath: str, now: Optional[Any] = None) -> dict:
+    def analyze_unused_access(self, *, analyzerArn: str, snapshotPath: Optional[str] = None,
+                              now: Optional[Any] = None) -> dict:
         """accessproof extension (AWS analyses continuously): analyse an account snapshot or an
-        organization folder and record the findings; returns counts of what changed."""
+        organization folder (default: the client's ``snapshot``) and record the findings; returns
+        counts of what changed. The snapshot must be of the analyzer's account (or organization)."""
         def run():
-            analysis, outcome = self._unused_access().analyze(analyzerArn, snapshotPath, now)
+            from ..findings.errors import ValidationError
+
+            path = snapshotPath
+            if path is None:
+                configured = self._config.get("snapshot")
+                if not isinstance(configured, (str, Path)):
+                    raise ValidationError("snapshotPath is required (the client has no single snapshot configured)")
+                path = str(configured)
+            analysis, outcome = self._unused_access().analyze(analyzerArn, path, now)
             return {"opened": len(outcome.opened), "kept": len(outcome.kept), "resolved": len(outcome.resolved),
                     "analyzedEntities": len(analysis.results), "skipped": [s.__dict__ for s in analysis.skipped],
                     "problems": list(analysis.problems)}

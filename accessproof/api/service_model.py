@@ -65,9 +65,10 @@ ACCESS_ANALYZER_EXTENSION = Extension(
             "analyzedResources": {"shape": _COUNT}, "opened": {"shape": _COUNT},
             "kept": {"shape": _COUNT}, "resolved": {"shape": _COUNT},
         }},
-        "AnalyzeUnusedAccessRequest": {"type": "structure", "required": ["analyzerArn", "snapshotPath"], "members": {
+        "AnalyzeUnusedAccessRequest": {"type": "structure", "required": ["analyzerArn"], "members": {
             "analyzerArn": {"shape": "AnalyzerArn"},
-            "snapshotPath": _member("String", "an account snapshot directory or organization folder."),
+            "snapshotPath": _member("String", "an account snapshot directory or organization folder (default: "
+                                              "the configured snapshot)."),
             "now": _member("Timestamp", "the moment the unused-access age is measured from (default: now)."),
         }},
         "AnalyzeUnusedAccessResponse": {"type": "structure", "members": {

@@ -27,7 +27,7 @@ CREATING, ACTIVE, FAILED = "CREATING", "ACTIVE", "FAILED"
 
 
 def set_status(store: FindingsStore, arn: str, status: str) -> None:
-    with store._transaction() as session:
+    with store._transaction(write=True) as session:
         session.execute(update(AnalyzerRow).where(AnalyzerRow.arn == arn).values(status=status))
 
 

@@ -46,7 +46,11 @@ _IAM_CODES = {"InvalidInputException": "InvalidInput", "MalformedPolicyDocumentE
 
 
 def iam_code(code: str) -> str:
-    """IAM's wire code for an exception name (``InvalidInputException`` -> ``InvalidInput``)."""
+    """IAM's wire code for an exception name (``InvalidInputException`` -> ``InvalidInput``). A
+    constraint violation is ``ValidationError`` in IAM's query API (IAM API Reference, Common
+    Errors), where Access Analyzer says ``ValidationException``."""
+    if code == "ValidationException":
+        return "ValidationError"
     return _IAM_CODES.get(code, code)
 
 exceptions = SimpleNamespace(ClientError=ClientError, **_ALL)

@@ -13,11 +13,14 @@ import re
 from typing import Any, Mapping, Optional, Sequence
 
 from . import errors
-from .iam import _invalid
 
 _ENTITY = re.compile(r"^arn:[a-z-]+:iam::(\d{12}):(user|group|role)/(?:.*/)?([^/]+)$")
 AWS_MANAGED_PREFIX = "arn:aws:iam::aws:policy/"
 Policy = tuple[str, str, Optional[str]]  # (SourcePolicyId, document, SourcePolicyType)
+
+
+def _invalid(message: str) -> Exception:
+    return errors.client_error("InvalidInputException", message, "SimulatePrincipalPolicy")
 
 
 def _wildcard(pattern: str) -> re.Pattern[str]:

@@ -2,7 +2,9 @@
 analyzers (CreateServiceLinkedAnalyzer, DeleteServiceLinkedAnalyzer), over a ``FindingsStore``.
 
 Tags live in the analyzer row's ``tags`` column; which AWS service manages a service-linked
-analyzer, in the ``service_linked_analyzers`` table. Errors are ``FindingsError``s with AWS codes.
+analyzer, in the ``service_linked_analyzers`` table, which a database made before it existed gets
+when the first service-linked analyzer is created (reading a database without it: no such
+analyzer). Errors are ``FindingsError``s with AWS codes.
 """
 
 from __future__ import annotations
@@ -10,10 +12,10 @@ from __future__ import annotations
 import secrets
 from typing import Any, Mapping, Optional, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
-from .db import AnalyzerRow, ServiceLinkedAnalyzerRow
-from .errors import ConflictError, NotFoundError, ValidationError
+from .db import AnalyzerRow, ServiceLinkedAnalyzerRow, database_errors
+from .errors import ConflictError, MissingDatabaseError, NotFoundError, ValidationError
 from .model import Analyzer
 from .store import FindingsStore
 
@@ -54,6 +56,9 @@ def _analyzer_arn(resource_arn: Any) -> str:
     return resource_arn
 
 
+SERVICE_LINKED_TABLE = ServiceLinkedAnalyzerRow.__table__
+
+
 def list_tags(store: FindingsStore, resource_arn: str) -> dict[str, str]:
     arn = _analyzer_arn(resource_arn)
     with store._transaction() as session:
@@ -67,7 +72,7 @@ def tag(store: FindingsStore, resource_arn: str, tags: Mapping[str, str]) -> dic
     """TagResource: add or overwrite ``tags``; returns all the analyzer's tags."""
     arn = _analyzer_arn(resource_arn)
     new = check_tags(tags)
-    with store._transaction() as session:
+    with store._transaction(write=True) as session:
         row = session.get(AnalyzerRow, arn)
         if row is None:
             raise NotFoundError(f"Analyzer {arn} not found")
@@ -81,7 +86,7 @@ def tag(store: FindingsStore, resource_arn: str, tags: Mapping[str, str]) -> dic
 def untag(store: FindingsStore, resource_arn: str, keys: Sequence[str]) -> dict[str, str]:
     """UntagResource: remove ``keys`` (keys the analyzer does not have are ignored, as AWS does)."""
     arn = _analyzer_arn(resource_arn)
-    with store._transaction() as session:
+    with store._transaction(write=True) as session:
         row = session.get(AnalyzerRow, arn)
         if row is None:
             raise NotFoundError(f"Analyzer {arn} not found")
@@ -92,8 +97,13 @@ def untag(store: FindingsStore, resource_arn: str, keys: Sequence[str]) -> dict[
 
 def managed_by(store: FindingsStore) -> dict[str, str]:
     """Analyzer ARN -> the service that manages it, for every service-linked analyzer."""
-    with store._transaction() as session:
-        return {row.analyzer_arn: row.managed_by for row in session.scalars(select(ServiceLinkedAnalyzerRow))}
+    try:
+        with store._transaction() as session:
+            if not inspect(session.connection()).has_table(SERVICE_LINKED_TABLE.name):
+                return {}
+            return {row.analyzer_arn: row.managed_by for row in session.scalars(select(ServiceLinkedAnalyzerRow))}
+    except MissingDatabaseError:
+        return {}  # no database: no analyzer at all
 
 
 def create_service_linked(store: FindingsStore, service: str, analyzer_type: str,
@@ -111,6 +121,9 @@ def create_service_linked(store: FindingsStore, service: str, analyzer_type: str
                               f"constraint: a service-linked analyzer is one of [{', '.join(SERVICE_LINKED_TYPES)}]")
     if not service or not all(c.isalnum() for c in service):
         raise ValidationError(f"the managing service's name must be letters and digits, not {service!r}")
+    store._prepare(create=True)
+    with database_errors(store.engine):
+        SERVICE_LINKED_TABLE.create(store.engine, checkfirst=True)
     with store._transaction() as session:
         mine = set(session.scalars(select(ServiceLinkedAnalyzerRow.analyzer_arn)
                                    .where(ServiceLinkedAnalyzerRow.managed_by == service)))
@@ -120,7 +133,7 @@ def create_service_linked(store: FindingsStore, service: str, analyzer_type: str
     name = f"{SERVICE_LINKED_PREFIX}{service}-{secrets.token_hex(6)}"
     analyzer = create(name) if create is not None else store.create_analyzer(
         name, analyzer_type, archive_rules=archive_rules, configuration=configuration)
-    with store._transaction() as session:
+    with store._transaction(write=True) as session:
         session.add(ServiceLinkedAnalyzerRow(analyzer_arn=analyzer.arn, managed_by=service))
     return analyzer
 

@@ -25,22 +25,36 @@ ConflictException = _error_class("ConflictException")
 InvalidParameterException = _error_class("InvalidParameterException")
 UnprocessableEntityException = _error_class("UnprocessableEntityException")
 InternalServerException = _error_class("InternalServerException")
+AccessDeniedException = _error_class("AccessDeniedException")
+ThrottlingException = _error_class("ThrottlingException")
+ServiceQuotaExceededException = _error_class("ServiceQuotaExceededException")
 # IAM's simulator errors
 InvalidInputException = _error_class("InvalidInputException")
 MalformedPolicyDocumentException = _error_class("MalformedPolicyDocumentException")
 PolicyEvaluationException = _error_class("PolicyEvaluationException")
+NoSuchEntityException = _error_class("NoSuchEntityException")
 
 _ALL = {
     cls.__name__: cls
     for cls in (
         ValidationException, ResourceNotFoundException, ConflictException, InvalidParameterException,
-        UnprocessableEntityException, InternalServerException, InvalidInputException,
-        MalformedPolicyDocumentException, PolicyEvaluationException,
+        UnprocessableEntityException, InternalServerException, AccessDeniedException, ThrottlingException,
+        ServiceQuotaExceededException, InvalidInputException, MalformedPolicyDocumentException,
+        PolicyEvaluationException, NoSuchEntityException,
     )
 }
 # boto3 names IAM's error codes without the "Exception" suffix ("InvalidInput").
 _IAM_CODES = {"InvalidInputException": "InvalidInput", "MalformedPolicyDocumentException": "MalformedPolicyDocument",
-              "PolicyEvaluationException": "PolicyEvaluation"}
+              "PolicyEvaluationException": "PolicyEvaluation", "NoSuchEntityException": "NoSuchEntity"}
+
+
+def iam_code(code: str) -> str:
+    """IAM's wire code for an exception name (``InvalidInputException`` -> ``InvalidInput``). A
+    constraint violation is ``ValidationError`` in IAM's query API (IAM API Reference, Common
+    Errors), where Access Analyzer says ``ValidationException``."""
+    if code == "ValidationException":
+        return "ValidationError"
+    return _IAM_CODES.get(code, code)
 
 exceptions = SimpleNamespace(ClientError=ClientError, **_ALL)
 

@@ -50,6 +50,9 @@ def register() -> None:
     app.command("update-findings")(analyze.update_findings_command)
     app.command("create-archive-rule")(analyze.create_archive_rule_command)
     app.command("apply-archive-rule")(analyze.apply_archive_rule_command)
+    from . import serve  # the REST-JSON server (issue 12)
+
+    app.command("serve")(serve.serve_command)
 
 
 def fail(message: str) -> "typer.Exit":

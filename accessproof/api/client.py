@@ -20,6 +20,9 @@ from urllib.parse import urlsplit
 from botocore import UNSIGNED
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.config import Config
+from botocore.exceptions import ParamValidationError
+
+from ..untrusted import JsonSyntaxError, check_structure
 
 from .application import Application, Caller
 from .http import HttpRequest
@@ -71,6 +74,16 @@ def _normalize_policy_levels(params: dict, **_kwargs: Any) -> None:
             params[name] = [[level] if isinstance(level, str) else level for level in levels]
 
 
+def _refuse_unreadable_arguments(params: dict, **_kwargs: Any) -> None:
+    """Arguments nested past the JSON depth limit, integers too long to print and lone surrogates
+    are refused before botocore validates them: its report would recurse through them or fail to
+    print them (``ValueError`` from ``repr`` of a 5,000-digit integer), a crash instead of an error."""
+    try:
+        check_structure(params)
+    except JsonSyntaxError as error:  # JsonLimitError included
+        raise ParamValidationError(report=str(error)) from None
+
+
 def client(service_name: str, *, region_name: Optional[str] = None, endpoint_url: Optional[str] = None,
            config: Optional[Config] = None, aws_access_key_id: Optional[str] = None,
            aws_secret_access_key: Optional[str] = None, aws_session_token: Optional[str] = None, **backend: Any):
@@ -102,6 +115,8 @@ def client(service_name: str, *, region_name: Optional[str] = None, endpoint_url
         made.meta.events.register(f"before-send.{made.meta.service_model.service_id.hyphenize()}",
                                   InProcessTransport(application, caller))
         _APPLICATIONS[made] = application
+    made.meta.events.register(f"before-parameter-build.{made.meta.service_model.service_id.hyphenize()}",
+                              _refuse_unreadable_arguments)
     if service_name == IAM:
         for operation in ("SimulateCustomPolicy", "SimulatePrincipalPolicy"):
             made.meta.events.register(f"before-parameter-build.iam.{operation}", _normalize_policy_levels)

@@ -9,14 +9,14 @@ of the service named by its prefix (``s3:prefix``; placeholder keys such as
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Iterator, Optional
 
-from ...catalog import Action, Catalog, default_catalog, global_condition_key, has_wildcard, patterns_intersect
+from ...catalog import Action, Catalog, default_catalog, global_condition_key
 from ...catalog.regions import region_pattern_matches
-from ...catalog.service_reference import is_identity_provider_prefix
+from ...catalog.service_reference import is_identity_provider_prefix, key_name_matcher
 from ...policy import ConditionEntry, Statement
 from ...policy.variables import has_variables
+from ...policy.wildcards import Wildcard, has_wildcard, patterns_intersect
 from ..rule import (
     ERROR,
     REGISTRY,
@@ -50,23 +50,16 @@ def _is_positive_match(entry: ConditionEntry) -> bool:
     return not entry.if_exists and entry.base_operator != "Null" and not _is_negated(entry)
 
 
-@lru_cache(maxsize=4096)
-def _placeholder_regex(name: str) -> re.Pattern[str]:
-    pieces = re.split(r"(\$\{[^}]+\}|<[^>]+>)", name)
-    return re.compile("".join(".+" if p.startswith(("${", "<")) else re.escape(p) for p in pieces),
-                      re.IGNORECASE | re.DOTALL)
-
-
-_ACTION_KEYS: dict[str, tuple[frozenset[str], tuple[re.Pattern[str], ...]]] = {}
+_ACTION_KEYS: dict[str, tuple[frozenset[str], tuple[Wildcard, ...]]] = {}
 _SUPPORT_CACHE: dict[tuple[str, str], bool] = {}
 
 
-def _action_keys(action: Action) -> tuple[frozenset[str], tuple[re.Pattern[str], ...]]:
+def _action_keys(action: Action) -> tuple[frozenset[str], tuple[Wildcard, ...]]:
     """The keys an action supports (its own and its resource types'), exact and as patterns."""
     found = _ACTION_KEYS.get(action.full_name)
     if found is None:
         keys = action.all_condition_keys
-        found = (keys, tuple(_placeholder_regex(k) for k in keys if "${" in k or "<" in k))
+        found = (keys, tuple(key_name_matcher(k) for k in keys if "${" in k or "<" in k))
         _ACTION_KEYS[action.full_name] = found
     return found
 
@@ -78,7 +71,7 @@ def action_supports_key(action: Action, key: str) -> bool:
     found = _SUPPORT_CACHE.get(ck)
     if found is None:
         exact, patterns = _action_keys(action)
-        found = lower in exact or any(p.fullmatch(lower) for p in patterns)
+        found = lower in exact or any(p.matches(lower) for p in patterns)
         _SUPPORT_CACHE[ck] = found
     return found
 
@@ -107,7 +100,7 @@ def _tag_stem(catalog: Catalog, key: str) -> Optional[str]:
     svc = catalog.service(prefix) if prefix != "aws" else None
     if not svc or svc.condition_key(key):
         return None
-    for _regex, ck in svc.key_patterns:
+    for _pattern, ck in svc.key_patterns:
         m = re.match(r"(.*/)(\$\{[^}]+\}|<[^>]+>)$", ck.name)
         if m and "tag" in m.group(1).lower() and m.group(1).lower() == bare + "/":
             return m.group(1)

@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-from ...catalog import pattern_covers, wildcard_match
+from ...policy.wildcards import pattern_covers, wildcard_match
 from ...policy import Location, Statement
 from ..rule import ANCHOR_KIND as _KIND
 from ..rule import IDENTITY_POLICY, SECURITY_WARNING, Context, Reports, Rule, kebab, rule

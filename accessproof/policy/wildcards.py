@@ -1,0 +1,464 @@
+"""IAM wildcard patterns, matched and compared without backtracking.
+
+The one place where every layer matches a policy's wildcards: the evaluator (``Action``,
+``Resource``, ``StringLike``, ``ArnLike``), the symbolic engine (its patterns' languages), the
+catalog (action names, ARN formats, condition-key names) and the validator. A policy is
+attacker-controlled text, so no pattern may make matching blow up: a backtracking regular
+expression built from ``a*a*a*…b`` takes time exponential in the number of ``*``. Here matching
+takes O(n + m) time in practice and O(n·m) at worst (n the text, m the pattern), and comparing two
+patterns O(n·m / word size).
+
+Semantics (IAM User Guide, "IAM JSON policy elements: Resource", "Condition operators"):
+
+- ``*`` matches any run of characters, the empty run included; ``?`` any one character;
+- a pattern is given as *pieces* ``(text, literal)``: in a piece written in the policy ``*`` and
+  ``?`` are wildcards, in a literal piece (the value of a policy variable, or one of ``${*}``,
+  ``${?}``, ``${$}``) every character stands for itself;
+- ARN patterns (``arn=True``) are matched component by component: "Each of the six
+  colon-delimited components of the ARN is checked separately and each can include
+  multi-character match wildcards (*) or single-character match wildcards (?)" (ARN condition
+  operators; the ``Resource`` element follows the same rule). A wildcard in one of the first
+  five components therefore never matches a colon; the sixth component (the resource part, which
+  may contain colons) is matched as a whole. A pattern without any colon is not split;
+- ``ignore_case``: each character is compared by its own lower case (``fold_char``; a
+  character whose lower case is longer, such as U+0130, is compared as it is). Python's
+  ``re.IGNORECASE``, which this replaces, agrees on every character but the few with several
+  case variants (σ/ς/Σ, k/K/U+212A): the symbolic engine searches strings with the same rule.
+
+Matching: a component is split at its stars into *chunks* of literal characters and ``?``. The
+first chunk must fit at the start of the text, the last at the end, and the others are found
+left to right, each at its leftmost place after the previous one: a later place never helps, it
+only leaves less text for the chunks that follow. A chunk is found with ``str.find`` on its
+longest literal run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache, wraps
+from typing import Callable, Iterable, Optional
+
+Piece = tuple[str, bool]  # (text, literal): a literal piece has no wildcards
+Pieces = tuple[Piece, ...]
+
+ARN_COMPONENTS = 6
+# Patterns (or pattern pairs) longer than this are not kept in the caches below: compiling one is
+# linear anyway, and caches holding thousands of megabyte-long attacker patterns would be a leak.
+CACHE_LIMIT = 2048
+
+LITERAL, ONE, STAR = 0, 1, 2
+_Unit = tuple[int, str]  # (kind, character of a LITERAL)
+
+
+def has_wildcard(text: str) -> bool:
+    return "*" in text or "?" in text
+
+
+def fold_char(char: str) -> str:
+    """A character as case-insensitive matching compares it: its lower case, or itself when that
+    is longer than one character (U+0130), so that a ``?`` still stands for one character."""
+    low = char.lower()
+    return low if len(low) == 1 else char
+
+
+def fold(text: str) -> str:
+    """``fold_char`` of each character (not ``str.lower`` of the whole text, which lowers a
+    final Σ to ς by its context)."""
+    return text.lower() if text.isascii() else "".join(map(fold_char, text))
+
+
+def _cached_when_short(maxsize: int):
+    """An LRU cache that skips calls whose string arguments are longer than ``CACHE_LIMIT`` in all."""
+    def decorate(function):
+        cached = lru_cache(maxsize=maxsize)(function)
+
+        @wraps(function)
+        def call(*args):
+            if sum(len(a) if isinstance(a, str) else _pieces_length(a) if isinstance(a, tuple) else 0
+                   for a in args) <= CACHE_LIMIT:
+                return cached(*args)
+            return function(*args)
+        call.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
+        return call
+    return decorate
+
+
+def _pieces_length(pieces: tuple) -> int:
+    return sum(len(p[0]) for p in pieces if isinstance(p, tuple) and p and isinstance(p[0], str))
+
+
+# ------------------------------------------------------------------------------ compiling
+
+
+@dataclass(frozen=True, slots=True)
+class _Chunk:
+    """A run of a component between two stars: literal characters and ``?``, of fixed length."""
+
+    length: int
+    runs: tuple[tuple[int, str], ...]  # (offset, text) of each literal run; the gaps are ``?``
+    anchor: Optional[tuple[int, str]]  # the longest run, searched for with str.find
+
+    def fits(self, text: str, at: int) -> bool:
+        """Does the chunk match ``text[at:at + length]`` (which the caller knows exists)?"""
+        for offset, run in self.runs:
+            if not text.startswith(run, at + offset):
+                return False
+        return True
+
+    def find(self, text: str, start: int, stop: int) -> int:
+        """The leftmost ``at >= start`` where the chunk fits inside ``text[:stop]``; -1 when none."""
+        last = stop - self.length
+        if last < start:
+            return -1
+        if self.anchor is None:
+            return start  # only ``?``: any place fits
+        offset, run = self.anchor
+        low, high = start + offset, last + offset + len(run)
+        while True:
+            found = text.find(run, low, high)
+            if found < 0:
+                return -1
+            at = found - offset
+            if self.fits(text, at):
+                return at
+            low = found + 1
+
+
+def _chunk(units: list[_Unit]) -> _Chunk:
+    runs: list[tuple[int, str]] = []
+    current: list[str] = []
+    for offset, (kind, char) in enumerate(units):
+        if kind == LITERAL:
+            current.append(char)
+            continue
+        if current:
+            runs.append((offset - len(current), "".join(current)))
+            current = []
+    if current:
+        runs.append((len(units) - len(current), "".join(current)))
+    anchor = max(runs, key=lambda r: len(r[1])) if runs else None
+    return _Chunk(len(units), tuple(runs), anchor)
+
+
+@dataclass(frozen=True, slots=True)
+class _Glob:
+    """One component: chunks separated by stars (``tail`` is None when there is no star)."""
+
+    head: _Chunk
+    middle: tuple[_Chunk, ...]
+    tail: Optional[_Chunk]
+    min_length: int
+
+    def matches(self, text: str) -> bool:
+        n = len(text)
+        if self.tail is None:
+            return n == self.head.length and self.head.fits(text, 0)
+        if n < self.min_length or not self.head.fits(text, 0):
+            return False
+        tail_at = n - self.tail.length
+        if not self.tail.fits(text, tail_at):
+            return False
+        at = self.head.length
+        for chunk in self.middle:
+            found = chunk.find(text, at, tail_at)
+            if found < 0:
+                return False
+            at = found + chunk.length
+        return True
+
+    @property
+    def literal(self) -> Optional[str]:
+        """The text of a component without wildcards."""
+        if self.tail is None and self.head.length == sum(len(r) for _, r in self.head.runs):
+            return "".join(r for _, r in self.head.runs)
+        return None
+
+    @property
+    def literal_prefix(self) -> Optional[str]:
+        """``P`` for a component ``P*`` (P without wildcards)."""
+        if (self.tail is not None and not self.middle and self.tail.length == 0
+                and self.head.length == sum(len(r) for _, r in self.head.runs)):
+            return "".join(r for _, r in self.head.runs)
+        return None
+
+    @property
+    def literal_ends(self) -> Optional[tuple[str, str]]:
+        """``(P, S)`` for a component ``P*S`` (P and S without wildcards)."""
+        if self.tail is None or self.middle:
+            return None
+        if any(c.length != sum(len(r) for _, r in c.runs) for c in (self.head, self.tail)):
+            return None
+        return "".join(r for _, r in self.head.runs), "".join(r for _, r in self.tail.runs)
+
+
+def _glob(units: list[_Unit]) -> _Glob:
+    chunks: list[list[_Unit]] = [[]]
+    for unit in units:
+        if unit[0] == STAR:
+            chunks.append([])
+        else:
+            chunks[-1].append(unit)
+    if len(chunks) == 1:
+        head = _chunk(chunks[0])
+        return _Glob(head, (), None, head.length)
+    head, tail = _chunk(chunks[0]), _chunk(chunks[-1])
+    middle = tuple(_chunk(c) for c in chunks[1:-1] if c)  # "**" leaves an empty chunk: nothing to find
+    return _Glob(head, middle, tail, head.length + tail.length + sum(c.length for c in middle))
+
+
+def _units(pieces: Iterable[Piece], ignore_case: bool) -> list[_Unit]:
+    out: list[_Unit] = []
+    for text, literal in pieces:
+        if ignore_case:
+            text = fold(text)
+        if literal:
+            out.extend((LITERAL, c) for c in text)
+        else:
+            out.extend((STAR, "") if c == "*" else (ONE, "") if c == "?" else (LITERAL, c) for c in text)
+    return out
+
+
+def _arn_components(units: list[_Unit]) -> Optional[list[list[_Unit]]]:
+    """The components of an ARN pattern, split at its first five colons, when the split matters:
+    None when there is no colon, or no wildcard before the fifth colon (the colons then match
+    exactly themselves, split or not)."""
+    components: list[list[_Unit]] = [[]]
+    for unit in units:
+        if unit == (LITERAL, ":") and len(components) < ARN_COMPONENTS:
+            components.append([])
+        else:
+            components[-1].append(unit)
+    if len(components) == 1:
+        return None
+    restricted = components[:ARN_COMPONENTS - 1]
+    if all(kind == LITERAL for component in restricted for kind, _ in component):
+        return None
+    return components
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Wildcard:
+    """A compiled pattern: ``matches(text)`` tells whether the whole text matches.
+
+    ``matches`` is chosen when compiling: an equality, a prefix test, a prefix-and-suffix test,
+    or the general chunk search. ``exact`` is the text of a pattern without wildcards and
+    ``prefix`` the ``P`` of a pattern ``P*`` (both None otherwise; case-folded when
+    ``ignore_case``), so that sets of patterns can be matched with one look-up.
+    """
+
+    text: str
+    matches: Callable[[str], bool]
+    exact: Optional[str]
+    prefix: Optional[str]
+    ignore_case: bool
+
+    def __repr__(self) -> str:
+        return f"Wildcard({self.text!r}{', ignore_case' if self.ignore_case else ''})"
+
+
+def _components_matcher(globs: tuple[_Glob, ...]) -> Callable[[str], bool]:
+    count = len(globs)
+
+    def matches(text: str) -> bool:
+        # Fewer than six components: the text has exactly as many colons as the pattern.
+        parts = text.split(":", ARN_COMPONENTS - 1)
+        if len(parts) != count:
+            return False
+        for glob, part in zip(globs, parts):
+            if not glob.matches(part):
+                return False
+        return True
+    return matches
+
+
+def _single_matcher(glob: _Glob) -> tuple[Callable[[str], bool], Optional[str], Optional[str]]:
+    literal = glob.literal
+    if literal is not None:
+        return (lambda text: text == literal), literal, None
+    prefix = glob.literal_prefix
+    if prefix is not None:
+        if not prefix:
+            return (lambda text: True), None, ""
+        return (lambda text: text.startswith(prefix)), None, prefix
+    ends = glob.literal_ends
+    if ends is not None:
+        head, tail = ends
+        length = len(head) + len(tail)
+        return (lambda text: len(text) >= length and text.startswith(head) and text.endswith(tail)), None, None
+    return glob.matches, None, None
+
+
+def _compile(pieces: Pieces, arn: bool, ignore_case: bool) -> Wildcard:
+    units = _units(pieces, ignore_case)
+    text = "".join(t for t, _ in pieces)
+    components = _arn_components(units) if arn else None
+    exact = prefix = None
+    if components is None:
+        matches, exact, prefix = _single_matcher(_glob(units))
+    else:
+        matches = _components_matcher(tuple(_glob(c) for c in components))
+    if ignore_case:
+        inner = matches
+
+        def matches(candidate: str) -> bool:
+            return inner(fold(candidate))
+    return Wildcard(text, matches, exact, prefix, ignore_case)
+
+
+@_cached_when_short(maxsize=16384)
+def compile_pieces(pieces: Pieces, arn: bool = False, ignore_case: bool = False) -> Wildcard:
+    """The matcher of a pattern resolved into pieces (``arn``: component by component)."""
+    return _compile(pieces, arn, ignore_case)
+
+
+def compile_wildcard(pattern: str, arn: bool = False, ignore_case: bool = False) -> Wildcard:
+    """The matcher of a pattern as written, where every ``*`` and ``?`` is a wildcard."""
+    return compile_pieces(((pattern, False),), arn, ignore_case)
+
+
+def compile_literal(text: str, ignore_case: bool = False) -> Wildcard:
+    """The matcher of exactly ``text`` (``*`` and ``?`` included as characters)."""
+    return compile_pieces(((text, True),), False, ignore_case)
+
+
+def wildcard_match(pattern: str, text: str, ignore_case: bool = False, arn: bool = False) -> bool:
+    return compile_wildcard(pattern, arn, ignore_case).matches(text)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class WildcardSet:
+    """Any of several case-sensitive patterns of one mode: texts without wildcards by one set
+    look-up, ``P*`` patterns by one ``str.startswith`` over a tuple, the others one by one."""
+
+    everything: bool
+    exact: frozenset[str]
+    prefixes: tuple[str, ...]
+    others: tuple[Wildcard, ...]
+
+    def matches(self, text: str) -> bool:
+        if self.everything or text in self.exact or (self.prefixes and text.startswith(self.prefixes)):
+            return True
+        for wildcard in self.others:
+            if wildcard.matches(text):
+                return True
+        return False
+
+
+def wildcard_set(patterns: Iterable[Pieces], arn: bool = False) -> WildcardSet:
+    """Any of the resolved patterns (see ``compile_pieces``)."""
+    exact: set[str] = set()
+    prefixes: list[str] = []
+    others: list[Wildcard] = []
+    for pieces in patterns:
+        wildcard = compile_pieces(pieces, arn, False)
+        if wildcard.exact is not None:
+            exact.add(wildcard.exact)
+        elif wildcard.prefix == "":
+            return WildcardSet(True, frozenset(), (), ())
+        elif wildcard.prefix is not None:
+            prefixes.append(wildcard.prefix)
+        else:
+            others.append(wildcard)
+    return WildcardSet(False, frozenset(exact), tuple(dict.fromkeys(prefixes)), tuple(others))
+
+
+# ------------------------------------------------------------------ comparing two patterns
+# Both relations are decided by the classic dynamic programme over (position in one pattern,
+# position in the other), one row at a time, a row being a Python integer used as a bit set:
+# O(n·m / word size) time and O(m) memory, where the quadratic table of lists took gigabytes
+# and minutes on two 10,000-character patterns.
+
+
+def _char_masks(text: str) -> dict[str, int]:
+    """For each character, the bit set of its positions in ``text``."""
+    masks: dict[str, int] = {}
+    for position, char in enumerate(text):
+        masks[char] = masks.get(char, 0) | (1 << position)
+    return masks
+
+
+def _fill_below(row: int) -> int:
+    """Every position at or below the highest one in ``row`` (what a ``*`` can reach)."""
+    return (1 << row.bit_length()) - 1
+
+
+def pattern_covers(general: str, specific: str, ignore_case: bool = False) -> bool:
+    """Is every string matched by ``specific`` also matched by ``general``?
+
+    Wildcards in ``specific`` are treated as literals of a pattern language: ``*`` in
+    ``specific`` must be absorbed by a ``*`` in ``general``, ``?`` by a ``?`` or ``*``. This is
+    sound (True only when the containment holds) and exact when ``specific`` has no ``?``.
+    """
+    if ignore_case:
+        general, specific = general.lower(), specific.lower()
+    return _covers(general, specific)
+
+
+@_cached_when_short(maxsize=65536)
+def _covers(general: str, specific: str) -> bool:
+    if not has_wildcard(specific):
+        return compile_wildcard(general).matches(specific)
+    if not has_wildcard(general):
+        return False  # a literal covers only itself, and ``specific`` has a wildcard
+    # Row i, bit j: general[i:] covers specific[j:].
+    m = len(specific)
+    masks = _char_masks(specific)
+    not_star = ((1 << m) - 1) & ~masks.get("*", 0)
+    row = 1 << m
+    for char in reversed(general):
+        if char == "*":
+            row = _fill_below(row)
+        else:
+            row = (row >> 1) & (not_star if char == "?" else masks.get(char, 0))
+            if not row:
+                return False
+    return bool(row & 1)
+
+
+def patterns_intersect(a: str, b: str, ignore_case: bool = False) -> bool:
+    """Is there a string matched by both wildcard patterns?"""
+    if ignore_case:
+        a, b = a.lower(), b.lower()
+    return _intersect(a, b)
+
+
+def _collapse_stars(pattern: str) -> str:
+    while "**" in pattern:
+        pattern = pattern.replace("**", "*")
+    return pattern
+
+
+@_cached_when_short(maxsize=65536)
+def _intersect(a: str, b: str) -> bool:
+    if not has_wildcard(a):
+        return compile_wildcard(b).matches(a)
+    if not has_wildcard(b):
+        return compile_wildcard(a).matches(b)
+    if "?" not in a and "?" not in b:
+        # Both have a ``*`` and no ``?``: they share a string exactly when their literal heads
+        # (before the first ``*``) and tails (after the last) agree — a string made of the longer
+        # head, every middle literal of both, and the longer tail then matches both, each one's
+        # stars absorbing the other's literals.
+        head_a, head_b = a[: a.index("*")], b[: b.index("*")]
+        tail_a, tail_b = a[a.rindex("*") + 1:], b[b.rindex("*") + 1:]
+        return (head_a.startswith(head_b) or head_b.startswith(head_a)) and (
+            tail_a.endswith(tail_b) or tail_b.endswith(tail_a)
+        )
+    # Row i, bit j: a[i:] and b[j:] share a string. With runs of stars collapsed, a star of ``b``
+    # is followed by a non-star, so each row is computed from the previous one without a loop.
+    a, b = _collapse_stars(a), _collapse_stars(b)
+    m = len(b)
+    masks = _char_masks(b)
+    stars, ones = masks.get("*", 0), masks.get("?", 0)
+    not_star = ((1 << m) - 1) & ~stars
+    row = (1 << m) | ((1 << (m - 1)) if b.endswith("*") else 0)
+    for char in reversed(a):
+        if char == "*":
+            row = _fill_below(row)
+        else:
+            fits = not_star if char == "?" else (masks.get(char, 0) | ones)
+            advanced = (row >> 1) & fits
+            row = advanced | (stars & (row | (advanced >> 1)))
+            if not row:
+                return False
+    return bool(row & 1)

@@ -34,6 +34,7 @@ longest literal run.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache, wraps
 from typing import Callable, Iterable, Optional
@@ -46,8 +47,8 @@ ARN_COMPONENTS = 6
 # linear anyway, and caches holding thousands of megabyte-long attacker patterns would be a leak.
 CACHE_LIMIT = 2048
 
-LITERAL, ONE, STAR = 0, 1, 2
-_Unit = tuple[int, str]  # (kind, character of a LITERAL)
+# The kinds of pattern characters (``reason.strings`` tokens use the same names).
+LITERAL, ONE, STAR = "l", "?", "*"
 
 
 def has_wildcard(text: str) -> bool:
@@ -124,20 +125,15 @@ class _Chunk:
             low = found + 1
 
 
-def _chunk(units: list[_Unit]) -> _Chunk:
+def _chunk(chars: str, kinds: str) -> _Chunk:
     runs: list[tuple[int, str]] = []
-    current: list[str] = []
-    for offset, (kind, char) in enumerate(units):
-        if kind == LITERAL:
-            current.append(char)
-            continue
-        if current:
-            runs.append((offset - len(current), "".join(current)))
-            current = []
-    if current:
-        runs.append((len(units) - len(current), "".join(current)))
+    offset = 0
+    for segment in kinds.split(ONE):
+        if segment:
+            runs.append((offset, chars[offset:offset + len(segment)]))
+        offset += len(segment) + 1
     anchor = max(runs, key=lambda r: len(r[1])) if runs else None
-    return _Chunk(len(units), tuple(runs), anchor)
+    return _Chunk(len(kinds), tuple(runs), anchor)
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,49 +187,55 @@ class _Glob:
         return "".join(r for _, r in self.head.runs), "".join(r for _, r in self.tail.runs)
 
 
-def _glob(units: list[_Unit]) -> _Glob:
-    chunks: list[list[_Unit]] = [[]]
-    for unit in units:
-        if unit[0] == STAR:
-            chunks.append([])
-        else:
-            chunks[-1].append(unit)
+def _glob(chars: str, kinds: str) -> _Glob:
+    made: dict[tuple[str, str], _Chunk] = {}  # a*a*a*…: one chunk object for every "a"
+    chunks: list[_Chunk] = []
+    offset = 0
+    for segment in kinds.split(STAR):
+        key = (chars[offset:offset + len(segment)], segment)
+        found = made.get(key)
+        if found is None:
+            found = made[key] = _chunk(*key)
+        chunks.append(found)
+        offset += len(segment) + 1
     if len(chunks) == 1:
-        head = _chunk(chunks[0])
-        return _Glob(head, (), None, head.length)
-    head, tail = _chunk(chunks[0]), _chunk(chunks[-1])
-    middle = tuple(_chunk(c) for c in chunks[1:-1] if c)  # "**" leaves an empty chunk: nothing to find
+        return _Glob(chunks[0], (), None, chunks[0].length)
+    head, tail = chunks[0], chunks[-1]
+    middle = tuple(c for c in chunks[1:-1] if c.length)  # "**" leaves an empty chunk: nothing to find
     return _Glob(head, middle, tail, head.length + tail.length + sum(c.length for c in middle))
 
 
-def _units(pieces: Iterable[Piece], ignore_case: bool) -> list[_Unit]:
-    out: list[_Unit] = []
+# The kind of each character of a pattern: LITERAL, or the wildcard itself (ONE, STAR). A
+# negated character class: linear, nothing to backtrack.
+_NOT_WILDCARD = re.compile(r"[^*?]")
+
+
+def _encode(pieces: Iterable[Piece], ignore_case: bool) -> tuple[str, str]:
+    """The pattern's characters (folded when ``ignore_case``) and, for each, its kind."""
+    chars: list[str] = []
+    kinds: list[str] = []
     for text, literal in pieces:
-        if ignore_case:
-            text = fold(text)
-        if literal:
-            out.extend((LITERAL, c) for c in text)
-        else:
-            out.extend((STAR, "") if c == "*" else (ONE, "") if c == "?" else (LITERAL, c) for c in text)
-    return out
+        chars.append(fold(text) if ignore_case else text)
+        kinds.append(LITERAL * len(text) if literal else _NOT_WILDCARD.sub(LITERAL, text))
+    return "".join(chars), "".join(kinds)
 
 
-def _arn_components(units: list[_Unit]) -> Optional[list[list[_Unit]]]:
+def _arn_components(chars: str, kinds: str) -> Optional[list[tuple[str, str]]]:
     """The components of an ARN pattern, split at its first five colons, when the split matters:
     None when there is no colon, or no wildcard before the fifth colon (the colons then match
     exactly themselves, split or not)."""
-    components: list[list[_Unit]] = [[]]
-    for unit in units:
-        if unit == (LITERAL, ":") and len(components) < ARN_COMPONENTS:
-            components.append([])
-        else:
-            components[-1].append(unit)
-    if len(components) == 1:
+    colons: list[int] = []
+    position = chars.find(":")
+    while position != -1 and len(colons) < ARN_COMPONENTS - 1:
+        colons.append(position)
+        position = chars.find(":", position + 1)
+    if not colons:
         return None
-    restricted = components[:ARN_COMPONENTS - 1]
-    if all(kind == LITERAL for component in restricted for kind, _ in component):
+    restricted = kinds[:colons[-1]] if len(colons) == ARN_COMPONENTS - 1 else kinds
+    if STAR not in restricted and ONE not in restricted:
         return None
-    return components
+    bounds = [-1, *colons, len(chars)]
+    return [(chars[a + 1:b], kinds[a + 1:b]) for a, b in zip(bounds, bounds[1:])]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -289,14 +291,14 @@ def _single_matcher(glob: _Glob) -> tuple[Callable[[str], bool], Optional[str], 
 
 
 def _compile(pieces: Pieces, arn: bool, ignore_case: bool) -> Wildcard:
-    units = _units(pieces, ignore_case)
+    chars, kinds = _encode(pieces, ignore_case)
     text = "".join(t for t, _ in pieces)
-    components = _arn_components(units) if arn else None
+    components = _arn_components(chars, kinds) if arn else None
     exact = prefix = None
     if components is None:
-        matches, exact, prefix = _single_matcher(_glob(units))
+        matches, exact, prefix = _single_matcher(_glob(chars, kinds))
     else:
-        matches = _components_matcher(tuple(_glob(c) for c in components))
+        matches = _components_matcher(tuple(_glob(c, k) for c, k in components))
     if ignore_case:
         inner = matches
 

@@ -31,7 +31,7 @@ from typing import Callable, Optional, Sequence
 
 from ..policy.wildcards import LITERAL, ONE, STAR, Wildcard, compile_pieces, fold_char
 
-Token = tuple[int, str, bool]  # (kind, literal character, flag): flag = ignore case for LITERAL, "not a colon" for ONE/STAR
+Token = tuple[str, str, bool]  # (kind, literal character, flag): flag = ignore case for LITERAL, "not a colon" for ONE/STAR
 # The search keeps every state it has seen: at most this many bits of position sets in all
 # (about 6 MB), so that patterns of thousands of tokens lower the number of states it may visit
 # (and the time: a step costs O(bits)). On the AWS managed-policy corpus the largest search

@@ -270,9 +270,9 @@ def test_the_catalog_matches_adversarial_action_patterns():
 
 
 def test_arn_formats_decide_adversarial_arns():
-    # Nine placeholders in the resource part: the regular expression took time n^9.
+    # Six placeholders in the resource part: the regular expression took time n^6.
     rtype = default_catalog().service("partnercentral").resource_types
-    fmt = next(rt for rt in rtype.values() if rt.arn_format.count("${") >= 9)
+    fmt = next(rt for rt in rtype.values() if rt.arn_format.split(":", 5)[-1].count("${") >= 6)
     hostile = "arn:aws:partnercentral:us-east-1:123456789012:catalog/" + "/engagement/resource/template/" * 2_000 + "x"
     assert not arn_format_matcher(fmt.arn_format).matches(hostile)
     fine = re.sub(r"\$\{[^}]+\}", "x", fmt.arn_format).replace("x", "aws", 1)

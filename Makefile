@@ -45,6 +45,7 @@ bench: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python bench/analyze_account.py
 	$(BIN)/python bench/unused.py
 	$(BIN)/python bench/generate.py
+	$(BIN)/python bench/adversarial.py
 
 clean:
 	rm -rf $(VENV)

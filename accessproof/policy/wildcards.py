@@ -68,24 +68,32 @@ def fold(text: str) -> str:
     return text.lower() if text.isascii() else "".join(map(fold_char, text))
 
 
-def _cached_when_short(maxsize: int):
-    """An LRU cache that skips calls whose string arguments are longer than ``CACHE_LIMIT`` in all."""
+def text_length(value: object) -> int:
+    """How much pattern text a cache key holds: the length of a string, of the strings in a
+    tuple, or of an object's ``text`` (the symbolic engine's patterns)."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, tuple):
+        return sum(map(text_length, value))
+    text = getattr(value, "text", None)
+    return len(text) if isinstance(text, str) else 0
+
+
+def cache_when_short(maxsize: int):
+    """An LRU cache for functions of pattern text that skips calls whose arguments hold more than
+    ``CACHE_LIMIT`` characters of it (``text_length``): those are computed at each call, in
+    linear time, rather than kept alive by the cache."""
     def decorate(function):
         cached = lru_cache(maxsize=maxsize)(function)
 
         @wraps(function)
-        def call(*args):
-            if sum(len(a) if isinstance(a, str) else _pieces_length(a) if isinstance(a, tuple) else 0
-                   for a in args) <= CACHE_LIMIT:
-                return cached(*args)
-            return function(*args)
+        def call(*args, **kwargs):
+            if sum(map(text_length, args)) + sum(map(text_length, kwargs.values())) <= CACHE_LIMIT:
+                return cached(*args, **kwargs)
+            return function(*args, **kwargs)
         call.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
         return call
     return decorate
-
-
-def _pieces_length(pieces: tuple) -> int:
-    return sum(len(p[0]) for p in pieces if isinstance(p, tuple) and p and isinstance(p[0], str))
 
 
 # ------------------------------------------------------------------------------ compiling
@@ -307,7 +315,7 @@ def _compile(pieces: Pieces, arn: bool, ignore_case: bool) -> Wildcard:
     return Wildcard(text, matches, exact, prefix, ignore_case)
 
 
-@_cached_when_short(maxsize=16384)
+@cache_when_short(maxsize=16384)
 def compile_pieces(pieces: Pieces, arn: bool = False, ignore_case: bool = False) -> Wildcard:
     """The matcher of a pattern resolved into pieces (``arn``: component by component)."""
     return _compile(pieces, arn, ignore_case)
@@ -396,7 +404,7 @@ def pattern_covers(general: str, specific: str, ignore_case: bool = False) -> bo
     return _covers(general, specific)
 
 
-@_cached_when_short(maxsize=65536)
+@cache_when_short(maxsize=65536)
 def _covers(general: str, specific: str) -> bool:
     if not has_wildcard(specific):
         return compile_wildcard(general).matches(specific)
@@ -430,7 +438,7 @@ def _collapse_stars(pattern: str) -> str:
     return pattern
 
 
-@_cached_when_short(maxsize=65536)
+@cache_when_short(maxsize=65536)
 def _intersect(a: str, b: str) -> bool:
     if not has_wildcard(a):
         return compile_wildcard(b).matches(a)

@@ -26,10 +26,9 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Callable, Optional, Sequence
 
-from ..policy.wildcards import LITERAL, ONE, STAR, Wildcard, compile_pieces, fold_char
+from ..policy.wildcards import LITERAL, ONE, STAR, Wildcard, cache_when_short, compile_pieces, fold_char
 
 Token = tuple[str, str, bool]  # (kind, literal character, flag): flag = ignore case for LITERAL, "not a colon" for ONE/STAR
 # The search keeps every state it has seen: at most this many bits of position sets in all
@@ -86,7 +85,7 @@ def _matcher(tokens: tuple[Token, ...]) -> Wildcard:
     return compile_pieces(tuple(pieces), arn, bool(ignore_case == {True}))
 
 
-@lru_cache(maxsize=65536)
+@cache_when_short(maxsize=65536)
 def wildcard_pattern(text: str, arn: bool = False, ignore_case: bool = False) -> Pattern:
     """A policy wildcard pattern; ``arn``: ARN-segmented as ``policy.wildcards`` does."""
     segmented = arn and ":" in text
@@ -102,7 +101,7 @@ def wildcard_pattern(text: str, arn: bool = False, ignore_case: bool = False) ->
     return Pattern(tuple(tokens), f"{text}{' (ignore case)' if ignore_case else ''}{' (arn)' if segmented else ''}")
 
 
-@lru_cache(maxsize=65536)
+@cache_when_short(maxsize=65536)
 def literal_pattern(text: str, ignore_case: bool = False) -> Pattern:
     return Pattern(tuple((LITERAL, fold_char(ch) if ignore_case else ch, ignore_case) for ch in text),
                    f"={text}{' (ignore case)' if ignore_case else ''}")
@@ -155,7 +154,7 @@ class _Automaton:
         return found
 
 
-@lru_cache(maxsize=4096)
+@cache_when_short(maxsize=4096)
 def _automaton(p: Pattern) -> _Automaton:
     return _Automaton(p)
 
@@ -262,7 +261,7 @@ def exact_valuation(patterns: Sequence[Pattern], values: Sequence[bool], *, none
     return _exact_valuation(tuple(patterns), tuple(values), nonempty, extra)
 
 
-@lru_cache(maxsize=16384)
+@cache_when_short(maxsize=16384)
 def _exact_valuation(patterns: tuple[Pattern, ...], required: tuple[bool, ...], nonempty: bool,
                      extra: str) -> Optional[str]:
     # Fast path: members of the wanted patterns, checked against every pattern; the complete
@@ -286,7 +285,7 @@ def _exact_valuation(patterns: tuple[Pattern, ...], required: tuple[bool, ...], 
     return find_string(patterns, lambda got: got == required, nonempty=nonempty, extra=extra, dead=dead)
 
 
-@lru_cache(maxsize=65536)
+@cache_when_short(maxsize=65536)
 def accepts_everything_from(p: Pattern) -> int:
     """Positions (a bit set) from which every continuation is accepted: an unrestricted star
     followed only by unrestricted stars. (The end position itself accepts only the empty

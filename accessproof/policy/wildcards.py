@@ -73,6 +73,8 @@ def text_length(value: object) -> int:
     tuple, or of an object's ``text`` (the symbolic engine's patterns)."""
     if isinstance(value, str):
         return len(value)
+    if isinstance(value, (bool, int)):
+        return 0
     if isinstance(value, tuple):
         return sum(map(text_length, value))
     text = getattr(value, "text", None)
@@ -88,9 +90,12 @@ def cache_when_short(maxsize: int):
 
         @wraps(function)
         def call(*args, **kwargs):
-            if sum(map(text_length, args)) + sum(map(text_length, kwargs.values())) <= CACHE_LIMIT:
-                return cached(*args, **kwargs)
-            return function(*args, **kwargs)
+            size = 0
+            for value in args:
+                size += len(value) if value.__class__ is str else text_length(value)
+            for value in kwargs.values():
+                size += text_length(value)
+            return (cached if size <= CACHE_LIMIT else function)(*args, **kwargs)
         call.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
         return call
     return decorate
@@ -324,11 +329,6 @@ def compile_pieces(pieces: Pieces, arn: bool = False, ignore_case: bool = False)
 def compile_wildcard(pattern: str, arn: bool = False, ignore_case: bool = False) -> Wildcard:
     """The matcher of a pattern as written, where every ``*`` and ``?`` is a wildcard."""
     return compile_pieces(((pattern, False),), arn, ignore_case)
-
-
-def compile_literal(text: str, ignore_case: bool = False) -> Wildcard:
-    """The matcher of exactly ``text`` (``*`` and ``?`` included as characters)."""
-    return compile_pieces(((text, True),), False, ignore_case)
 
 
 def wildcard_match(pattern: str, text: str, ignore_case: bool = False, arn: bool = False) -> bool:

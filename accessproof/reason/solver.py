@@ -325,7 +325,7 @@ class Session:
         for a in wild:
             free = z3.Bool(f"o{len(v)}_{len(other)}_{dimension}")
             other[a] = free
-            accepted = [chosen[t] for t in texts if a.pattern.accepts(t)]
+            accepted = [chosen[t] for t in a.pattern.accepted_among(texts)]
             facts.append(fast_eq(v[a], fast_or(accepted + [fast_and([none, free])])))
         plain = [(a, plain_wildcard_text(a.pattern)) for a in wild]
         plain = [(a, t) for a, t in plain if t is not None]

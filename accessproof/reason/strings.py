@@ -24,6 +24,7 @@ per step, and the search's memory is bounded (``MAX_SEARCH_BITS``).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable, Optional, Sequence
@@ -52,12 +53,30 @@ class Pattern:
     def __hash__(self) -> int:
         return self._hash
 
-    def accepts(self, s: str) -> bool:
+    @property
+    def matcher(self) -> Wildcard:
+        """The evaluator's matcher of this pattern's language (built on first use)."""
         matcher = self._matcher
         if matcher is None:
             matcher = _matcher(self.tokens)
             object.__setattr__(self, "_matcher", matcher)
-        return matcher.matches(s)
+        return matcher
+
+    def accepts(self, s: str) -> bool:
+        return (self._matcher or self.matcher).matches(s)
+
+    def accepted_among(self, texts: Sequence[str]) -> Sequence[str]:
+        """The texts of a sorted sequence that the pattern accepts. For a ``P*`` pattern they are
+        the texts that start with P: one range, found by bisection."""
+        matcher = self._matcher or self.matcher
+        prefix = matcher.prefix
+        if prefix is not None and not matcher.ignore_case:
+            start = end = bisect_left(texts, prefix)
+            while end < len(texts) and texts[end].startswith(prefix):
+                end += 1
+            return texts[start:end]
+        matches = matcher.matches
+        return [t for t in texts if matches(t)]
 
 
 def _matcher(tokens: tuple[Token, ...]) -> Wildcard:

@@ -68,3 +68,11 @@ def test_containment_and_disjointness_used_for_refinement_are_facts(a, b):
         assert all(pa.accepts(s) for s in samples if pb.accepts(s))
     if disjoint(pa, pb):
         assert not any(pa.accepts(s) and pb.accepts(s) for s in samples)
+
+
+@settings(max_examples=300, deadline=None)
+@given(patterns, st.lists(texts, max_size=12), st.booleans())
+def test_accepted_among_sorted_texts_is_the_filter(pattern, candidates, arn):
+    p = wildcard_pattern(pattern, arn=arn)
+    ordered = sorted(set(candidates) | {"a", "ab", "abb", "b"})
+    assert list(p.accepted_among(ordered)) == [t for t in ordered if p.accepts(t)]

@@ -132,6 +132,17 @@ def _other_ip_versions_dropped(c: dict) -> dict:
     return _map_statements(c, rewrite)
 
 
+def _kms_key_policy_enabling_iam(c: dict) -> dict:
+    """A KMS request without a resource policy, given the default key policy (the account may use
+    IAM policies), which is what evaluating the identity policies alone assumes."""
+    if not c["action"].startswith("kms:") or c["resource_policy"] is not None:
+        return c
+    key_policy = {"Version": "2012-10-17", "Statement": [{
+        "Sid": "Enable IAM User Permissions", "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{c['owner']}:root"}, "Action": "kms:*", "Resource": "*"}]}
+    return {**c, "resource_policy": key_policy}
+
+
 # Each entry: why we differ, the AWS page that decides, and a function that rewrites the case
 # into one where the peer's reading and ours coincide; the disagreement is accepted only when
 # the peer, asked again about the rewritten case, gives our answer.
@@ -167,6 +178,15 @@ DOCUMENTED = [
         "https://docs.aws.amazon.com/AmazonS3/latest/userguide/ipv6-access.html (Using IPv6 addresses "
         "in IAM and bucket policies)",
         _other_ip_versions_dropped,
+    ),
+    (
+        "A KMS key is reached through IAM policies only when its key policy allows the account "
+        "('Without permission from the key policy, IAM policies that allow permissions have no "
+        "effect'; the default key policy gives it). With no key policy in the case, we evaluate the "
+        "identity policies alone, as IAM's policy simulator does when no resource policy is given; "
+        "iam-simulate denies. Given the default key policy, it agrees.",
+        "https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html",
+        _kms_key_policy_enabling_iam,
     ),
 ]
 

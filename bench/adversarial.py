@@ -6,6 +6,10 @@ Each section prints one table; ``main()`` runs the sections asked for (all by de
   (a match: every chunk is searched for) and against ``aaa…a`` (no match), by pattern length:
   ``policy.wildcards`` against the backtracking regular expression the evaluator used to
   build, which doubles its time with each ``*`` on the text without a match;
+- ``runs``: ``*a?a?…a?b*`` (one chunk of k runs between two stars) against ``a…a`` five times
+  as long (no match): the chunk search checks places run by run, then turns to shift-and; shown
+  against checking every place run by run (what it did before the shift-and fallback) and the
+  old regex;
 - ``arn-formats``: a hostile ARN against the catalog's format with the most placeholders in its
   resource part (six), against the regex built from that format (time n^6);
 - ``algebra``: ``patterns_intersect`` and ``pattern_covers`` on two adversarial patterns,
@@ -37,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 import accessproof  # noqa: E402
 from accessproof.catalog import default_catalog  # noqa: E402
 from accessproof.checks import check_access_not_granted  # noqa: E402
+from accessproof.policy import wildcards as wildcard_module  # noqa: E402
 from accessproof.policy.wildcards import _covers, _intersect, compile_pieces, compile_wildcard  # noqa: E402
 
 LENGTHS = (10, 100, 1_000, 10_000, 100_000)
@@ -123,6 +128,12 @@ def old_format_match(arn_format: str, arn: str) -> bool:
     return old_arn_format_regex(arn_format).fullmatch(arn) is not None
 
 
+def checked_run_by_run(pattern: str, text: str) -> bool:
+    """The chunk search without its shift-and fallback: every place found checked run by run."""
+    wildcard_module._CHECKS_FREE = 10 ** 18  # in the child process only
+    return wildcard_module._compile(((pattern, False),), False, False).matches(text)
+
+
 def old_covers(g: str, s: str) -> bool:
     n, m = len(g), len(s)
     reach = [[False] * (m + 1) for _ in range(n + 1)]
@@ -156,6 +167,25 @@ def wildcards(cap: float) -> None:
         old_stopped = old_stopped or old is None
     table("wildcards: a*a*…a*b against a…ab (match) and aaa…a (no match)",
           ("pattern chars", "stars", "match", "no match", "compile", "regex, no match (compile + match)"), rows)
+
+
+def runs(cap: float) -> None:
+    rows, stopped = [], {"checks": False, "regex": False}
+    for length in LENGTHS[:4]:
+        pattern = "*" + "a?" * max(1, (length - 3) // 2) + "b*"
+        text = "a" * (5 * length)
+        compiled = compile_wildcard(pattern)
+        assert not compiled.matches(text)
+        new = per_call(lambda: compiled.matches(text), 0.1)
+        timed = {}
+        for name, function in (("checks", checked_run_by_run), ("regex", old_match)):
+            timed[name] = None if stopped[name] else capped(function, (pattern, text), cap)
+        rows.append((f"{len(pattern):,}", f"{len(text):,}", show(new, cap),
+                     *("not tried" if stopped[n] else show(timed[n], cap) for n in ("checks", "regex"))))
+        for name in stopped:
+            stopped[name] = stopped[name] or timed[name] is None
+    table("runs: *a?a?…a?b* against aaa…a (no match)",
+          ("pattern chars", "text chars", "policy.wildcards", "run-by-run checks only", "regex (compile + match)"), rows)
 
 
 def arn_formats(cap: float) -> None:
@@ -213,6 +243,7 @@ def policies(cap: float) -> None:
 
 SECTIONS: dict[str, Callable[[float], None]] = {
     "wildcards": wildcards,
+    "runs": runs,
     "arn-formats": arn_formats,
     "algebra": algebra,
     "policies": policies,

@@ -44,7 +44,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Callable, Mapping, Optional
 
 from ..policy.operators import Comparison, Family, Operator, parse_operator
-from ..policy.wildcards import compile_pieces, compile_wildcard
+from ..policy.wildcards import compile_pieces, compile_wildcard, fold
 from .errors import MalformedPolicy
 from .patterns import has_variables, literal_text, resolve
 from .request import ContextValue
@@ -127,8 +127,12 @@ def value_test(operator: Operator, policy_value: str, pieces=None) -> ValueTest:
             return (compile_pieces(pieces, False) if pieces is not None else compile_wildcard(policy_value)).matches
         expected = literal_text(pieces) if pieces is not None else policy_value
         if operator.ignore_case:
-            folded = expected.casefold()
-            return lambda v: v.casefold() == folded
+            # Choice (AWS documents only "ignoring case"): character by character, each by its
+            # own lower case (``policy.wildcards.fold``), as the symbolic engine compares. Full
+            # case folding (str.casefold: "ß" equals "ss") has no per-character form, and the
+            # symbolic engine, unable to follow it, proved checks that this evaluator broke.
+            folded = fold(expected)
+            return lambda v: fold(v) == folded
         return lambda v: v == expected
     if family == Family.ARN:
         # "Each of the six colon-delimited components of the ARN is checked separately": a value

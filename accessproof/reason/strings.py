@@ -29,7 +29,9 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable, Optional, Sequence
 
-from ..policy.wildcards import LITERAL, ONE, STAR, Wildcard, cache_when_short, compile_pieces, fold_char
+from ..policy.wildcards import (
+    LITERAL, ONE, STAR, Wildcard, cache_when_short, case_variants, compile_pieces, fold_char,
+)
 
 Token = tuple[str, str, bool]  # (kind, literal character, flag): flag = ignore case for LITERAL, "not a colon" for ONE/STAR
 # The search keeps every state it has seen: at most this many bits of position sets in all
@@ -194,9 +196,9 @@ def _alphabet(patterns: Sequence[Pattern], extra: str) -> list[str]:
     for p in patterns:
         for kind, lit, ignore_case in p.tokens:
             if kind == LITERAL:
-                chars.add(lit)
-                if ignore_case:
-                    chars.add(lit.upper())
+                # Every character a case-insensitive literal accepts (KELVIN SIGN for "k"):
+                # each may behave differently in a case-sensitive pattern of the same search.
+                chars.update(case_variants(lit) if ignore_case else lit)
     # A readable fresh character when there is one; else one from the Private Use Area (a
     # policy may mention every readable candidate).
     fresh = next((c for c in "xqzjkvw0123456789XQZ_-" if c not in chars), None) or \

@@ -23,11 +23,14 @@ from accessproof.catalog import default_catalog
 from accessproof.catalog.service_reference import arn_format_matcher, key_name_matcher
 from accessproof.checks import FAIL, PASS, check_access_not_granted, check_no_new_access
 from accessproof.evaluate import IDENTITY, PolicySet, Request, compile_policy_text, evaluate
+from accessproof.evaluate.conditions import value_test
+from accessproof.policy.operators import parse_operator
+from accessproof.policy import wildcards
 from accessproof.policy.variables import find_variables, replace_braced
 from accessproof.policy.wildcards import (
     compile_pieces, compile_wildcard, pattern_covers, patterns_intersect, wildcard_set,
 )
-from accessproof.reason.strings import SearchLimit, exact_valuation, find_string, wildcard_pattern
+from accessproof.reason.strings import SearchLimit, exact_valuation, find_string, literal_pattern, wildcard_pattern
 
 # ------------------------------------------------------------------ the semantics replaced
 
@@ -59,6 +62,52 @@ def test_matches_what_the_regular_expression_matched(pieces, text, arn, ignore_c
     pieces = tuple(pieces)
     expected = reference_regex(pieces, arn, ignore_case).fullmatch(text) is not None
     assert compile_pieces(pieces, arn, ignore_case).matches(text) == expected
+
+
+def _leftmost_fit(chunk: str, text: str, start: int, stop: int) -> int:
+    """Where ``chunk`` (literals and ``?``) first fits in ``text[start:stop]``, place by place."""
+    for at in range(start, stop - len(chunk) + 1):
+        if all(c == "?" or c == t for c, t in zip(chunk, text[at:])):
+            return at
+    return -1
+
+
+chunks = st.text(alphabet="ab?", min_size=1, max_size=7)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(chunks, st.text(alphabet="ab", max_size=16), st.integers(0, 16), st.integers(0, 16))
+def test_a_chunk_is_found_at_its_leftmost_place_by_either_search(chunk, text, start, stop):
+    compiled = wildcards._chunk(chunk, chunk.replace("a", wildcards.LITERAL).replace("b", wildcards.LITERAL))
+    stop = min(stop, len(text))
+    expected = _leftmost_fit(chunk, text, start, stop)
+    assert compiled.find(text, start, stop) == expected
+    if compiled.anchor is not None and start <= stop:
+        assert compiled._shift_and(text, start, stop) == expected
+    saved = wildcards._CHECKS_PER_CHAR, wildcards._CHECKS_FREE
+    wildcards._CHECKS_PER_CHAR, wildcards._CHECKS_FREE = 0, -1  # shift-and from the first failed place on
+    try:
+        assert compiled.find(text, start, stop) == expected
+    finally:
+        wildcards._CHECKS_PER_CHAR, wildcards._CHECKS_FREE = saved
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(chunks, min_size=1, max_size=3), st.booleans(), st.booleans(), st.text(alphabet="abAB:", max_size=16),
+       st.booleans(), st.booleans())
+def test_the_shift_and_search_matches_what_the_regular_expression_matched(chunk_list, open_start, open_end, text,
+                                                                          arn, ignore_case):
+    # With no allowance for failed place checks, a chunk search turns to shift-and at the first
+    # place that fails (on long texts it does so after a few checks per character).
+    pieces = (("*" * open_start + "*".join(chunk_list) + "*" * open_end, False),)
+    expected = reference_regex(pieces, arn, ignore_case).fullmatch(text) is not None
+    saved = wildcards._CHECKS_PER_CHAR, wildcards._CHECKS_FREE
+    wildcards._CHECKS_PER_CHAR, wildcards._CHECKS_FREE = 0, -1
+    try:
+        matcher = wildcards._compile(pieces, arn, ignore_case)  # uncached: chunks of their own
+        assert matcher.matches(text) == expected
+    finally:
+        wildcards._CHECKS_PER_CHAR, wildcards._CHECKS_FREE = saved
 
 
 @settings(max_examples=500, deadline=None)
@@ -153,6 +202,62 @@ def test_condition_key_names_with_placeholders(name, key, expected):
     assert key_name_matcher(name).matches(key) == expected
 
 
+# ------------------------------------------------------------------ ignoring case
+# A check is proved by the symbolic engine and its witness replayed by the evaluator: if the two
+# compared case differently, a policy could make a check PASS while the evaluator allows.
+
+TRICKY = "kK\u212aåÅ\u212bßẞsSσςΣiIİθΘϴωΩ\u2126ǅǄǆ"
+
+
+def test_case_variants_are_every_character_of_the_same_fold():
+    others: dict[str, set[str]] = {}  # fold → the characters that fold to it but are not it
+    for char in map(chr, range(0x110000)):
+        folded = wildcards.fold_char(char)
+        if folded != char:
+            others.setdefault(folded, set()).add(char)
+    for folded in others.keys() | set(map(wildcards.fold_char, TRICKY)):
+        assert wildcards.case_variants(folded) == {folded} | others.get(folded, set()), folded
+
+
+def test_both_engines_compare_ignoring_case_alike():
+    # Every pair of a string of at most two characters and one of at most one, both ways round.
+    short = ["", *TRICKY]
+    longer = short + [a + b for a in TRICKY for b in TRICKY]
+    equals_ignoring_case = parse_operator("StringEqualsIgnoreCase")
+    for policy_values, request_values in ((longer, short), (short, longer)):
+        for policy_value in policy_values:
+            evaluator = value_test(equals_ignoring_case, policy_value)
+            pattern, wildcard = literal_pattern(policy_value, ignore_case=True), compile_wildcard(policy_value, ignore_case=True)
+            for request_value in request_values:
+                expected = evaluator(request_value)
+                assert pattern.accepts(request_value) == expected, (policy_value, request_value)
+                assert wildcard.matches(request_value) == expected, (policy_value, request_value)
+
+
+def _tagged(allow: tuple[str, object], deny: tuple[str, object]) -> str:
+    """Allow s3:GetObject under one condition on the caller's tag, deny it under another."""
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": effect, "Action": "s3:GetObject", "Resource": "*",
+         "Condition": {operator: {"aws:PrincipalTag/team": value}}}
+        for effect, (operator, value) in (("Allow", allow), ("Deny", deny))]})
+
+
+def test_a_case_variant_that_no_pattern_names_is_searched():
+    # "k" ignoring case is also KELVIN SIGN, which the Deny does not name: the access is granted.
+    policy = _tagged(("StringEqualsIgnoreCase", "k"), ("StringEquals", ["k", "K"]))
+    result = check_access_not_granted(policy, [{"actions": ["s3:GetObject"]}], "IDENTITY_POLICY")
+    assert result.result == FAIL
+    assert result.witness["context"]["aws:principaltag/team"] == "\u212a"
+
+
+def test_ignoring_case_compares_character_by_character():
+    # Not full case folding: "ß" is not "ss", so the Deny on every s… leaves nothing allowed.
+    policy = _tagged(("StringEqualsIgnoreCase", "ss"), ("StringLike", ["s*", "S*"]))
+    assert check_access_not_granted(policy, [{"actions": ["s3:GetObject"]}], "IDENTITY_POLICY").result == PASS
+    assert _simulate(policy, "arn:aws:s3:::b/k",
+                     _context("aws:PrincipalTag/team", "ß")) == "implicitDeny"
+
+
 # ------------------------------------------------------------------ adversarial patterns
 
 STARS = 5000
@@ -164,6 +269,9 @@ ADVERSARIAL_CASES = [
     ("?*" * STARS + "b", "x" * 5_000 + "b", "x" * 4_999 + "b"),
     ("a?" * STARS + "*b", "ax" * 5_000 + "b", "ax" * 4_999 + "b"),
     ("*" * 10_000 + "a?b", "zzzaxb", "zzzab"),
+    # One chunk of 5,000 runs: checked run by run at each of 40,000 places, 2 * 10^8 comparisons.
+    ("*" + "a?" * STARS + "b*", "a" * 50_000 + "b", "a" * 50_000),
+    ("*b*" + "a?" * STARS + "b", "b" + "a" * 50_000 + "b", "b" + "a" * 50_000),
 ]
 
 
@@ -238,6 +346,17 @@ def test_checks_decide_adversarial_policies(policy):
     broader = policy.replace(ADVERSARIAL, "a*b")
     assert check_no_new_access(policy, broader, "IDENTITY_POLICY").result == PASS  # a*a*…b ⊆ a*b
     assert check_no_new_access(broader, policy, "IDENTITY_POLICY").result == FAIL  # "ab" is new
+
+
+def test_checks_decide_long_resources_against_a_chunk_of_many_runs():
+    pattern = _policy({"Action": "s3:GetObject", "Resource": "arn:aws:s3:::*" + "a?" * STARS + "b*"})
+
+    def literal(name: str) -> str:
+        return _policy({"Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{name}"})
+    assert check_no_new_access(literal("a" * 50_000 + "b"), pattern, "IDENTITY_POLICY").result == PASS
+    assert check_no_new_access(literal("a" * 50_000), pattern, "IDENTITY_POLICY").result == FAIL
+    assert _simulate(pattern, "arn:aws:s3:::" + "a" * 50_000 + "b", []) == "allowed"
+    assert _simulate(pattern, "arn:aws:s3:::" + "a" * 50_000, []) == "implicitDeny"
 
 
 def test_a_deny_with_an_adversarial_pattern_is_proved_to_cover_its_allow():

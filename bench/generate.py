@@ -144,7 +144,7 @@ def _cpu_seconds() -> float:
 
 def measure_duckdb(files: list[str]) -> dict:
     from accessproof.generate.reader import read_activity
-    from accessproof.generate.sources import discover
+    from accessproof.generate.collect import discover
 
     started, cpu = time.perf_counter(), _cpu_seconds()
     found = discover(files)
@@ -212,7 +212,7 @@ def constant_groups_set(root: Path, copies: int) -> list[Path]:
 def corpus_report() -> None:
     from accessproof.generate import generate_from_activity, generate_policy, parse_time
     from accessproof.generate.reader import read_activity
-    from accessproof.generate.sources import discover
+    from accessproof.generate.collect import discover
 
     if not CORPUS.is_dir():
         print(f"corpus not found at {CORPUS}; skipped")

@@ -48,13 +48,28 @@ def test_document_must_be_a_string(client):
         client.validate_policy(policyDocument={"Statement": []}, policyType="IDENTITY_POLICY")
 
 
-def test_ten_megabyte_document_is_refused_with_a_clear_error(client):
+def test_ten_megabyte_document_is_refused_as_aws_refuses_it(client):
     big = '{"Version": "2012-10-17", "Statement": [' + ",".join(
         ['{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/%d"}' % i for i in range(140000)]) + "]}"
     assert len(big) > 10_000_000
     with pytest.raises(client.exceptions.ValidationException) as e:
         client.validate_policy(policyDocument=big, policyType="IDENTITY_POLICY")
-    assert "maximum" in e.value.response["Error"]["Message"]
+    # AWS's whole message for a document over 32 KiB (the dev file's 15 refused requests).
+    assert e.value.response["Error"]["Message"] == "InvalidPolicy"
+
+
+def test_document_just_over_32_kib_is_refused(client):
+    statement = '{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/%05d"}'
+    policy = lambda n: '{"Version": "2012-10-17", "Statement": [' + ",".join([statement % i for i in range(n)]) + "]}"
+    fits = policy(399)
+    assert len(fits) <= 32768
+    findings = client.validate_policy(policyDocument=fits, policyType="IDENTITY_POLICY")["findings"]
+    assert "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA" in {f["issueCode"] for f in findings}
+    over = policy(400)
+    assert len(over) > 32768
+    with pytest.raises(client.exceptions.ValidationException) as e:
+        client.validate_policy(policyDocument=over, policyType="IDENTITY_POLICY")
+    assert e.value.response["Error"]["Message"] == "InvalidPolicy"
 
 
 def test_pagination(client):

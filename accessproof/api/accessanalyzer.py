@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from pathlib import Path
 from typing import Any, Optional
 
 from ..validate.engine import InvalidRequest, finding_dict, validate_policy
@@ -12,9 +13,9 @@ from ..reason import Undecided, WitnessReplayError
 from . import errors
 
 LOCALES = ("DE", "EN", "ES", "FR", "IT", "JA", "KO", "PT_BR", "ZH_CN", "ZH_TW")
-# A policy document larger than this is refused before parsing. AWS's largest policy quotas are
-# tens of kilobytes (S3 bucket policies 20 KB, KMS key policies 32 KB), so 1 MiB leaves room for
-# anything real while bounding the work one request can cause.
+# A policy document larger than this is refused before a custom policy check parses it. AWS's
+# largest policy quotas are tens of kilobytes (S3 bucket policies 20 KB, KMS key policies 32 KB), so
+# 1 MiB leaves room for anything real while bounding the work one request can cause.
 MAX_POLICY_DOCUMENT_CHARS = 1024 * 1024
 
 
@@ -51,7 +52,8 @@ class AccessAnalyzerClient:
     def __init__(self, **config: Any) -> None:
         """``config``: ``cloudtrail_locations`` (trail ARN → local path or ``s3://`` URL of its
         logs), ``database`` (SQLAlchemy URL or Engine for generation jobs and findings; default a
-        SQLite file), ``s3_endpoint_url``, ``snapshot`` (an account snapshot directory, a list of
+        SQLite file), ``s3_endpoint_url``, ``cloudtrail_max_file_size`` (bytes; a log file whose
+        content is larger is skipped and reported, default 128 MiB), ``snapshot`` (an account snapshot directory, a list of
         them, or an organization folder: what external access analyzers analyse), ``progress``
         (given a resource count, a callback run after each resource an analysis analyses)."""
         self._config = config
@@ -78,10 +80,7 @@ class AccessAnalyzerClient:
             raise errors.enum_error(validatePolicyResourceType, "validatePolicyResourceType", VALIDATE_RESOURCE_TYPES, op)
         if locale is not None and locale not in LOCALES:
             raise errors.enum_error(locale, "locale", LOCALES, op)
-        if len(policyDocument) > MAX_POLICY_DOCUMENT_CHARS:
-            raise errors.validation_error(
-                f"policyDocument is {len(policyDocument)} characters; the maximum is {MAX_POLICY_DOCUMENT_CHARS}", op
-            )
+        # A document too large for ValidatePolicy is refused by the engine, as AWS refuses it.
         try:
             found, index = validate_policy(policyDocument, policyType, validatePolicyResourceType)
         except InvalidRequest as e:
@@ -125,10 +124,12 @@ class AccessAnalyzerClient:
     def _generation_service(self):
         if getattr(self, "_generation", None) is None:
             from ..generate.service import PolicyGenerationService
+            from ..generate.sources import DEFAULT_MAX_FILE_BYTES
 
             config = getattr(self, "_config", {})
             self._generation = PolicyGenerationService(config.get("cloudtrail_locations"), config.get("database"),
-                                                       config.get("s3_endpoint_url"))
+                                                       config.get("s3_endpoint_url"),
+                                                       config.get("cloudtrail_max_file_size", DEFAULT_MAX_FILE_BYTES))
         return self._generation
 
     def start_policy_generation(self, *, policyGenerationDetails: dict, cloudTrailDetails: Optional[dict] = None,
@@ -198,11 +199,21 @@ class AccessAnalyzerClient:
     def get_analyzer(self, *, analyzerName: str) -> dict:
         return _run_findings("GetAnalyzer", lambda: {"analyzer": self._unused_access().store.get_analyzer(analyzerName).to_aws()})
 
-    def analyze_unused_access(self, *, analyzerArn: str, snapshotPath: str, now: Optional[Any] = None) -> dict:
+    def analyze_unused_access(self, *, analyzerArn: str, snapshotPath: Optional[str] = None,
+                              now: Optional[Any] = None) -> dict:
         """accessproof extension (AWS analyses continuously): analyse an account snapshot or an
-        organization folder and record the findings; returns counts of what changed."""
+        organization folder (default: the client's ``snapshot``) and record the findings; returns
+        counts of what changed. The snapshot must be of the analyzer's account (or organization)."""
         def run():
-            analysis, outcome = self._unused_access().analyze(analyzerArn, snapshotPath, now)
+            from ..findings.errors import ValidationError
+
+            path = snapshotPath
+            if path is None:
+                configured = self._config.get("snapshot")
+                if not isinstance(configured, (str, Path)):
+                    raise ValidationError("snapshotPath is required (the client has no single snapshot configured)")
+                path = str(configured)
+            analysis, outcome = self._unused_access().analyze(analyzerArn, path, now)
             return {"opened": len(outcome.opened), "kept": len(outcome.kept), "resolved": len(outcome.resolved),
                     "analyzedEntities": len(analysis.results), "skipped": [s.__dict__ for s in analysis.skipped],
                     "problems": list(analysis.problems)}
@@ -385,6 +396,8 @@ class AccessAnalyzerClient:
     def get_paginator(self, operation_name: str) -> "_Paginator":
         if operation_name in _EXTERNAL_PAGINATORS:
             return _Paginator(getattr(self, operation_name), _EXTERNAL_PAGINATORS[operation_name])
+        if operation_name in _UNUSED_PAGINATORS:
+            return _Paginator(getattr(self, operation_name), _UNUSED_PAGINATORS[operation_name])
         if operation_name == "list_policy_generations":
             return _Paginator(self.list_policy_generations, "policyGenerations")
         if operation_name != "validate_policy":
@@ -398,6 +411,10 @@ _EXTERNAL_PAGINATORS = {
     "list_archive_rules": "archiveRules", "list_analyzed_resources": "analyzedResources",
     "list_access_previews": "accessPreviews", "list_access_preview_findings": "findings",
 }
+
+
+# The result key of each unused access operation boto3 paginates (botocore's paginators-1.json).
+_UNUSED_PAGINATORS = {"get_finding_v2": "findingDetails", "get_finding_recommendation": "recommendedSteps"}
 
 
 def _no_output(_result: Any) -> dict:

@@ -97,11 +97,7 @@ class ConditionKey:
         return self.type[len("ArrayOf"):] if self.is_multivalued else self.type
 
 
-@lru_cache(maxsize=4096)
-def key_name_matcher(name: str) -> Wildcard:
-    """``aws:RequestTag/${TagKey}`` → a case-insensitive matcher of concrete key names (a
-    placeholder stands for at least one character)."""
-    return compile_pieces(template_pieces(name, "?*", _KEY_PLACEHOLDER), False, True)
+_ALSO_SUPPORTS_API = re.compile(r"\balso supports (\w+) API\b")
 
 
 @dataclass
@@ -112,6 +108,9 @@ class Service:
     resource_types: dict[str, ResourceType]
     condition_keys: dict[str, ConditionKey]  # lower-case → key (exact names)
     key_patterns: list[tuple[Wildcard, ConditionKey]] = field(default_factory=list)
+    # API operations authorized by an action of another name (lower-case API name → action), as the
+    # action descriptions state them ("Note this action also supports GetLayerVersionByArn API").
+    api_operations: dict[str, Action] = field(default_factory=dict)
 
     def action(self, name: str) -> Optional[Action]:
         return self.actions.get(name.lower())
@@ -188,7 +187,7 @@ class Catalog:
             # The Service Authorization Reference lists keys such as aws:ResourceTag/${TagKey}
             # in its resource-types table, not with each action: an action supports both.
             own = tuple(ref.get("conditionKeys", ()))
-            found = types.get(ref["name"])
+            found = types.get(ref["name"].lower())  # resourceTypes/*.json is keyed in lower case
             inherited = tuple(k for k in found.condition_keys if k not in own) if found else ()
             return ResourceTypeRef(ref["name"], bool(ref.get("required")), own + inherited)
 
@@ -203,16 +202,22 @@ class Catalog:
             )
             for lower, a in raw_actions.items()
         }
+        api_operations = {
+            m.group(1).lower(): actions[lower]
+            for lower, a in raw_actions.items()
+            for m in _ALSO_SUPPORTS_API.finditer(a.get("description", ""))
+            if m.group(1).lower() not in actions
+        }
         raw_keys = self._load("conditionKeys", f"{prefix}.json")
         keys: dict[str, ConditionKey] = {}
         patterns: list[tuple[Wildcard, ConditionKey]] = []
         for lower, k in raw_keys.items():
             ck = ConditionKey(k["key"], k["type"])
-            if "${" in k["key"] or "<" in k["key"]:
+            if is_key_pattern(k["key"]):
                 patterns.append((key_name_matcher(k["key"]), ck))
             else:
                 keys[lower] = ck
-        return Service(prefix, self.service_names.get(prefix, prefix), actions, types, keys, patterns)
+        return Service(prefix, self.service_names.get(prefix, prefix), actions, types, keys, patterns, api_operations)
 
     # -- actions ---------------------------------------------------------------------------
     def action(self, full_name: str) -> Optional[Action]:
@@ -260,6 +265,15 @@ class Catalog:
             return ConditionKey(key, "String")
         return None
 
+    def condition_key_owners(self, prefix: str) -> list[str]:
+        """Services whose actions take keys of a non-service prefix (``saml``, OIDC hosts → ``sts``)."""
+        p = prefix.lower()
+        owners: list[str] = []
+        for owner_prefix, services in self._condition_owners.items():
+            if p == owner_prefix or key_name_matcher(owner_prefix).matches(p):
+                owners.extend(s for s in services if s not in owners)
+        return owners
+
     def is_condition_key_prefix(self, prefix: str) -> bool:
         """Is this prefix a service or a known condition-key owner (``saml``, OIDC hosts)?"""
         p = prefix.lower()
@@ -299,3 +313,22 @@ def global_condition_key(key: str) -> Optional[ConditionKey]:
 @cache
 def default_catalog() -> Catalog:
     return Catalog()
+
+
+# The Service Authorization Reference writes some tag keys' placeholder as plain text
+# (secretsmanager:ResourceTag/tag-key, ssm:resourceTag/tag-key).
+_LITERAL_TAG_PLACEHOLDER = "/tag-key"
+
+
+def is_key_pattern(name: str) -> bool:
+    """Does a catalog key name stand for many keys (``aws:RequestTag/${TagKey}``, ``.../<key>``)?"""
+    return "${" in name or "<" in name or name.lower().endswith(_LITERAL_TAG_PLACEHOLDER)
+
+
+@lru_cache(maxsize=4096)
+def key_name_matcher(name: str) -> Wildcard:
+    """``aws:RequestTag/${TagKey}`` → a case-insensitive matcher of concrete key names (a
+    placeholder stands for at least one character)."""
+    if name.lower().endswith(_LITERAL_TAG_PLACEHOLDER):
+        name = name[: -len(_LITERAL_TAG_PLACEHOLDER)] + "/${TagKey}"
+    return compile_pieces(template_pieces(name, "?*", _KEY_PLACEHOLDER), False, True)

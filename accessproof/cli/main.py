@@ -8,6 +8,11 @@ import typer
 
 from .inputs import InputError
 
+try:  # typer >= 0.2x carries its own copy of click
+    from typer._click.exceptions import NoArgsIsHelpError, UsageError
+except ImportError:  # pragma: no cover - older typer uses click itself
+    from click.exceptions import NoArgsIsHelpError, UsageError
+
 app = typer.Typer(
     name="accessproof",
     help="Validate IAM policies, prove properties of them, and find external and unused access — locally.",
@@ -23,6 +28,8 @@ def _root() -> None:
 
 
 def register() -> None:
+    if app.registered_commands:  # once per process (tests call main() repeatedly)
+        return
     from . import checks, generate, simulate, validate
 
     app.command("validate-policy")(validate.validate_policy_command)
@@ -30,7 +37,7 @@ def register() -> None:
     app.command("check-access-not-granted")(checks.check_access_not_granted_command)
     app.command("check-no-public-access")(checks.check_no_public_access_command)
     app.command("generate-policy", context_settings={"allow_extra_args": True})(generate.generate_policy_command)
-    app.command("simulate-custom-policy", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(simulate.simulate_custom_policy)
+    app.command("simulate-custom-policy", cls=simulate.AwsListCommand)(simulate.simulate_custom_policy)
     from . import unused  # unused access analyzer (issue 7)
 
     app.command("analyze-unused")(unused.analyze_unused_command)
@@ -50,10 +57,26 @@ def fail(message: str) -> "typer.Exit":
     return typer.Exit(2)
 
 
+def usage_error_line(error: UsageError) -> str:
+    """A usage error (unknown flag or command, missing or bad value) on one line, naming the command."""
+    command = error.ctx.info_name if error.ctx is not None and error.ctx.parent is not None else ""
+    message = " ".join(error.format_message().split())
+    return f"{command}: {message}" if command else message
+
+
 def main() -> None:
     register()
     try:
-        app()
+        status = app(standalone_mode=False)
+    except NoArgsIsHelpError as e:
+        e.show()
+        sys.exit(e.exit_code)
+    except UsageError as e:
+        print(f"accessproof: error: {usage_error_line(e)}", file=sys.stderr)
+        sys.exit(2)
+    except typer.Abort:
+        print("accessproof: aborted", file=sys.stderr)
+        sys.exit(1)
     except InputError as e:
         print(f"accessproof: error: {e}", file=sys.stderr)
         sys.exit(2)
@@ -61,6 +84,7 @@ def main() -> None:
         sys.exit(130)
     except BrokenPipeError:
         sys.exit(1)
+    sys.exit(status if isinstance(status, int) else 0)
 
 
 if __name__ == "__main__":

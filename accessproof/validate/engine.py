@@ -10,6 +10,7 @@ from ..policy.model import location_dict
 from ..runtime import without_cycle_collection
 from . import rules as _rules  # noqa: F401  (importing the package registers every rule)
 from .rule import POLICY_TYPES, REGISTRY, RESOURCE_POLICY, VALIDATE_RESOURCE_TYPES, Context, Finding
+from .rules.size import REFUSED_POLICY_MESSAGE, is_refused
 from .rules.syntax import json_syntax_error
 
 
@@ -36,6 +37,8 @@ def validate_policy(
             )
         if policy_type != RESOURCE_POLICY:
             raise InvalidRequest("validatePolicyResourceType is only supported with policyType RESOURCE_POLICY")
+    if is_refused(policy_document):
+        raise InvalidRequest(REFUSED_POLICY_MESSAGE)
     # The parse tree is freed when ``_run_rules`` returns, before collection is enabled again.
     with without_cycle_collection():
         return _run_rules(policy_document, policy_type, validate_policy_resource_type, catalog or default_catalog())

@@ -132,15 +132,12 @@ def _other_ip_versions_dropped(c: dict) -> dict:
     return _map_statements(c, rewrite)
 
 
-def _kms_key_policy_enabling_iam(c: dict) -> dict:
-    """A KMS request without a resource policy, given the default key policy (the account may use
-    IAM policies), which is what evaluating the identity policies alone assumes."""
-    if not c["action"].startswith("kms:") or c["resource_policy"] is not None:
+def _key_policy_delegating_to_the_owner(c: dict) -> dict:
+    if not c["action"].lower().startswith("kms:") or c["resource_policy"] is not None:
         return c
-    key_policy = {"Version": "2012-10-17", "Statement": [{
-        "Sid": "Enable IAM User Permissions", "Effect": "Allow",
-        "Principal": {"AWS": f"arn:aws:iam::{c['owner']}:root"}, "Action": "kms:*", "Resource": "*"}]}
-    return {**c, "resource_policy": key_policy}
+    delegation = {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{c['owner']}:root"}, "Action": "kms:*",
+                  "Resource": "*"}
+    return {**c, "resource_policy": {"Version": "2012-10-17", "Statement": [delegation]}}
 
 
 # Each entry: why we differ, the AWS page that decides, and a function that rewrites the case
@@ -180,13 +177,13 @@ DOCUMENTED = [
         _other_ip_versions_dropped,
     ),
     (
-        "A KMS key is reached through IAM policies only when its key policy allows the account "
-        "('Without permission from the key policy, IAM policies that allow permissions have no "
-        "effect'; the default key policy gives it). With no key policy in the case, we evaluate the "
-        "identity policies alone, as IAM's policy simulator does when no resource policy is given; "
-        "iam-simulate denies. Given the default key policy, it agrees.",
-        "https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html",
-        _kms_key_policy_enabling_iam,
+        "A KMS request simulated without a key policy: like IAM's own simulator, which 'does not "
+        "automatically retrieve policies for the specified resources', we decide with the policies given "
+        "(a key policy that delegates to the account, the default key policy, gives the same answer). "
+        "iam-simulate denies every KMS request that comes without a key policy.",
+        "https://docs.aws.amazon.com/IAM/latest/APIReference/API_SimulateCustomPolicy.html (ResourcePolicy); "
+        "https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html",
+        _key_policy_delegating_to_the_owner,
     ),
 ]
 

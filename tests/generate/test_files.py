@@ -9,7 +9,8 @@ import json
 from pathlib import Path
 
 from accessproof.generate import generate_policy, parse_time
-from accessproof.generate.sources import ARRAY, LINES, RECORDS, discover
+from accessproof.generate.collect import discover
+from accessproof.generate.sources import ARRAY, LINES, RECORDS
 
 from .conftest import CORPUS
 

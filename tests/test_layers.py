@@ -3,9 +3,10 @@
 Every import counts, also those inside functions (a lazy import is still a dependency). The
 layers, bottom to top, as the code is built (DESIGN.md's table, adjusted):
 
-- ``runtime``, ``version``, ``policy``: the policy language (with the wildcard matcher every layer
-  uses, ``policy.wildcards``) and process-level helpers; they import nothing of the project's
-  above them;
+- ``runtime``, ``version``, ``untrusted``: process-level helpers and the reader of user input
+  (files, trees, JSON within limits), which every layer above may use;
+- ``policy``: the policy language, with the wildcard matcher every layer uses
+  (``policy.wildcards``);
 - ``catalog``: the service reference, which matches its ARN formats and key names with
   ``policy.wildcards``;
 - ``validate``, ``evaluate``: ValidatePolicy and the concrete decision engine, side by side;
@@ -38,7 +39,8 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "accessproof"
 
 LAYERS: tuple[frozenset[str], ...] = (
-    frozenset({"runtime", "version", "policy"}),
+    frozenset({"runtime", "version", "untrusted"}),
+    frozenset({"policy"}),
     frozenset({"catalog"}),
     frozenset({"validate", "evaluate"}),
     frozenset({"reason"}),
@@ -54,10 +56,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"cli"}),
 )
 
-# A cycle being removed in another branch (inventory hardening): deleted when it is merged.
-KNOWN_CYCLES = (
-    frozenset({"accessproof.inventory.load", "accessproof.inventory.activity"}),
-)
+KNOWN_CYCLES: tuple[frozenset[str], ...] = ()  # none left
 
 
 def _modules() -> dict[str, tuple[Path, bool]]:

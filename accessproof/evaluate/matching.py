@@ -31,6 +31,7 @@ from ..policy.model import Policy, Statement
 from ..policy.parse import parse_policy
 from ..policy.jsontext import JsonSyntaxError
 from ..policy.wildcards import WildcardSet, compile_pieces, wildcard_set
+from ..untrusted import JsonLimitError
 from .conditions import Condition, compile_condition, evaluate_conditions
 from .errors import MalformedPolicy
 from .patterns import has_variables, resolve
@@ -379,6 +380,8 @@ def compile_policy_text(text: str, policy_id: str, policy_type: str) -> Compiled
     """Parse and compile policy text. Raises ``MalformedPolicy`` with a one-line message."""
     try:
         policy = parse_policy(text)
+    except JsonLimitError as e:
+        raise MalformedPolicy(f"{policy_id}: {e.message}") from None
     except JsonSyntaxError as e:
         raise MalformedPolicy(f"{policy_id}: not valid JSON: {e.message}") from None
     return compile_policy(policy, policy_id, policy_type)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -312,13 +313,24 @@ def _simulate(policy: str, resource: str, context: list) -> str:
     return response["EvaluationResults"][0]["EvalDecision"]
 
 
+def _decide(policy: str, resource: str, context: dict) -> str:
+    compiled = compile_policy_text(policy, "adversarial", IDENTITY)
+    request = Request.of("arn:aws:iam::111122223333:user/u", "s3:GetObject", resource, context)
+    return evaluate(request, PolicySet(identity=(compiled,))).decision
+
+
 def _context(key: str, value: str) -> list:
     return [{"ContextKeyName": key, "ContextKeyValues": [value], "ContextKeyType": "string"}]
 
 
 @pytest.mark.parametrize("text, decision", [(MATCHING, "allowed"), (FAILING, "implicitDeny")])
 def test_the_simulator_decides_adversarial_policies(text, decision):
-    assert _simulate(RESOURCE_POLICY, f"arn:aws:s3:::{text}", []) == decision
+    # IAM caps ResourceArns at 2,048 characters (its API model, which the client enforces): there
+    # a 10,000-character pattern that 2,001 characters can match (a*a*…, then 8,000 stars, then
+    # b); the whole text in the decision engine and in context values (which have no cap).
+    capped = RESOURCE_POLICY.replace(ADVERSARIAL, "a*" * 1_000 + "*" * 8_000 + "b")
+    assert _simulate(capped, f"arn:aws:s3:::{text[-2_001:]}", []) == decision
+    assert _decide(RESOURCE_POLICY, f"arn:aws:s3:::{text}", {}) == decision
     assert _simulate(STRING_LIKE_POLICY, "arn:aws:s3:::b/k", _context("s3:prefix", text)) == decision
     assert _simulate(ARN_LIKE_POLICY, "arn:aws:s3:::b/k", _context("aws:SourceArn", f"arn:aws:s3:::{text}")) == decision
 
@@ -355,8 +367,8 @@ def test_checks_decide_long_resources_against_a_chunk_of_many_runs():
         return _policy({"Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{name}"})
     assert check_no_new_access(literal("a" * 50_000 + "b"), pattern, "IDENTITY_POLICY").result == PASS
     assert check_no_new_access(literal("a" * 50_000), pattern, "IDENTITY_POLICY").result == FAIL
-    assert _simulate(pattern, "arn:aws:s3:::" + "a" * 50_000 + "b", []) == "allowed"
-    assert _simulate(pattern, "arn:aws:s3:::" + "a" * 50_000, []) == "implicitDeny"
+    assert _decide(pattern, "arn:aws:s3:::" + "a" * 50_000 + "b", {}) == "allowed"
+    assert _decide(pattern, "arn:aws:s3:::" + "a" * 50_000, {}) == "implicitDeny"
 
 
 def test_a_deny_with_an_adversarial_pattern_is_proved_to_cover_its_allow():
@@ -433,3 +445,20 @@ def test_policy_variables_in_long_values():
     assert len(find_variables(unclosed)) == 10_000
     assert replace_braced(unclosed + "}", lambda v: "*") == "*"
     assert replace_braced(unclosed, lambda v: "*") == unclosed
+
+
+def test_simulate_principal_policy_excludes_policies_by_adversarial_patterns():
+    # PolicyExclusionList's PolicyArn is a wildcard (IAM API Reference, PolicyIdentifier); IAM caps
+    # it at 2,048 characters. NeverUsedRole's one policy, S3FullAccess, allows s3:GetObject.
+    snapshot = Path(__file__).resolve().parents[2] / "examples" / "account-unused"
+    iam = accessproof.client("iam", snapshot=str(snapshot))
+    head = "arn:aws:iam::444455556666:policy/"
+
+    def decision(excluded: str) -> str:
+        response = iam.simulate_principal_policy(
+            PolicySourceArn="arn:aws:iam::444455556666:role/NeverUsedRole", ActionNames=["s3:GetObject"],
+            PolicyExclusionList=[{"PolicyArn": excluded}])
+        return response["EvaluationResults"][0]["EvalDecision"]
+    assert decision(head + "*" * 2_000 + "S3FullAccess") == "implicitDeny"
+    assert decision(head + "*l" * 1_000 + "b") == "allowed"
+    assert decision(head + "*l" * 2 + "*") == "implicitDeny"

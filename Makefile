@@ -58,6 +58,7 @@ bench: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python bench/findings_store.py
 	$(BIN)/python bench/unused.py
 	$(BIN)/python bench/generate.py
+	$(BIN)/python bench/adversarial.py
 	$(BIN)/python bench/adversarial_gzip.py
 
 clean:

@@ -5,7 +5,10 @@ layers, bottom to top, as the code is built (DESIGN.md's table, adjusted):
 
 - ``runtime``, ``version``, ``untrusted``: process-level helpers and the reader of user input
   (files, trees, JSON within limits), which every layer above may use;
-- ``policy``, ``catalog``: the policy language and the service reference;
+- ``policy``: the policy language, with the wildcard matcher every layer uses
+  (``policy.wildcards``);
+- ``catalog``: the service reference, which matches its ARN formats and key names with
+  ``policy.wildcards``;
 - ``validate``, ``evaluate``: ValidatePolicy and the concrete decision engine, side by side;
 - ``reason``: the symbolic engine (uses the evaluator to replay witnesses);
 - ``checks``: the custom policy checks;
@@ -37,7 +40,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "accessproof"
 
 LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"runtime", "version", "untrusted"}),
-    frozenset({"policy", "catalog"}),
+    frozenset({"policy"}),
+    frozenset({"catalog"}),
     frozenset({"validate", "evaluate"}),
     frozenset({"reason"}),
     frozenset({"checks"}),

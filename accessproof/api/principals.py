@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping, Optional, Sequence
 
+from ..policy.wildcards import wildcard_match
 from . import errors
 
 _ENTITY = re.compile(r"^arn:[a-z-]+:iam::(\d{12}):(user|group|role)/(?:.*/)?([^/]+)$")
@@ -21,10 +22,6 @@ Policy = tuple[str, str, Optional[str]]  # (SourcePolicyId, document, SourcePoli
 
 def _invalid(message: str) -> Exception:
     return errors.client_error("InvalidInputException", message, "SimulatePrincipalPolicy")
-
-
-def _wildcard(pattern: str) -> re.Pattern[str]:
-    return re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern) + r"\Z")
 
 
 def _no_such_entity(arn: str) -> Exception:
@@ -86,11 +83,11 @@ def _excluded(exclusions: Sequence[Mapping[str, Any]], policy_type: str, policy_
         if identifier.get("PolicyType") == policy_type:
             return True
         pattern = identifier.get("PolicyArn")
-        if pattern and policy_arn and _wildcard(pattern).match(policy_arn):
+        if pattern and policy_arn and wildcard_match(str(pattern), policy_arn):
             return True
         inline = identifier.get("InlinePolicyIdentifier")
         if inline and inline_name is not None and inline.get("PolicyName") == inline_name \
                 and inline.get("AttachmentType") == attached_to \
-                and _wildcard(str(inline.get("AttachmentName", ""))).match(entity):
+                and wildcard_match(str(inline.get("AttachmentName", "")), entity):
             return True
     return False

@@ -10,10 +10,12 @@ from .service_reference import (
     default_catalog,
     global_condition_key,
 )
-from .wildcards import has_wildcard, pattern_covers, patterns_intersect, wildcard_match, wildcard_regex
+# The wildcard algebra lives in ``policy.wildcards`` (every layer uses it); these names stay
+# importable from the catalog, where they used to live.
+from ..policy.wildcards import has_wildcard, pattern_covers, patterns_intersect, wildcard_match
 
 __all__ = [
     "Action", "Catalog", "ConditionKey", "GLOBAL_CONDITION_KEYS", "ResourceType", "Service",
     "default_catalog", "global_condition_key", "has_wildcard", "pattern_covers",
-    "patterns_intersect", "wildcard_match", "wildcard_regex",
+    "patterns_intersect", "wildcard_match",
 ]

@@ -6,7 +6,7 @@ Region values in conditions (``aws:RequestedRegion``).
 
 from __future__ import annotations
 
-from .wildcards import has_wildcard, wildcard_regex
+from ..policy.wildcards import compile_wildcard, has_wildcard
 
 REGIONS: frozenset[str] = frozenset({
     # aws
@@ -39,5 +39,5 @@ def region_pattern_matches(pattern: str) -> bool:
     """Does a value (possibly with ``*``/``?`` wildcards) name at least one known Region?"""
     if not has_wildcard(pattern):
         return is_region(pattern)
-    regex = wildcard_regex(pattern.lower())
-    return any(regex.fullmatch(r) for r in REGIONS)
+    matches = compile_wildcard(pattern.lower()).matches
+    return any(matches(r) for r in REGIONS)

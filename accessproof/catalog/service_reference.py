@@ -14,8 +14,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Iterable, Optional
 
+from ..policy.wildcards import Pieces, Wildcard, compile_pieces, compile_wildcard
 from .global_keys import GLOBAL_CONDITION_KEYS
-from .wildcards import wildcard_regex
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,25 +57,30 @@ class ResourceType:
 
     def matches_arn(self, arn: str) -> bool:
         """Does a concrete ARN have this type's shape?"""
-        return bool(arn_format_regex(self.arn_format).fullmatch(arn))
+        return arn_format_matcher(self.arn_format).matches(arn)
+
+
+_PLACEHOLDER = re.compile(r"(\$\{[^}]+\})")
+_KEY_PLACEHOLDER = re.compile(r"(\$\{[^}]+\}|<[^>]+>)")
+
+
+def template_pieces(template: str, placeholder: str, syntax: re.Pattern[str] = _PLACEHOLDER) -> Pieces:
+    """A catalog template (``arn:${Partition}:s3:::${BucketName}``, ``aws:RequestTag/${TagKey}``)
+    as wildcard pieces: each placeholder becomes the wildcard text ``placeholder``, the rest is literal.
+    (The templates are the catalog's own data; the texts matched against them are not.)"""
+    # ``syntax`` has one capturing group: split() alternates literal text and placeholders.
+    return tuple((placeholder, False) if i % 2 else (p, True)
+                 for i, p in enumerate(syntax.split(template)) if p)
 
 
 @lru_cache(maxsize=None)
-def arn_format_regex(arn_format: str) -> re.Pattern[str]:
-    """``arn:${Partition}:s3:::${BucketName}/${ObjectName}`` → a regex over concrete ARNs.
+def arn_format_matcher(arn_format: str) -> Wildcard:
+    """``arn:${Partition}:s3:::${BucketName}/${ObjectName}`` → a matcher of concrete ARNs.
 
     A placeholder matches any run of characters except ``:`` before the resource part, and
-    anything (``/`` and ``:`` included) inside it.
+    anything (``/`` and ``:`` included) inside it: the ARN rule of ``policy.wildcards``.
     """
-    parts = arn_format.split(":", 5)
-    out = []
-    for i, part in enumerate(parts):
-        pieces = re.split(r"(\$\{[^}]+\})", part)
-        chunk = "".join(
-            ("[^:]*" if i < 5 else ".*") if p.startswith("${") else re.escape(p) for p in pieces
-        )
-        out.append(chunk)
-    return re.compile(":".join(out), re.DOTALL)
+    return compile_pieces(template_pieces(arn_format, "*"), True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,14 +100,6 @@ class ConditionKey:
 _ALSO_SUPPORTS_API = re.compile(r"\balso supports (\w+) API\b")
 
 
-def _key_pattern(name: str) -> re.Pattern[str]:
-    """``aws:RequestTag/${TagKey}`` → a case-insensitive regex over concrete key names."""
-    pieces = re.split(r"(\$\{[^}]+\}|<[^>]+>)", name)
-    return re.compile(
-        "".join(".+" if p.startswith(("${", "<")) else re.escape(p) for p in pieces), re.IGNORECASE
-    )
-
-
 @dataclass
 class Service:
     prefix: str
@@ -110,7 +107,7 @@ class Service:
     actions: dict[str, Action]  # lower-case name → action
     resource_types: dict[str, ResourceType]
     condition_keys: dict[str, ConditionKey]  # lower-case → key (exact names)
-    key_patterns: list[tuple[re.Pattern[str], ConditionKey]] = field(default_factory=list)
+    key_patterns: list[tuple[Wildcard, ConditionKey]] = field(default_factory=list)
     # API operations authorized by an action of another name (lower-case API name → action), as the
     # action descriptions state them ("Note this action also supports GetLayerVersionByArn API").
     api_operations: dict[str, Action] = field(default_factory=dict)
@@ -123,15 +120,15 @@ class Service:
         if "*" not in pattern and "?" not in pattern:
             found = self.action(pattern)
             return [found] if found else []
-        regex = wildcard_regex(pattern, ignore_case=True)
-        return [a for a in self.actions.values() if regex.fullmatch(a.name)]
+        matches = compile_wildcard(pattern, ignore_case=True).matches
+        return [a for a in self.actions.values() if matches(a.name)]
 
     def condition_key(self, key: str) -> Optional[ConditionKey]:
         found = self.condition_keys.get(key.lower())
         if found:
             return found
-        for regex, ck in self.key_patterns:
-            if regex.fullmatch(key):
+        for pattern, ck in self.key_patterns:
+            if pattern.matches(key):
                 return ck
         return None
 
@@ -213,11 +210,11 @@ class Catalog:
         }
         raw_keys = self._load("conditionKeys", f"{prefix}.json")
         keys: dict[str, ConditionKey] = {}
-        patterns: list[tuple[re.Pattern[str], ConditionKey]] = []
+        patterns: list[tuple[Wildcard, ConditionKey]] = []
         for lower, k in raw_keys.items():
             ck = ConditionKey(k["key"], k["type"])
             if is_key_pattern(k["key"]):
-                patterns.append((key_pattern(k["key"]), ck))
+                patterns.append((key_name_matcher(k["key"]), ck))
             else:
                 keys[lower] = ck
         return Service(prefix, self.service_names.get(prefix, prefix), actions, types, keys, patterns, api_operations)
@@ -236,10 +233,10 @@ class Catalog:
                 return [a for p in sorted(self.service_prefixes) for a in self.service(p).actions.values()]  # type: ignore[union-attr]
             return []
         if "*" in prefix or "?" in prefix:
-            regex = wildcard_regex(prefix, ignore_case=True)
+            matches = compile_wildcard(prefix, ignore_case=True).matches
             out: list[Action] = []
             for p in sorted(self.service_prefixes):
-                if regex.fullmatch(p):
+                if matches(p):
                     out.extend(self.service(p).match_actions(name))  # type: ignore[union-attr]
             return out
         svc = self.service(prefix)
@@ -257,7 +254,7 @@ class Catalog:
             if found:
                 return found
         for owner_prefix, services in self._condition_owners.items():
-            if prefix == owner_prefix or _key_pattern(owner_prefix).fullmatch(prefix):
+            if prefix == owner_prefix or key_name_matcher(owner_prefix).matches(prefix):
                 for s in services:
                     found = self.service(s).condition_key(key) if self.service(s) else None
                     if found:
@@ -273,7 +270,7 @@ class Catalog:
         p = prefix.lower()
         owners: list[str] = []
         for owner_prefix, services in self._condition_owners.items():
-            if p == owner_prefix or _key_pattern(owner_prefix).fullmatch(p):
+            if p == owner_prefix or key_name_matcher(owner_prefix).matches(p):
                 owners.extend(s for s in services if s not in owners)
         return owners
 
@@ -282,7 +279,7 @@ class Catalog:
         p = prefix.lower()
         if p == "aws" or self.has_service(p):
             return True
-        return any(p == o or _key_pattern(o).fullmatch(p) for o in self._condition_owners)
+        return any(p == o or key_name_matcher(o).matches(p) for o in self._condition_owners)
 
     def resource_types_for(self, actions: Iterable[Action]) -> list[ResourceType]:
         out = []
@@ -329,8 +326,9 @@ def is_key_pattern(name: str) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def key_pattern(name: str) -> re.Pattern[str]:
-    """A catalog key name with a placeholder → a case-insensitive regex over concrete key names."""
+def key_name_matcher(name: str) -> Wildcard:
+    """``aws:RequestTag/${TagKey}`` → a case-insensitive matcher of concrete key names (a
+    placeholder stands for at least one character)."""
     if name.lower().endswith(_LITERAL_TAG_PLACEHOLDER):
         name = name[: -len(_LITERAL_TAG_PLACEHOLDER)] + "/${TagKey}"
-    return _key_pattern(name)
+    return compile_pieces(template_pieces(name, "?*", _KEY_PLACEHOLDER), False, True)

@@ -44,8 +44,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Callable, Mapping, Optional
 
 from ..policy.operators import Comparison, Family, Operator, parse_operator
+from ..policy.wildcards import compile_pieces, compile_wildcard, fold
 from .errors import MalformedPolicy
-from .patterns import compile_pieces, has_variables, literal_text, resolve, static_regex
+from .patterns import has_variables, literal_text, resolve
 from .request import ContextValue
 
 # Does one request value satisfy one policy value? None: the two cannot be compared.
@@ -123,12 +124,15 @@ def value_test(operator: Operator, policy_value: str, pieces=None) -> ValueTest:
     family = operator.family
     if family == Family.STRING:
         if operator.like:
-            regex = compile_pieces(pieces, False) if pieces is not None else static_regex(policy_value, False)
-            return lambda v: regex.fullmatch(v) is not None
+            return (compile_pieces(pieces, False) if pieces is not None else compile_wildcard(policy_value)).matches
         expected = literal_text(pieces) if pieces is not None else policy_value
         if operator.ignore_case:
-            folded = expected.casefold()
-            return lambda v: v.casefold() == folded
+            # Choice (AWS documents only "ignoring case"): character by character, each by its
+            # own lower case (``policy.wildcards.fold``), as the symbolic engine compares. Full
+            # case folding (str.casefold: "ß" equals "ss") has no per-character form, and the
+            # symbolic engine, unable to follow it, proved checks that this evaluator broke.
+            folded = fold(expected)
+            return lambda v: fold(v) == folded
         return lambda v: v == expected
     if family == Family.ARN:
         # "Each of the six colon-delimited components of the ARN is checked separately": a value
@@ -136,8 +140,7 @@ def value_test(operator: Operator, policy_value: str, pieces=None) -> ValueTest:
         # Resource element, where "*" alone is documented to mean every resource.
         if ":" not in (literal_text(pieces) if pieces is not None else policy_value):
             return _incomparable
-        regex = compile_pieces(pieces, True) if pieces is not None else static_regex(policy_value, True)
-        return lambda v: regex.fullmatch(v) is not None
+        return (compile_pieces(pieces, True) if pieces is not None else compile_wildcard(policy_value, True)).matches
     if family == Family.NUMERIC:
         bound = parse_number(policy_value)
         if bound is None:

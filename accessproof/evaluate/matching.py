@@ -1,8 +1,9 @@
 """Policies compiled for evaluation, and the matching of Action, Resource and Principal.
 
 A policy is compiled once (``compile_policy``) into statements whose action, resource and
-principal tests are precomputed (regular expressions indexed by service prefix), so that one
-decision costs a dictionary look-up and a few regex matches per statement.
+principal tests are precomputed (wildcard sets indexed by service prefix, ``policy.wildcards``),
+so that one decision costs a dictionary look-up and a few set look-ups and prefix tests per
+statement.
 
 Matching rules (IAM User Guide, "IAM JSON policy elements": Action, NotAction, Resource,
 NotResource, Principal, NotPrincipal):
@@ -29,10 +30,11 @@ from ..policy.jsontext import ARRAY, BOOLEAN, NUMBER, OBJECT, STRING, Node
 from ..policy.model import Policy, Statement
 from ..policy.parse import parse_policy
 from ..policy.jsontext import JsonSyntaxError
+from ..policy.wildcards import WildcardSet, compile_pieces, wildcard_set
 from ..untrusted import JsonLimitError
 from .conditions import Condition, compile_condition, evaluate_conditions
 from .errors import MalformedPolicy
-from .patterns import compile_pieces, has_variables, resolve, static_regex
+from .patterns import has_variables, resolve
 from .request import ContextValue, Principal, PrincipalKind
 
 VARIABLES_VERSION = "2012-10-17"
@@ -64,20 +66,20 @@ class PrincipalMatch(IntEnum):
 class ActionMatcher:
     everything: bool
     exact: frozenset[str]  # lower-cased "service:action"
-    by_service: Mapping[str, re.Pattern[str]]  # service prefix → regex of the action part
-    other: Optional[re.Pattern[str]]  # patterns with a wildcard in the service prefix
+    by_service: Mapping[str, WildcardSet]  # service prefix → patterns of the action part
+    other: Optional[WildcardSet]  # patterns with a wildcard in the service prefix
 
     def matches(self, action_lower: str, service_lower: str, name_lower: str) -> bool:
         if self.everything or action_lower in self.exact:
             return True
-        regex = self.by_service.get(service_lower)
-        if regex is not None and regex.fullmatch(name_lower) is not None:
+        names = self.by_service.get(service_lower)
+        if names is not None and names.matches(name_lower):
             return True
-        return self.other is not None and self.other.fullmatch(action_lower) is not None
+        return self.other is not None and self.other.matches(action_lower)
 
 
-def _alternation(patterns: list[str]) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{static_regex(p, False).pattern})" for p in patterns), re.DOTALL)
+def _set(patterns: list[str], arn: bool) -> WildcardSet:
+    return wildcard_set((((p, False),) for p in patterns), arn)
 
 
 def compile_actions(patterns: list[str]) -> ActionMatcher:
@@ -100,8 +102,8 @@ def compile_actions(patterns: list[str]) -> ActionMatcher:
     return ActionMatcher(
         everything,
         frozenset(exact),
-        {service: _alternation(names) for service, names in per_service.items()},
-        _alternation(other) if other else None,
+        {service: _set(names, False) for service, names in per_service.items()},
+        _set(other, False) if other else None,
     )
 
 
@@ -111,19 +113,19 @@ def compile_actions(patterns: list[str]) -> ActionMatcher:
 @dataclass(frozen=True, slots=True)
 class ResourceMatcher:
     everything: bool
-    static: Optional[re.Pattern[str]]
+    static: Optional[WildcardSet]
     with_variables: tuple[str, ...]
 
     def matches(self, resource: str, context: Mapping[str, ContextValue]) -> Optional[bool]:
         """Does a pattern match? None when a policy variable cannot be resolved."""
         if self.everything:
             return True
-        found = self.static is not None and self.static.fullmatch(resource) is not None
+        found = self.static is not None and self.static.matches(resource)
         for pattern in self.with_variables:
             pieces = resolve(pattern, context)
             if pieces is None:
                 return None
-            if not found and compile_pieces(pieces, True).fullmatch(resource) is not None:
+            if not found and compile_pieces(pieces, True).matches(resource):
                 found = True
         return found
 
@@ -135,9 +137,7 @@ def compile_resources(patterns: list[str], variables: bool) -> ResourceMatcher:
         if p == "*":
             return ResourceMatcher(True, None, ())
         (dynamic if variables and has_variables(p) else static).append(p)
-    regex = (re.compile("|".join(f"(?:{static_regex(p, True).pattern})" for p in static), re.DOTALL)
-             if static else None)
-    return ResourceMatcher(False, regex, tuple(dynamic))
+    return ResourceMatcher(False, _set(static, True) if static else None, tuple(dynamic))
 
 
 # -------------------------------------------------------------------------- principals

@@ -1,4 +1,4 @@
-"""Wildcard patterns with policy variables, compiled to regular expressions.
+"""Wildcard patterns with policy variables, resolved against a request.
 
 A pattern from a policy (a ``Resource``, a ``StringLike`` or ``ArnLike`` value) is first resolved
 against the request context into *pieces*: text written in the policy, where ``*`` and ``?``
@@ -8,25 +8,17 @@ themselves (IAM User Guide, "IAM policy elements: Variables and tags", "Special 
 A variable that the context cannot resolve and that has no default makes the whole pattern
 unresolvable: it matches nothing.
 
-ARN patterns are matched component by component: "Each of the six colon-delimited components
-of the ARN is checked separately and each can include multi-character match wildcards (*) or
-single-character match wildcards (?)" (IAM User Guide, "Condition operators", ARN condition
-operators; the ``Resource`` element follows the same rule). A wildcard in one of the first five
-components therefore never crosses a colon, while the sixth component (the resource part, which
-may itself contain colons) is matched as a whole.
+The pieces are matched by ``policy.wildcards`` (``compile_pieces``), which also applies the ARN
+rule (component by component) and never backtracks.
 """
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
 from typing import Mapping, Optional
 
 from ..policy.variables import SPECIAL_CHARACTERS, find_variables
+from ..policy.wildcards import Piece, Pieces
 from .request import ContextValue
-
-Piece = tuple[str, bool]  # (text, literal): literal text has no wildcards
-Pieces = tuple[Piece, ...]
 
 
 def has_variables(pattern: str) -> bool:
@@ -63,27 +55,3 @@ def resolve(pattern: str, context: Mapping[str, ContextValue]) -> Optional[Piece
 def literal_text(pieces: Pieces) -> str:
     """The string a resolved value stands for when it is compared exactly (StringEquals)."""
     return "".join(text for text, _ in pieces)
-
-
-@lru_cache(maxsize=16384)
-def compile_pieces(pieces: Pieces, arn: bool, ignore_case: bool = False) -> re.Pattern[str]:
-    """The regular expression of a resolved wildcard pattern (``arn``: component by component)."""
-    segmented = arn and any(":" in text for text, _ in pieces)
-    colons = 0
-    out: list[str] = []
-    for text, literal in pieces:
-        for ch in text:
-            if literal or ch not in "*?":
-                out.append(re.escape(ch))
-                if ch == ":":
-                    colons += 1
-            elif segmented and colons < 5:
-                out.append("[^:]*" if ch == "*" else "[^:]")
-            else:
-                out.append(".*" if ch == "*" else ".")
-    return re.compile("".join(out), re.DOTALL | (re.IGNORECASE if ignore_case else 0))
-
-
-def static_regex(pattern: str, arn: bool, ignore_case: bool = False) -> re.Pattern[str]:
-    """The regex of a pattern without variables."""
-    return compile_pieces(((pattern, False),), arn, ignore_case)

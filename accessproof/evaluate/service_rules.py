@@ -25,11 +25,10 @@ objects, so the two engines cannot drift apart.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Optional
 
-from .patterns import static_regex
+from ..policy.wildcards import wildcard_match
 from .request import Request
 
 ALWAYS_ALLOWED = "alwaysAllowed"
@@ -53,7 +52,7 @@ class ServiceRule:
     def resource_matches(self, resource: str) -> bool:
         if not self.resources:
             return resource == NO_RESOURCE
-        return any(regex.fullmatch(resource) for regex in _regexes(self))
+        return any(wildcard_match(pattern, resource, arn=True) for pattern in self.resources)
 
 
 def _rule(name: str, effect: str, actions: tuple[str, ...], resources: tuple[str, ...], reason: str,
@@ -110,14 +109,6 @@ RULES: tuple[ServiceRule, ...] = (
 )
 
 RULE_ACTIONS = frozenset(a for rule in RULES for a in rule.actions)
-_REGEXES: dict[str, tuple[re.Pattern[str], ...]] = {}
-
-
-def _regexes(rule: ServiceRule) -> tuple[re.Pattern[str], ...]:
-    found = _REGEXES.get(rule.name)
-    if found is None:
-        found = _REGEXES[rule.name] = tuple(static_regex(p, arn=True) for p in rule.resources)
-    return found
 
 
 def applies_to_caller(request: Request) -> bool:

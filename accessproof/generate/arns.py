@@ -31,11 +31,9 @@ Service quirks, each from the service's documentation:
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Iterable, Mapping, Optional
 
 from ..catalog import Action, Catalog, ResourceType
-from ..catalog.service_reference import arn_format_regex
 from ..catalog.regions import is_region
 
 # service prefix → ARN placeholder → request-parameter paths that hold its value.
@@ -71,16 +69,6 @@ NOT_DERIVED: frozenset[tuple[str, str]] = frozenset({
 
 _PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
 _GLOBAL_PLACEHOLDERS = frozenset({"Partition", "Region", "Account"})
-
-
-@lru_cache(maxsize=4096)
-def _format_regex(arn_format: str) -> re.Pattern[str]:
-    return arn_format_regex(arn_format)
-
-
-def has_format(rtype: ResourceType, arn: str) -> bool:
-    """Does a concrete ARN have the resource type's shape?"""
-    return bool(_format_regex(rtype.arn_format).fullmatch(arn))
 
 
 def resource_type(catalog: Catalog, service_prefix: str, name: str) -> Optional[ResourceType]:
@@ -127,9 +115,9 @@ def derive_arns(action: Action, catalog: Catalog, operation: str, partition: str
     listed = tuple(listed)
     values = [v for v in _string_values(parameters) if v.startswith("arn:")] if parameters else []
     for rtype in candidate_types(action, catalog):
-        found = [arn for arn in listed if has_format(rtype, arn)]
+        found = [arn for arn in listed if rtype.matches_arn(arn)]
         if not found:
-            found = [v for v in values if has_format(rtype, v)]
+            found = [v for v in values if rtype.matches_arn(v)]
         if not found and parameters:
             found = _fill(rtype, action.service, partition, region, account, parameters)
         if found:

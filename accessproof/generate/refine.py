@@ -19,7 +19,8 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ..catalog import Catalog, pattern_covers, wildcard_match
+from ..catalog import Catalog
+from ..policy.wildcards import pattern_covers, wildcard_match
 from .. import checks
 from ..checks import IDENTITY_POLICY, PASS
 from .policy import MAX_POLICY_CHARS, VERSION, policy_size

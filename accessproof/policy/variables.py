@@ -19,7 +19,7 @@ The parser never raises: malformed variables are returned with flags (``closed``
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Callable, Optional
 
 SPECIAL_CHARACTERS = {"*": "*", "?": "?", "$": "$"}
 
@@ -87,8 +87,12 @@ def find_variables(text: str) -> list[PolicyVariable]:
     """Every ``${...}`` in ``text``, in order. Never raises."""
     out: list[PolicyVariable] = []
     i = text.find("${")
+    close = text.find("}", i + 2) if i != -1 else -1
     while i != -1:
-        close = text.find("}", i + 2)
+        # The first "}" after i + 2: still ``close`` unless that lies before (searching again for
+        # each of many unclosed "${" would take quadratic time; none found stays none).
+        if close != -1 and close < i + 2:
+            close = text.find("}", i + 2)
         nxt = text.find("${", i + 2)
         if close == -1 or (nxt != -1 and nxt < close):
             # Unclosed: the variable runs to the next ``${`` or to the end of the string.
@@ -114,6 +118,24 @@ def _make(start: int, end: int, body: str, closed: bool) -> PolicyVariable:
 
 def has_variables(text: str) -> bool:
     return "${" in text
+
+
+def replace_braced(text: str, replacement: Callable[[str], str]) -> str:
+    """Each ``${`` up to the next ``}`` (a nested ``${`` included) replaced by ``replacement(it)``:
+    the substitution of the regular expression ``\\$\\{[^}]*\\}``, in linear time (the regex search
+    takes quadratic time on a value with many unclosed ``${``)."""
+    out: list[str] = []
+    position = 0
+    while True:
+        start = text.find("${", position)
+        close = text.find("}", start + 2) if start != -1 else -1
+        if close == -1:
+            break
+        out.append(text[position:start])
+        out.append(replacement(text[start:close + 1]))
+        position = close + 1
+    out.append(text[position:])
+    return "".join(out)
 
 
 def substitute(text: str, context: dict[str, object]) -> Optional[str]:

@@ -31,7 +31,8 @@ from typing import Callable, Iterable, Optional, Sequence
 
 import z3
 
-from ..catalog import default_catalog, pattern_covers, patterns_intersect
+from ..catalog import default_catalog
+from ..policy.wildcards import pattern_covers, patterns_intersect
 from ..evaluate.conditions import (
     Condition, compile_condition, evaluate_condition, parse_date, parse_network, parse_number,
 )
@@ -40,7 +41,7 @@ from ..evaluate.patterns import resolve
 from ..policy.variables import find_variables
 from ..evaluate.request import ContextValue, InvalidRequest, Principal, parse_principal
 from .strings import (
-    LITERAL, ONE, Pattern, SearchLimit, accepts_everything_from, exact_valuation, find_string, literal_pattern, pattern_regex,
+    LITERAL, ONE, Pattern, SearchLimit, accepts_everything_from, exact_valuation, find_string, literal_pattern,
     sample_members, wildcard_pattern,
 )
 from ..policy.operators import Family
@@ -115,7 +116,7 @@ def model_true(model, expr) -> bool:
 
 
 def accepts(p: Pattern, s: str) -> bool:
-    return pattern_regex(p).fullmatch(s) is not None
+    return p.accepts(s)
 
 
 def literal_text(p: Pattern) -> Optional[str]:
@@ -324,8 +325,7 @@ class Session:
         for a in wild:
             free = z3.Bool(f"o{len(v)}_{len(other)}_{dimension}")
             other[a] = free
-            regex = pattern_regex(a.pattern)
-            accepted = [chosen[t] for t in texts if regex.fullmatch(t) is not None]
+            accepted = [chosen[t] for t in a.pattern.accepted_among(texts)]
             facts.append(fast_eq(v[a], fast_or(accepted + [fast_and([none, free])])))
         plain = [(a, plain_wildcard_text(a.pattern)) for a in wild]
         plain = [(a, t) for a, t in plain if t is not None]
@@ -544,8 +544,11 @@ class Session:
     def _core(patterns: list[Pattern], wanted: tuple[bool, ...]) -> list[int]:
         """A small subset of the patterns whose wanted values alone are impossible."""
         def impossible(indices) -> bool:
-            return exact_valuation([patterns[i] for i in indices], tuple(wanted[i] for i in indices),
-                                          nonempty=True) is None
+            try:
+                return exact_valuation([patterns[i] for i in indices], tuple(wanted[i] for i in indices),
+                                       nonempty=True) is None
+            except SearchLimit:
+                return False  # not proved: the core stays larger (the whole set is proved impossible)
         positives = [i for i, w in enumerate(wanted) if w]
         negatives = [i for i, w in enumerate(wanted) if not w]
         for group in ([[i, j] for i, j in itertools.combinations(positives, 2)] +
@@ -828,13 +831,12 @@ def _key_element(target: Optional[SomeValue], refused: tuple[SomeValue, ...]) ->
         return (target is None or holds(target, accepted)) and not any(holds(a, accepted) for a in refused)
 
     # Fast path: members of the target's patterns, and a few plain strings; then the complete search.
-    regexes = [pattern_regex(p) for p in patterns]
     fresh = "x" if all("x" not in p.text for p in patterns) else "\u00a7"
     candidates = [c for p in (target.patterns if target is not None and not target.none else ())
                   for c in sample_members(p, fresh)] + [fresh, "", WITNESS_NAME]
     candidates += [c for p in patterns for c in sample_members(p, fresh)]
     for c in dict.fromkeys(candidates):
-        if wanted(tuple(r.fullmatch(c) is not None for r in regexes)):
+        if wanted(tuple(p.accepts(c) for p in patterns)):
             return c
     # Quick proof of impossibility: every pattern of an "any of" target lies inside a pattern
     # that some refused "any of" fact forbids (the catalog's exact wildcard containment).
@@ -856,7 +858,7 @@ def _key_element(target: Optional[SomeValue], refused: tuple[SomeValue, ...]) ->
     def dead(state) -> bool:
         if any(not any(state[i] for i in group) for group in need):
             return True
-        return any(not state[i].isdisjoint(everything[i]) for i in forbid)
+        return any(state[i] & everything[i] for i in forbid)
 
     try:
         return find_string(patterns, wanted, dead=dead)

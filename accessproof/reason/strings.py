@@ -5,9 +5,9 @@ Every test the engine encodes exactly on a string is a ``Pattern``: a sequence o
 (a literal character, possibly case-insensitive; ``?``; ``*``), where ``?`` and ``*`` may be
 barred from crossing a colon — the ARN rule "each of the six colon-delimited components of the
 ARN is checked separately" (IAM User Guide, "Condition operators", ARN condition operators),
-which the evaluator's ``patterns.compile_pieces`` applies to the first five components. The
-tokens are built the same way ``compile_pieces`` builds its regex, so a ``Pattern`` and the
-evaluator's regex accept the same strings (tests/reason/test_strings.py checks it).
+which ``policy.wildcards`` applies to the first five components. The tokens are built by the
+same rule, and ``Pattern.accepts`` is the evaluator's own matcher (``policy.wildcards``), so a
+``Pattern`` and the evaluator accept the same strings (tests/reason/test_strings.py checks it).
 
 ``find_string`` decides, for a list of patterns and a predicate over "which of them accept",
 whether some string satisfies the predicate, and returns a shortest one. It explores the
@@ -15,18 +15,30 @@ product of the patterns' position sets (a subset construction done on the fly) o
 alphabet of every character the patterns mention plus one character they do not: characters
 that no pattern mentions behave alike, so the search is complete. It is the decision procedure
 behind the solver's refinement loop: a Boolean valuation it declares impossible is impossible.
+
+A position set is a Python integer used as a bit set (bit i: the pattern has read its first i
+tokens), so one step of a pattern of m tokens is a few word-parallel operations, O(m / 64),
+whatever the pattern: a long adversarial pattern (``a*a*a*…b``) costs time linear in its length
+per step, and the search's memory is bounded (``MAX_SEARCH_BITS``).
 """
 
 from __future__ import annotations
 
-import re
+from bisect import bisect_left
 from collections import deque
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Callable, Optional, Sequence
 
-LITERAL, ONE, STAR = 0, 1, 2
-Token = tuple[int, str, bool]  # (kind, literal character, flag): flag = ignore case for LITERAL, "not a colon" for ONE/STAR
+from ..policy.wildcards import (
+    LITERAL, ONE, STAR, Wildcard, cache_when_short, case_variants, compile_pieces, fold_char,
+)
+
+Token = tuple[str, str, bool]  # (kind, literal character, flag): flag = ignore case for LITERAL, "not a colon" for ONE/STAR
+# The search keeps every state it has seen: at most this many bits of position sets in all
+# (about 6 MB), so that patterns of thousands of tokens lower the number of states it may visit
+# (and the time: a step costs O(bits)). On the AWS managed-policy corpus the largest search
+# visits 190 states of 543 bits, and the widest 38 states of 3,059 bits.
+MAX_SEARCH_BITS = 50_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +46,7 @@ class Pattern:
     tokens: tuple[Token, ...]
     text: str  # for messages and keys
     _hash: int = field(init=False, repr=False, compare=False)
+    _matcher: Optional[Wildcard] = field(init=False, repr=False, compare=False, default=None)
 
     def __post_init__(self) -> None:
         # Atoms hold patterns and are hashed constantly by the solver; tuples do not cache hashes.
@@ -42,13 +55,60 @@ class Pattern:
     def __hash__(self) -> int:
         return self._hash
 
+    @property
+    def matcher(self) -> Wildcard:
+        """The evaluator's matcher of this pattern's language (built on first use)."""
+        matcher = self._matcher
+        if matcher is None:
+            matcher = _matcher(self.tokens)
+            object.__setattr__(self, "_matcher", matcher)
+        return matcher
+
     def accepts(self, s: str) -> bool:
-        return _final(self, _run(self, s))
+        return (self._matcher or self.matcher).matches(s)
+
+    def accepted_among(self, texts: Sequence[str]) -> Sequence[str]:
+        """The texts of a sorted sequence that the pattern accepts. For a ``P*`` pattern they are
+        the texts that start with P: one range, found by bisection."""
+        matcher = self._matcher or self.matcher
+        prefix = matcher.prefix
+        if prefix is not None and not matcher.ignore_case:
+            start = end = bisect_left(texts, prefix)
+            while end < len(texts) and texts[end].startswith(prefix):
+                end += 1
+            return texts[start:end]
+        matches = matcher.matches
+        return [t for t in texts if matches(t)]
 
 
-@lru_cache(maxsize=65536)
+def _matcher(tokens: tuple[Token, ...]) -> Wildcard:
+    """The ``policy.wildcards`` matcher of a token sequence (the tokens' own language)."""
+    pieces: list[tuple[str, bool]] = []
+    literal: list[str] = []
+    ignore_case = {flag for kind, _, flag in tokens if kind == LITERAL}
+    if len(ignore_case) > 1:
+        raise ValueError("a pattern mixes case-sensitive and case-insensitive literals")
+    colons, arn = 0, False
+    for kind, lit, flag in tokens:
+        if kind == LITERAL:
+            literal.append(lit)
+            colons += lit == ":"
+            continue
+        if literal:
+            pieces.append(("".join(literal), True))
+            literal = []
+        pieces.append(("*" if kind == STAR else "?", False))
+        arn |= flag
+        if flag != (arn and colons < 5):
+            raise ValueError("a pattern's colon restrictions do not follow the ARN rule")
+    if literal:
+        pieces.append(("".join(literal), True))
+    return compile_pieces(tuple(pieces), arn, bool(ignore_case == {True}))
+
+
+@cache_when_short(maxsize=65536)
 def wildcard_pattern(text: str, arn: bool = False, ignore_case: bool = False) -> Pattern:
-    """A policy wildcard pattern; ``arn``: ARN-segmented as ``patterns.compile_pieces`` does."""
+    """A policy wildcard pattern; ``arn``: ARN-segmented as ``policy.wildcards`` does."""
     segmented = arn and ":" in text
     colons = 0
     tokens: list[Token] = []
@@ -56,62 +116,79 @@ def wildcard_pattern(text: str, arn: bool = False, ignore_case: bool = False) ->
         if ch in "*?":
             tokens.append((STAR if ch == "*" else ONE, "", segmented and colons < 5))
         else:
-            tokens.append((LITERAL, ch.lower() if ignore_case else ch, ignore_case))
+            tokens.append((LITERAL, fold_char(ch) if ignore_case else ch, ignore_case))
             if ch == ":":
                 colons += 1
     return Pattern(tuple(tokens), f"{text}{' (ignore case)' if ignore_case else ''}{' (arn)' if segmented else ''}")
 
 
-@lru_cache(maxsize=65536)
+@cache_when_short(maxsize=65536)
 def literal_pattern(text: str, ignore_case: bool = False) -> Pattern:
-    return Pattern(tuple((LITERAL, ch.lower() if ignore_case else ch, ignore_case) for ch in text),
+    return Pattern(tuple((LITERAL, fold_char(ch) if ignore_case else ch, ignore_case) for ch in text),
                    f"={text}{' (ignore case)' if ignore_case else ''}")
 
 
-def _closure(p: Pattern, positions: frozenset[int]) -> frozenset[int]:
-    out = set(positions)
-    stack = list(positions)
-    while stack:
-        i = stack.pop()
-        if i < len(p.tokens) and p.tokens[i][0] == STAR and i + 1 not in out:
-            out.add(i + 1)
-            stack.append(i + 1)
-    return frozenset(out)
+class _Automaton:
+    """A pattern's positions as bits, with the masks one step needs (built once per character)."""
+
+    __slots__ = ("size", "stars", "free_stars", "ones", "free_ones", "start", "final", "exact", "folded", "_steps")
+
+    def __init__(self, p: Pattern) -> None:
+        self.size = len(p.tokens)
+        self.stars = self.free_stars = self.ones = self.free_ones = 0
+        self.exact: dict[str, int] = {}  # case-sensitive literal → positions
+        self.folded: dict[str, int] = {}  # case-insensitive literal (lower case) → positions
+        for i, (kind, lit, flag) in enumerate(p.tokens):
+            bit = 1 << i
+            if kind == STAR:
+                self.stars |= bit
+                if not flag:
+                    self.free_stars |= bit
+            elif kind == ONE:
+                self.ones |= bit
+                if not flag:
+                    self.free_ones |= bit
+            else:
+                table = self.folded if flag else self.exact
+                table[lit] = table.get(lit, 0) | bit
+        self._steps: dict[tuple[str, bool], tuple[int, int]] = {}
+        self.start = self.closure(1)
+        self.final = 1 << self.size
+
+    def closure(self, positions: int) -> int:
+        """Add the positions reached through stars (which may match nothing). Adding ``stars``
+        to the positions that are stars carries each one through the rest of its run of stars
+        and one past it; the exclusive or keeps what the carries set."""
+        stars = self.stars
+        return positions | (((positions & stars) + stars) ^ stars)
+
+    def masks(self, ch: str, letter: bool) -> tuple[int, int]:
+        """(positions that read ``ch`` and advance, stars that read ``ch`` and stay)."""
+        key = (ch, letter)
+        found = self._steps.get(key)
+        if found is None:
+            advance = self.exact.get(ch, 0) | (self.folded.get(fold_char(ch), 0) if self.folded else 0)
+            if not letter:
+                advance |= self.free_ones if ch == ":" else self.ones
+            stay = self.free_stars if (ch == ":" or letter) else self.stars
+            found = self._steps[key] = (advance, stay)
+        return found
 
 
-def _step(p: Pattern, positions: frozenset[int], ch: str, letters: frozenset[str] = frozenset()) -> frozenset[int]:
-    """``letters``: characters that stand for a whole policy-variable value (``variables.py``):
-    only a literal of themselves and an unrestricted ``*`` may consume them."""
-    nxt: set[int] = set()
-    for i in positions:
-        if i >= len(p.tokens):
-            continue
-        kind, lit, flag = p.tokens[i]
-        if kind == LITERAL:
-            if (ch.lower() == lit) if flag else (ch == lit):
-                nxt.add(i + 1)
-        elif kind == ONE:
-            if not (flag and ch == ":") and ch not in letters:
-                nxt.add(i + 1)
-        else:
-            if not (flag and (ch == ":" or ch in letters)):
-                nxt.add(i)
-    return _closure(p, frozenset(nxt))
+@cache_when_short(maxsize=4096)
+def _automaton(p: Pattern) -> _Automaton:
+    return _Automaton(p)
 
 
-def _start(p: Pattern) -> frozenset[int]:
-    return _closure(p, frozenset({0}))
-
-
-def _run(p: Pattern, s: str) -> frozenset[int]:
-    state = _start(p)
+def search_accepts(p: Pattern, s: str) -> bool:
+    """Does the search's automaton of ``p`` accept ``s``? (The same language as ``p.accepts``,
+    which tests check: the search and the evaluator must agree.)"""
+    automaton = _automaton(p)
+    state = automaton.start
     for ch in s:
-        state = _step(p, state, ch)
-    return state
-
-
-def _final(p: Pattern, positions: frozenset[int]) -> bool:
-    return len(p.tokens) in positions
+        advance, stay = automaton.masks(ch, False)
+        state = automaton.closure(((state & advance) << 1) | (state & stay))
+    return bool(state & automaton.final)
 
 
 def _alphabet(patterns: Sequence[Pattern], extra: str) -> list[str]:
@@ -119,10 +196,13 @@ def _alphabet(patterns: Sequence[Pattern], extra: str) -> list[str]:
     for p in patterns:
         for kind, lit, ignore_case in p.tokens:
             if kind == LITERAL:
-                chars.add(lit)
-                if ignore_case:
-                    chars.add(lit.upper())
-    fresh = next(c for c in "xqzjkvw0123456789XQZ_-" if c not in chars)
+                # Every character a case-insensitive literal accepts (KELVIN SIGN for "k"):
+                # each may behave differently in a case-sensitive pattern of the same search.
+                chars.update(case_variants(lit) if ignore_case else lit)
+    # A readable fresh character when there is one; else one from the Private Use Area (a
+    # policy may mention every readable candidate).
+    fresh = next((c for c in "xqzjkvw0123456789XQZ_-" if c not in chars), None) or \
+        next(c for c in map(chr, range(0xE000, 0xF900)) if c not in chars)
     return sorted(chars) + [fresh]
 
 
@@ -135,47 +215,57 @@ class SearchLimit(Exception):
 
 def find_string(patterns: Sequence[Pattern], wanted: Predicate, *, nonempty: bool = False,
                 extra: str = "", max_states: int = 200_000,
-                dead: Optional[Callable[[tuple[frozenset[int], ...]], bool]] = None,
+                dead: Optional[Callable[[tuple[int, ...]], bool]] = None,
                 letters: frozenset[str] = frozenset()) -> Optional[str]:
-    """A shortest string ``s`` with ``wanted(tuple(p.accepts(s) for p in patterns))``; None if none exists."""
+    """A shortest string ``s`` with ``wanted(tuple(p.accepts(s) for p in patterns))``; None if none exists.
+
+    ``dead(positions)``: the caller knows that no continuation from these position sets (bit
+    sets, see ``_Automaton``) can satisfy ``wanted``. ``letters``: characters that stand for a
+    whole policy-variable value (``variables.py``): only a literal of themselves and an
+    unrestricted ``*`` may consume them. Raises ``SearchLimit`` past ``max_states`` states, or
+    fewer when the patterns are long (``MAX_SEARCH_BITS``)."""
     alphabet = _alphabet(patterns, extra)
+    automata = [_automaton(p) for p in patterns]
+    finals = [a.final for a in automata]
+    limit = min(max_states, MAX_SEARCH_BITS // max(1, sum(a.size + 1 for a in automata)))
     # A search state is the position sets of every pattern, plus (when the empty string is
-    # excluded) whether any character has been read.
-    start = (tuple(_start(p) for p in patterns), False)
-    seen = {start: ""}
+    # excluded) whether any character has been read. Each state remembers the state and the
+    # character it was reached by, so the memory is per state, not per character of the string.
+    start = (tuple(a.start for a in automata), False)
+    parent: dict = {start: None}
     queue = deque([start])
+    # Per character, per pattern: (positions that advance, stars that stay, all stars).
+    moves = [(ch, [(*a.masks(ch, ch in letters), a.stars) for a in automata]) for ch in alphabet]
     while queue:
         state = queue.popleft()
-        text = seen[state]
-        positions = state[0]
-        if (text or not nonempty) and wanted(tuple(_final(p, s) for p, s in zip(patterns, positions))):
-            return text
-        for ch in alphabet:
-            nxt_positions = tuple(_step(p, s, ch, letters) for p, s in zip(patterns, positions))
-            nxt = (nxt_positions, nonempty)
-            if nxt in seen:
+        positions, read = state
+        if (read or not nonempty) and wanted(tuple(bool(s & f) for s, f in zip(positions, finals))):
+            return _spell(parent, state)
+        for ch, masks in moves:
+            nxt_positions = []
+            for (advance, stay, stars), s in zip(masks, positions):
+                s = ((s & advance) << 1) | (s & stay)
+                nxt_positions.append(s | (((s & stars) + stars) ^ stars))  # _Automaton.closure
+            nxt = (tuple(nxt_positions), nonempty)
+            if nxt in parent:
                 continue
-            if dead is not None and dead(nxt_positions):
+            if dead is not None and dead(nxt[0]):
                 continue
-            seen[nxt] = text + ch
-            if len(seen) > max_states:
-                raise SearchLimit(f"string search over {len(patterns)} patterns exceeded {max_states} states")
+            parent[nxt] = (state, ch)
+            if len(parent) > limit:
+                raise SearchLimit(f"string search over {len(patterns)} patterns exceeded {limit} states")
             queue.append(nxt)
     return None
 
 
-@lru_cache(maxsize=65536)
-def pattern_regex(p: Pattern) -> "re.Pattern[str]":
-    """The regular expression of a pattern (the same language as its tokens)."""
+def _spell(parent: dict, state) -> str:
     out: list[str] = []
-    for kind, lit, flag in p.tokens:
-        if kind == LITERAL:
-            out.append(f"(?i:{re.escape(lit)})" if flag else re.escape(lit))
-        elif kind == ONE:
-            out.append("[^:]" if flag else ".")
-        else:
-            out.append("[^:]*" if flag else ".*")
-    return re.compile("".join(out), re.DOTALL)
+    link = parent[state]
+    while link is not None:
+        state, ch = link
+        out.append(ch)
+        link = parent[state]
+    return "".join(reversed(out))
 
 
 def sample_members(p: Pattern, fresh: str) -> list[str]:
@@ -192,41 +282,40 @@ def exact_valuation(patterns: Sequence[Pattern], values: Sequence[bool], *, none
     return _exact_valuation(tuple(patterns), tuple(values), nonempty, extra)
 
 
-@lru_cache(maxsize=16384)
+@cache_when_short(maxsize=16384)
 def _exact_valuation(patterns: tuple[Pattern, ...], required: tuple[bool, ...], nonempty: bool,
                      extra: str) -> Optional[str]:
     # Fast path: members of the wanted patterns, checked against every pattern; the complete
     # search below decides when none of them fits.
-    regexes = [pattern_regex(p) for p in patterns]
     fresh = _alphabet(patterns, extra)[-1]
     positives = [p for p, w in zip(patterns, required) if w]
     for candidate in [c for p in positives[:8] for c in sample_members(p, fresh)] or [fresh, "*"]:
-        if (candidate or not nonempty) and all(
-                (r.fullmatch(candidate) is not None) == w for r, w in zip(regexes, required)):
+        if (candidate or not nonempty) and all(p.accepts(candidate) == w for p, w in zip(patterns, required)):
             return candidate
     # Prune states where a required pattern can no longer accept, or a refused one must accept.
     must_accept_all = [accepts_everything_from(p) for p in patterns]
 
-    def dead(state: tuple[frozenset[int], ...]) -> bool:
-        for p, s, want, everything in zip(patterns, state, required, must_accept_all):
+    def dead(state: tuple[int, ...]) -> bool:
+        for s, want, everything in zip(state, required, must_accept_all):
             if want and not s:
                 return True
-            if not want and any(i in everything for i in s):
+            if not want and s & everything:
                 return True
         return False
 
     return find_string(patterns, lambda got: got == required, nonempty=nonempty, extra=extra, dead=dead)
 
 
-@lru_cache(maxsize=65536)
-def accepts_everything_from(p: Pattern) -> frozenset[int]:
-    """Positions from which every continuation is accepted: an unrestricted star followed only by
-    unrestricted stars. (The end position itself accepts only the empty continuation.)"""
-    out: set[int] = set()
+@cache_when_short(maxsize=65536)
+def accepts_everything_from(p: Pattern) -> int:
+    """Positions (a bit set) from which every continuation is accepted: an unrestricted star
+    followed only by unrestricted stars. (The end position itself accepts only the empty
+    continuation.)"""
+    out = 0
     for i in range(len(p.tokens) - 1, -1, -1):
         kind, _, flag = p.tokens[i]
         if kind == STAR and not flag:
-            out.add(i)
+            out |= 1 << i
         else:
             break
-    return frozenset(out)
+    return out

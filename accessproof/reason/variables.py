@@ -4,7 +4,7 @@ A condition such as ``ArnLike ec2:SourceInstanceARN "arn:aws:ec2:*:*:instance/${
 is an opaque fact for the solver: its truth depends on another key's value. Between two such
 conditions on the same key, an implication can still be proved for *every* value of the
 variables: write each variable as one letter ω that no wildcard but an unrestricted ``*`` may
-consume (``strings._step``'s ``letters``). If every string of the first template is a string of
+consume (``strings.find_string``'s ``letters``). If every string of the first template is a string of
 the second over that alphabet, then for any value w of the variable, replacing ω by w maps the
 first template's strings onto exactly the strings it accepts with w, and maps the second's into
 strings the second accepts with w — so the first condition implies the second whatever w is.
@@ -24,7 +24,7 @@ from typing import Optional
 from ..evaluate.conditions import Condition
 from ..policy.operators import Family
 from ..policy.variables import find_variables
-from .strings import Pattern, find_string, literal_pattern, wildcard_pattern
+from .strings import Pattern, SearchLimit, find_string, literal_pattern, wildcard_pattern
 
 _FIRST_LETTER = 0x100000  # Supplementary Private Use Area-B: one letter per variable
 
@@ -75,4 +75,7 @@ def implies(a: Condition, b: Condition) -> bool:
 
 
 def _contained(a: Pattern, b: Pattern, letters: frozenset[str]) -> bool:
-    return find_string([a, b], lambda accepted: accepted[0] and not accepted[1], letters=letters) is None
+    try:
+        return find_string([a, b], lambda accepted: accepted[0] and not accepted[1], letters=letters) is None
+    except SearchLimit:
+        return False  # not proved

@@ -84,6 +84,7 @@ from ..inventory.model import (
     ACL_GROUP_ALL_USERS, ACL_GROUP_AUTHENTICATED_USERS, ACL_GROUP_LOG_DELIVERY, S3_BUCKET, AccessPoint, AclGrant,
     PublicAccessBlock, S3Bucket,
 )
+from ..policy.wildcards import wildcard_match
 from .base import (
     BOOL_ALTERNATIVES, BUCKET_ACL_SOURCE, POLICY_SOURCE, Source, SourcedStatement, SourceType, allow,
     statements_of_policy, with_condition,
@@ -281,16 +282,12 @@ def access_point_resource_to_bucket(pattern: str, bucket_arn: str, access_point_
     if pattern.startswith(object_prefix):
         return [f"{bucket_arn}/{pattern[len(object_prefix):]}"]
     out = []
-    if _glob(pattern).fullmatch(access_point_arn):
+    if wildcard_match(pattern, access_point_arn):
         out.append(bucket_arn)
     literal = re.split(r"[*?]", pattern, maxsplit=1)[0]
     if literal != pattern and object_prefix.startswith(literal):
         out.append(f"{bucket_arn}/*")
     return out
-
-
-def _glob(pattern: str) -> re.Pattern[str]:
-    return re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern), re.DOTALL)
 
 
 # ----------------------------------------------------------------- cross-account access points

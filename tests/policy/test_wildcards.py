@@ -5,7 +5,7 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from accessproof.catalog.wildcards import _covers, _intersect, pattern_covers, patterns_intersect, wildcard_match
+from accessproof.policy.wildcards import _covers, _intersect, pattern_covers, patterns_intersect, wildcard_match
 
 ALPHABET = "ab"
 STRINGS = ["".join(p) for n in range(9) for p in itertools.product(ALPHABET, repeat=n)]

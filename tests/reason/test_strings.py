@@ -1,4 +1,4 @@
-"""The string layer: patterns accept what the evaluator's regexes accept; the search is exact."""
+"""The string layer: patterns accept what the evaluator's matcher accepts; the search is exact."""
 
 from __future__ import annotations
 
@@ -6,18 +6,22 @@ import itertools
 
 from hypothesis import example, given, settings, strategies as st
 
-from accessproof.evaluate.patterns import static_regex
-from accessproof.reason.strings import exact_valuation, find_string, literal_pattern, wildcard_pattern
+from accessproof.policy.wildcards import compile_wildcard
+from accessproof.reason.strings import exact_valuation, find_string, literal_pattern, search_accepts, wildcard_pattern
 
 ALPHABET = "ab:*?"
 texts = st.text(alphabet="ab:", max_size=7)
 patterns = st.text(alphabet=ALPHABET, max_size=6)
 
 
-@settings(max_examples=300, deadline=None)
-@given(patterns, texts, st.booleans())
-def test_pattern_accepts_what_the_evaluator_regex_accepts(pattern, text, arn):
-    assert wildcard_pattern(pattern, arn=arn).accepts(text) == (static_regex(pattern, arn).fullmatch(text) is not None)
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="aAb:*?Σσςİ\u212a", max_size=6), st.text(alphabet="aAb:Σσςİk\u212a", max_size=7),
+       st.booleans(), st.booleans())
+def test_the_search_automaton_accepts_what_the_evaluator_accepts(pattern, text, arn, ignore_case):
+    p = wildcard_pattern(pattern, arn=arn, ignore_case=ignore_case)
+    expected = compile_wildcard(pattern, arn, ignore_case).matches(text)
+    assert p.accepts(text) == expected
+    assert search_accepts(p, text) == expected
 
 
 @settings(max_examples=150, deadline=None)
@@ -64,3 +68,11 @@ def test_containment_and_disjointness_used_for_refinement_are_facts(a, b):
         assert all(pa.accepts(s) for s in samples if pb.accepts(s))
     if disjoint(pa, pb):
         assert not any(pa.accepts(s) and pb.accepts(s) for s in samples)
+
+
+@settings(max_examples=300, deadline=None)
+@given(patterns, st.lists(texts, max_size=12), st.booleans())
+def test_accepted_among_sorted_texts_is_the_filter(pattern, candidates, arn):
+    p = wildcard_pattern(pattern, arn=arn)
+    ordered = sorted(set(candidates) | {"a", "ab", "abb", "b"})
+    assert list(p.accepted_among(ordered)) == [t for t in ordered if p.accepts(t)]

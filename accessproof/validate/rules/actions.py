@@ -17,9 +17,10 @@ from __future__ import annotations
 
 from typing import Iterator, Optional
 
-from ...catalog import Catalog, has_wildcard, wildcard_regex
+from ...catalog import Catalog
 from ...catalog.service_reference import is_identity_provider_prefix
 from ...policy import Location, Statement, Value
+from ...policy.wildcards import compile_wildcard, has_wildcard
 from ..rule import ERROR, SUGGESTION, Context, Report, Reports, rule
 from .resources import redundancy_groups, split_arn
 
@@ -52,8 +53,8 @@ def _matches_any(catalog: Catalog, pattern: str) -> bool:
         elif not has_wildcard(name):
             cache[key] = svc.action(name) is not None
         else:
-            regex = wildcard_regex(name, ignore_case=True)
-            cache[key] = any(regex.fullmatch(a.name) for a in svc.actions.values())
+            matches = compile_wildcard(name, ignore_case=True).matches
+            cache[key] = any(matches(a.name) for a in svc.actions.values())
     return cache[key]
 
 

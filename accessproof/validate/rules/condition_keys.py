@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 from typing import Iterator, Optional
 
-from ...catalog import Action, Catalog, global_condition_key, has_wildcard, patterns_intersect
+from ...catalog import Action, Catalog, global_condition_key
 from ...catalog.regions import region_pattern_matches
-from ...catalog.service_reference import is_identity_provider_prefix, is_key_pattern, key_pattern
+from ...catalog.service_reference import is_identity_provider_prefix, is_key_pattern, key_name_matcher
 from ...policy import ConditionEntry, Statement
 from ...policy.operators import Family
 from ...policy.variables import has_variables
+from ...policy.wildcards import Wildcard, has_wildcard, patterns_intersect
 from ..operator_types import accepted_types_text, operator_type_text
 from ..rule import (
     ERROR,
@@ -53,16 +54,16 @@ def _is_positive_match(entry: ConditionEntry) -> bool:
 # Caches keyed by the Action object's identity, not its name: catalogs of different dates (a
 # validate_policy(catalog=...) caller) describe the same action differently. The cached entry
 # keeps the Action alive, so its id is not reused.
-_ACTION_KEYS: dict[int, tuple[Action, frozenset[str], tuple[re.Pattern[str], ...]]] = {}
+_ACTION_KEYS: dict[int, tuple[Action, frozenset[str], tuple[Wildcard, ...]]] = {}
 _SUPPORT_CACHE: dict[tuple[int, str], bool] = {}
 
 
-def _action_keys(action: Action) -> tuple[frozenset[str], tuple[re.Pattern[str], ...]]:
+def _action_keys(action: Action) -> tuple[frozenset[str], tuple[Wildcard, ...]]:
     """The keys an action supports (its own and its resource types'), exact and as patterns."""
     found = _ACTION_KEYS.get(id(action))
     if found is None:
         keys = action.all_condition_keys
-        found = (action, keys, tuple(key_pattern(k) for k in keys if is_key_pattern(k)))
+        found = (action, keys, tuple(key_name_matcher(k) for k in keys if is_key_pattern(k)))
         _ACTION_KEYS[id(action)] = found
     return found[1], found[2]
 
@@ -74,7 +75,7 @@ def action_supports_key(action: Action, key: str) -> bool:
     ck = (id(action), lower)
     found = _SUPPORT_CACHE.get(ck)
     if found is None:
-        found = lower in exact or any(p.fullmatch(lower) for p in patterns)
+        found = lower in exact or any(p.matches(lower) for p in patterns)
         _SUPPORT_CACHE[ck] = found
     return found
 
@@ -113,7 +114,7 @@ def _tag_stem(catalog: Catalog, key: str) -> Optional[str]:
     svc = catalog.service(prefix) if prefix != "aws" else None
     if not svc or svc.condition_key(key):
         return None
-    for _regex, ck in svc.key_patterns:
+    for _pattern, ck in svc.key_patterns:
         m = re.match(r"(.*/)(\$\{[^}]+\}|<[^>]+>)$", ck.name)
         if m and "tag" in m.group(1).lower() and m.group(1).lower() == bare + "/":
             return m.group(1)

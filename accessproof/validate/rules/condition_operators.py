@@ -18,6 +18,7 @@ from ...catalog import Catalog, ConditionKey
 from ...policy import ConditionBlock, ConditionEntry, Statement, Value
 from ...policy.jsontext import ARRAY, BOOLEAN, NUMBER, STRING
 from ...policy.operators import Comparison, Family, Operator, parse_operator
+from ...policy.variables import replace_braced
 from ..operator_types import accepted_types_text, operator_type_text
 from ..rule import ERROR, SECURITY_WARNING, SUGGESTION, WARNING, Context, Report, Reports, rule
 
@@ -461,8 +462,6 @@ def private_not_ip_address_subset(ctx: Context) -> Reports:
 
 # -- wildcards --------------------------------------------------------------------------------
 
-_VARIABLE = re.compile(r"\$\{[^}]*\}")
-
 
 @rule("WILDCARD_WITHOUT_LIKE_OPERATOR", WARNING, "Wildcard without like operator",
       "Your condition value includes a * or ? character. If you meant to use a wildcard (*, ?), update "
@@ -477,7 +476,7 @@ def wildcard_without_like_operator(ctx: Context) -> Reports:
         for v in entry.values:
             if v.text is None:
                 continue
-            text = _VARIABLE.sub("", v.text)
+            text = replace_braced(v.text, lambda _: "")
             if "*" in text or "?" in text:
                 yield v.loc
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ...catalog import has_wildcard, wildcard_regex
 from ...policy import Statement
 from ...policy.model import ConditionEntry
+from ...policy.wildcards import compile_wildcard, has_wildcard
 from ..rule import (
     ERROR,
     RESOURCE_CONTROL_POLICY,
@@ -131,8 +131,8 @@ def rcp_syntax_error_action(ctx: Context) -> Reports:
             prefix = prefix.lower()
             if has_wildcard(prefix):
                 # Choice: a wildcard prefix is wrong when it can name a service RCPs do not support.
-                regex = wildcard_regex(prefix, ignore_case=True)
-                if any(regex.fullmatch(p) for p in ctx.catalog.service_prefixes - supported):
+                matches = compile_wildcard(prefix, ignore_case=True).matches
+                if any(matches(p) for p in ctx.catalog.service_prefixes - supported):
                     yield v.loc
             elif prefix not in supported:
                 yield v.loc

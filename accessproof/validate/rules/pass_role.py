@@ -43,7 +43,7 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
-from ...catalog import pattern_covers, wildcard_match
+from ...policy.wildcards import pattern_covers, wildcard_match
 from ...policy import Location, Statement
 from ...policy.operators import Family, parse_operator
 from ..rule import ANCHOR_KIND as _KIND

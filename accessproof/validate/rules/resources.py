@@ -16,8 +16,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterator, Optional
 
-from ...catalog import ResourceType, has_wildcard, patterns_intersect, wildcard_match
+from ...catalog import ResourceType
+from ...catalog.service_reference import template_pieces
+from ...policy.wildcards import Wildcard, compile_pieces, has_wildcard, pattern_covers, patterns_intersect, wildcard_match
 from ...policy import Statement, Value
+from ...policy.variables import replace_braced
 from ..rule import ERROR, SUGGESTION, Context, Report, Reports, rule
 
 # Partitions (AWS General Reference, "Amazon Resource Names": aws, aws-cn, aws-us-gov, the ISO
@@ -52,7 +55,6 @@ KNOWN_REGIONS = frozenset({
 REGION_SYNTAX = re.compile(r"[a-z]{2,4}(-[a-z]+)+-\d{1,2}")
 
 ARN_FIELDS = 6  # arn:partition:service:region:account:resource
-_VARIABLE = re.compile(r"\$\{[^}]*\}")
 
 
 def _literal_ends(pattern: str) -> tuple[str, str]:
@@ -87,16 +89,7 @@ def covers(general: str, specific: str) -> bool:
         return True
     if not has_wildcard(specific):
         return wildcard_match(general, specific)
-    return _covers_regex(general).fullmatch(specific) is not None
-
-
-@lru_cache(maxsize=8192)
-def _covers_regex(general: str) -> re.Pattern[str]:
-    # Same relation as ``pattern_covers``, computed by the regex engine: in ``general`` a "*"
-    # absorbs anything (wildcards of ``specific`` included), a "?" any one character but "*",
-    # and a literal character only itself (never a wildcard of ``specific``).
-    body = "".join(".*" if c == "*" else "[^*]" if c == "?" else re.escape(c) for c in general)
-    return re.compile(body, re.DOTALL)
+    return pattern_covers(general, specific)
 
 
 def is_valid_region(region: str) -> bool:
@@ -105,7 +98,7 @@ def is_valid_region(region: str) -> bool:
 
 def as_pattern(text: str) -> str:
     """A policy value as a wildcard pattern: each policy variable may stand for anything."""
-    return _VARIABLE.sub("*", text) if "${" in text else text
+    return replace_braced(text, lambda _: "*") if "${" in text else text
 
 
 def is_open(field: str) -> bool:
@@ -146,7 +139,7 @@ class Arn:
 
 
 def split_arn(text: str) -> Arn:
-    masked = _VARIABLE.sub(lambda m: "_" * len(m.group(0)), text) if "${" in text else text
+    masked = replace_braced(text, lambda variable: "_" * len(variable)) if "${" in text else text
     fields: list[str] = []
     start = 0
     for _ in range(ARN_FIELDS - 1):
@@ -192,21 +185,21 @@ def _field_fits(value: str, fmt: str) -> bool:
     if value == "":
         return False
     if not is_open(value):
-        return _field_regex(fmt).fullmatch(value) is not None
+        return _field_matcher(fmt).matches(value)
     return intersects(as_pattern(value), _format_field_pattern(fmt))
 
 
 @lru_cache(maxsize=4096)
-def _field_regex(fmt_field: str) -> re.Pattern[str]:
-    pieces = re.split(r"(\$\{[^}]+\})", fmt_field)
-    return re.compile("".join(".*" if p.startswith("${") else re.escape(p) for p in pieces), re.DOTALL)
+def _field_matcher(fmt_field: str) -> Wildcard:
+    """A field of an ARN format; each placeholder stands for any run of characters."""
+    return compile_pieces(template_pieces(fmt_field, "*"))
 
 
 def _resource_fits(arn: Arn, fmt: tuple[str, ...]) -> bool:
     if len(fmt) != ARN_FIELDS:
         return False
     if not is_open(arn.resource):
-        return _field_regex(fmt[5]).fullmatch(arn.resource) is not None
+        return _field_matcher(fmt[5]).matches(arn.resource)
     return intersects(as_pattern(arn.resource), _format_field_pattern(fmt[5]))
 
 

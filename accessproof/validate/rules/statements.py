@@ -7,8 +7,8 @@ import json
 from dataclasses import dataclass
 from typing import Optional
 
-from ...catalog import has_wildcard
 from ...policy import Statement
+from ...policy.wildcards import has_wildcard
 from ..rule import ERROR, RESOURCE_POLICY, ROLE_TRUST_POLICY, SUGGESTION, Context, Report, Reports, rule
 from .resources import as_pattern, intersects, split_arn
 

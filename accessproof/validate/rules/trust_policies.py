@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Iterator, Optional
 
-from ...catalog import wildcard_match
+from ...policy.wildcards import wildcard_match
 from ...policy import Statement, Value
 from ..rule import (
     ERROR,

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from typing import Iterator, Optional
 
-from ...catalog import has_wildcard
 from ...policy import Location, Statement, Value
 from ...policy.variables import PolicyVariable, find_variables
 from ..rule import ERROR, REGISTRY, Context, Report, Reports, Rule, rule

@@ -13,6 +13,14 @@ none the valuation is impossible and is blocked with a clause that is true of ev
 request; the loop ends with a concrete request, or with "unsatisfiable" — a proof, because
 every clause added is a valid fact about real requests.
 
+With ``real_requests`` the action and the resource range over the requests AWS can receive
+(``requests``): the action is one of the classes of catalog actions the query's patterns tell
+apart, another catalog action, or an action of a service the catalog does not know; the
+resource is one the action acts on. Two integers name the action's class and the resource's
+type; the facts tie them to the pattern atoms, and concretization realizes the type's ARN
+language with the same complete search, blocking what it cannot realize. Witnesses with catalog
+actions are sought first; an unknown service's action only when no catalog action fits.
+
 Opaque atoms (facts outside the exact encoding) are free Booleans. Their valuation is realized
 by a bounded search over candidate values and confirmed by the caller's replay; a valuation that
 could not be realized is blocked *unsurely*, and once that has happened an unsatisfiable answer
@@ -45,6 +53,10 @@ from .strings import (
 )
 from ..policy.operators import Family
 from .scalars import CATALOG_TYPES, representatives
+from .requests import (
+    STAR_PATTERN, STAR_RESOURCE, ActionClass, ResourceLanguage, action_classes, catalog_action,
+    may_name_unknown_service, realize_resource, realize_unknown_service_action, untouched_request,
+)
 from .variables import implies
 from .terms import (
     ACTION, ALL_FALSE, ANY_TRUE, NOT_ALL_FALSE, NOT_ANY_TRUE, RESOURCE, And, Atom, Const, KeyPresent, Matches, Not,
@@ -55,6 +67,10 @@ ANY_ACTION = wildcard_pattern("*:*")  # the evaluator only accepts "service:acti
 MAX_ROUNDS = 400
 OPAQUE_SEARCH_BUDGET = 5_000  # candidate assignments tried for one group of opaque keys
 WITNESS_NAME = "accessproof-witness"
+# Values of the real-request encoding's integers (``Session._real_action_facts``): the action's
+# class, or one of these; the resource's type (an index into ``Session.languages``), or one of these.
+UNKNOWN_SERVICE, UNTOUCHED_ACTION = -2, -1
+STAR_TYPE, ANY_RESOURCE, UNTOUCHED_TYPE = -3, -2, -1
 
 
 class Undecided(Exception):
@@ -172,7 +188,7 @@ def principal_candidates(named: Iterable[PrincipalNamed]) -> list[str]:
             principal = parse_principal(v.value)
         except InvalidRequest:
             continue
-        out.append(v.value)
+        out.append(principal.arn or v.value)  # a bare account id calls as the account's root
         if principal.role_arn is not None and principal.account and principal.name:
             session = next(s for s in (f"arn:aws:sts::{principal.account}:assumed-role/{principal.name}/{WITNESS_NAME}{i or ''}"
                                        for i in range(len(mentioned) + 1)) if s not in mentioned)
@@ -262,6 +278,7 @@ class Session:
     terms: Sequence[Term]
     principal: Optional[str]  # the fixed caller (identity policies); None: a dimension
     opaque_conditions: dict = field(default_factory=dict)  # Opaque atom → Condition
+    real_requests: bool = False  # requests AWS can receive (``requests``), not any two strings
     solver: z3.Solver = field(init=False)
     variables: dict = field(init=False)
 
@@ -275,12 +292,19 @@ class Session:
         for t in self.terms:
             found |= atoms(t)
         found.add(Matches(ACTION, ANY_ACTION))
+        if self.real_requests:
+            found.add(Matches(RESOURCE, STAR_PATTERN))  # the resource of actions with no resource type
         self.atoms = sorted(found, key=repr)
         for atom in self.atoms:
             self.variables[atom] = z3.Bool(f"a{len(self.variables)}")
         self.solver.add(self.variables[Matches(ACTION, ANY_ACTION)])
-        self._single_string_facts(ACTION)
+        if self.real_requests:
+            self._real_action_facts()
+        else:
+            self._single_string_facts(ACTION)
         self._single_string_facts(RESOURCE)
+        if self.real_requests:
+            self._real_resource_facts()
         self._key_facts()
         self._principal_facts()
         self._variable_facts()
@@ -340,6 +364,68 @@ class Session:
                     facts.append(z3.Implies(v[a], v[b]))
         self.solver.add(fast_and(facts))
         self.dimensions[dimension] = (chosen, none, wild, other, which, texts)
+
+    def _real_action_facts(self) -> None:
+        """The action is a class of catalog actions (``act`` ≥ 0), a catalog action no pattern
+        accepts (``UNTOUCHED_ACTION``) or an action of an unknown service (``UNKNOWN_SERVICE``).
+        A class fixes every pattern atom; on an unknown service's action a pattern whose literal
+        head names a catalog service is false, any other takes a free Boolean that concretization
+        realizes or blocks."""
+        v = self.variables
+        atoms = [a for a in self._dimension(ACTION) if a.pattern != ANY_ACTION]
+        self.classes, self.touched = action_classes([a.pattern for a in atoms])
+        act = self.act = z3.Int("act")
+        is_class = [fast_eq(act, int_value(act, i)) for i in range(len(self.classes))]
+        self.unknown_action = fast_eq(act, int_value(act, UNKNOWN_SERVICE))
+        facts = [act >= UNKNOWN_SERVICE, act < len(self.classes)]
+        accepted_by: list[list] = [[] for _ in atoms]
+        for i, cls in enumerate(self.classes):
+            for k in cls.patterns:
+                accepted_by[k].append(is_class[i])
+        self.unknown_free: dict[Matches, z3.BoolRef] = {}
+        for k, a in enumerate(atoms):
+            if may_name_unknown_service(a.pattern):
+                self.unknown_free[a] = free = z3.Bool(f"u{k}")
+                accepted_by[k].append(fast_and([self.unknown_action, free]))
+            facts.append(fast_eq(v[a], fast_or(accepted_by[k])))
+        self.catalog_only = z3.Bool("catalog_only")  # an assumption: look for catalog actions first
+        facts.append(z3.Implies(self.catalog_only, z3.Not(self.unknown_action)))
+        self.solver.add(fast_and(facts))
+
+    def _real_resource_facts(self) -> None:
+        """The resource's type ``rtype``: one of the chosen class's types (its literal resource
+        texts are those the type accepts; any other string is realized by search), ``*`` for a
+        class with no type, anything for an unknown service's action; for an untouched catalog
+        action the type is found at concretization."""
+        chosen, none, _, _, _, texts = self.dimensions[RESOURCE]
+        act = self.act
+        self.languages: list[ResourceLanguage] = list(
+            {rt.key: rt for cls in self.classes for rt in cls.resource_types}.values())
+        index = {rt.key: i for i, rt in enumerate(self.languages)}
+        rtype = self.rtype = z3.Int("rtype")
+        self.is_type = {value: fast_eq(rtype, int_value(rtype, value))
+                        for value in (STAR_TYPE, ANY_RESOURCE, UNTOUCHED_TYPE, *range(len(self.languages)))}
+        facts = [rtype >= STAR_TYPE, rtype < len(self.languages),
+                 z3.Implies(self.unknown_action, self.is_type[ANY_RESOURCE]),
+                 z3.Implies(fast_eq(act, int_value(act, UNTOUCHED_ACTION)), self.is_type[UNTOUCHED_TYPE]),
+                 z3.Implies(self.is_type[STAR_TYPE], chosen[STAR_RESOURCE])]
+        start = 0
+        for end in range(1, len(self.classes) + 1):  # runs of adjacent classes with the same types
+            types = self.classes[start].resource_types
+            if end < len(self.classes) and self.classes[end].resource_types == types:
+                continue
+            run = z3.And(act >= start, act < end) if end - start > 1 else fast_eq(act, int_value(act, start))
+            facts.append(z3.Implies(run, fast_or([self.is_type[index[rt.key]] for rt in types])
+                                    if types else self.is_type[STAR_TYPE]))
+            start = end
+        by_service: dict[Optional[str], list[str]] = {}
+        for text in texts:
+            by_service.setdefault(_service_component(text), []).append(text)
+        for i, language in enumerate(self.languages):
+            candidates = texts if language.service is None else by_service.get(language.service, [])
+            fitting = [chosen[t] for t in candidates if language.accepts(t)]
+            facts.append(z3.Implies(self.is_type[i], fast_or(fitting + [none])))
+        self.solver.add(fast_and(facts))
 
     def _key_facts(self) -> None:
         v = self.variables
@@ -429,36 +515,45 @@ class Session:
         guard = z3.FreshBool()
         self.solver.add(z3.Implies(guard, self.z3_term(term)))
         assumptions = [guard] + ([self.choice[candidate]] if candidate is not None else [])
+        # Real requests: a catalog action first; an unknown service's action only if none fits.
+        phases = [assumptions + [self.catalog_only], assumptions] if self.real_requests else [assumptions]
         has_opaque = any(isinstance(a, Opaque) for a in self.atoms)
-        for rounds in range(1, max_rounds + 1):
-            result = self.solver.check(*assumptions)
-            if result == z3.unsat:
-                return Outcome(None, self.unsure_blocks, rounds)
-            if result != z3.sat:
-                raise Undecided(f"z3 answered {result}")
-            model = self.solver.model()
-            valuation = Valuation(model, self.variables)
-            try:
-                concrete = self._concretize(valuation, model, exact=not has_opaque, fixed=fixed)
-            except _NotRealized as e:
-                if not e.sure:
-                    self.unsure_blocks = True
-                self.solver.add(z3.Or(e.clause) if e.clause else z3.BoolVal(False))
-                continue
-            if accept(concrete):
-                return Outcome(concrete, False, rounds)
-            if concrete.exact:
-                from .errors import WitnessReplayError
-                raise WitnessReplayError(concrete)
-            for variant in self._variants(concrete, valuation):
-                if accept(variant):
-                    return Outcome(variant, False, rounds)
-            # An opaque fact took part and the replay disagrees: block this valuation of the
-            # opaque facts. That clause may exclude real requests, so from now on an
-            # unsatisfiable answer is only "unsure" (a conservative FAIL), never a PASS.
-            self.unsure_blocks = True
-            opaque = [a for a in self.atoms if isinstance(a, Opaque)]
-            self.solver.add(z3.Or([self.variables[a] != z3.BoolVal(valuation(a)) for a in opaque]))
+        rounds = 0
+        for phase in phases:
+            while rounds < max_rounds:
+                rounds += 1
+                result = self.solver.check(*phase)
+                if result == z3.unsat:
+                    break
+                if result != z3.sat:
+                    raise Undecided(f"z3 answered {result}")
+                model = self.solver.model()
+                valuation = Valuation(model, self.variables)
+                try:
+                    concrete = self._concretize(valuation, model, exact=not has_opaque, fixed=fixed)
+                except _NotRealized as e:
+                    if not e.sure:
+                        self.unsure_blocks = True
+                    self.solver.add(z3.Or(e.clause) if e.clause else z3.BoolVal(False))
+                    continue
+                if accept(concrete):
+                    return Outcome(concrete, False, rounds)
+                if concrete.exact:
+                    from .errors import WitnessReplayError
+                    raise WitnessReplayError(concrete)
+                for variant in self._variants(concrete, valuation):
+                    if accept(variant):
+                        return Outcome(variant, False, rounds)
+                # An opaque fact took part and the replay disagrees: block this valuation of the
+                # opaque facts. That clause may exclude real requests, so from now on an
+                # unsatisfiable answer is only "unsure" (a conservative FAIL), never a PASS.
+                self.unsure_blocks = True
+                opaque = [a for a in self.atoms if isinstance(a, Opaque)]
+                self.solver.add(z3.Or([self.variables[a] != z3.BoolVal(valuation(a)) for a in opaque]))
+            else:
+                break  # out of rounds
+        else:
+            return Outcome(None, self.unsure_blocks, rounds)
         raise Undecided(f"no answer after {max_rounds} refinement rounds")
 
     def _variants(self, concrete: Concrete, valuation: Valuation) -> list[Concrete]:
@@ -478,7 +573,11 @@ class Session:
                 pieces = resolve(pattern, context)
                 if pieces is None:
                     continue
-                resource = "".join(text if literal else text.replace("*", "").replace("?", "x") for text, literal in pieces)
+                if self.real_requests:
+                    resource = _typed_member(concrete.action, pieces)
+                else:
+                    resource = "".join(text if literal else text.replace("*", "").replace("?", "x")
+                                       for text, literal in pieces)
                 if resource:
                     out.append(Concrete(concrete.principal, concrete.action, resource, context, False))
         return out
@@ -489,8 +588,11 @@ class Session:
     # ------------------------------------------------------------------ concretize
     def _concretize(self, valuation: Valuation, model, exact: bool,
                     fixed: Optional[dict[str, ContextValue]] = None) -> Concrete:
-        action = self._single_string(ACTION, valuation, model)
-        resource = self._single_string(RESOURCE, valuation, model)
+        if self.real_requests:
+            action, resource = self._real_request(valuation, model)
+        else:
+            action = self._single_string(ACTION, valuation, model)
+            resource = self._single_string(RESOURCE, valuation, model)
         principal = self.principal
         if principal is None:
             index = next(i for i, c in enumerate(self.choice) if model_true(model, c))
@@ -505,6 +607,103 @@ class Session:
         if opaque_keys:
             self._opaque_values(sorted(opaque_keys), valuation, context)
         return Concrete(principal, action, resource, context, exact)
+
+    # ----------------------------------------------------------------- real requests
+    def _real_request(self, valuation: Valuation, model) -> tuple[str, str]:
+        act = model.eval(self.act, model_completion=True).as_long()
+        if act == UNKNOWN_SERVICE:
+            return self._unknown_service_action(model), self._single_string(RESOURCE, valuation, model)
+        if act == UNTOUCHED_ACTION:
+            return self._untouched_request(valuation, model)
+        cls: ActionClass = self.classes[act]
+        rtype = model.eval(self.rtype, model_completion=True).as_long()
+        return cls.actions[0].name, self._typed_resource(rtype, valuation, model)
+
+    def _resource_valuation(self, valuation: Valuation) -> tuple[list[Pattern], tuple[bool, ...]]:
+        wild = self.dimensions[RESOURCE][2]
+        return [a.pattern for a in wild], tuple(valuation(a) for a in wild)
+
+    def _typed_resource(self, rtype: int, valuation: Valuation, model) -> str:
+        """A resource of type ``rtype`` with the model's valuation of the resource atoms."""
+        chosen, none, wild, other, which, texts = self.dimensions[RESOURCE]
+        index = model.eval(which, model_completion=True).as_long()
+        if index >= 0:
+            return texts[index]  # the facts admit only texts of the type (or "*" for STAR_TYPE)
+        language = self.languages[rtype]
+        patterns, wanted = self._resource_valuation(valuation)
+        self._learn_type_facts(patterns, wanted, rtype)
+        found = realize_resource(language, patterns, wanted, avoid=texts)
+        if found is not None:
+            return found
+        v = self.variables
+        if realize_resource(language, patterns, wanted) is None:  # impossible for any string of the type
+            def impossible(indices) -> bool:
+                return realize_resource(language, [patterns[i] for i in indices], [wanted[i] for i in indices]) is None
+            core = _shrink(list(range(len(patterns))), impossible)
+            raise _NotRealized([z3.Not(self.is_type[rtype])] + [v[wild[i]] != z3.BoolVal(wanted[i]) for i in core], True)
+        raise _NotRealized([z3.Not(self.is_type[rtype]), z3.Not(none)] +
+                           [other[w] != z3.BoolVal(want) for w, want in zip(wild, wanted)], True)
+
+    def _learn_type_facts(self, patterns: list[Pattern], wanted: tuple[bool, ...], rtype: int) -> None:
+        """Quick impossibility proofs before a search: a wanted pattern disjoint from the type's
+        ARNs, or a refused one that accepts all of them (the wildcard algebra). The verdict is
+        learned for every type in play at once, then the valuation is blocked."""
+        v = self.variables
+        wild = self.dimensions[RESOURCE][2]
+
+        def contradicts(p: Pattern, want: bool, language: ResourceLanguage) -> bool:
+            return disjoint(p, language.pattern) if want else covers(p, language.pattern)
+
+        for i, (p, want) in enumerate(zip(patterns, wanted)):
+            if not contradicts(p, want, self.languages[rtype]):
+                continue
+            unwanted = z3.Not(v[wild[i]]) if want else v[wild[i]]
+            for k, language in enumerate(self.languages):
+                if k != rtype and contradicts(p, want, language):
+                    self.solver.add(z3.Or(z3.Not(self.is_type[k]), unwanted))
+            raise _NotRealized([z3.Not(self.is_type[rtype]), unwanted], True)
+
+    def _untouched_request(self, valuation: Valuation, model) -> tuple[str, str]:
+        """A catalog action that no pattern accepts, and a resource it acts on with the model's valuation."""
+        chosen, none, wild, other, which, texts = self.dimensions[RESOURCE]
+        untouched = fast_eq(self.act, int_value(self.act, UNTOUCHED_ACTION))
+        index = model.eval(which, model_completion=True).as_long()
+        if index >= 0:
+            text = texts[index]
+            found = untouched_request(self.touched, lambda language: text if language.accepts(text) else None,
+                                      star=text == STAR_RESOURCE, service=_service_component(text))
+            if found is None:
+                raise _NotRealized([z3.Not(untouched), z3.Not(chosen[text])], True)
+            return found
+        patterns, wanted = self._resource_valuation(valuation)
+        positives = [p for p, w in zip(patterns, wanted) if w]
+        negatives = [p for p, w in zip(patterns, wanted) if not w]
+        services = {_pattern_service(p) for p in positives} - {None}
+
+        def resource(language: ResourceLanguage) -> Optional[str]:
+            if len(services) > 1 or any(disjoint(p, language.pattern) for p in positives) or \
+                    any(covers(p, language.pattern) for p in negatives):
+                return None
+            return realize_resource(language, patterns, wanted, avoid=texts)
+
+        found = untouched_request(self.touched, resource, star=False, service=next(iter(services), None))
+        if found is None:
+            raise _NotRealized([z3.Not(untouched), z3.Not(none)] +
+                               [other[w] != z3.BoolVal(want) for w, want in zip(wild, wanted)], True)
+        return found
+
+    def _unknown_service_action(self, model) -> str:
+        free = self.unknown_free
+        patterns = [a.pattern for a in free]
+        wanted = tuple(model_true(model, b) for b in free.values())
+        found = realize_unknown_service_action(patterns, wanted)
+        if found is None:
+            def impossible(indices) -> bool:
+                return realize_unknown_service_action([patterns[i] for i in indices], [wanted[i] for i in indices]) is None
+            core = _shrink(list(range(len(patterns))), impossible)
+            bools = list(free.values())
+            raise _NotRealized([z3.Not(self.unknown_action)] + [bools[i] != z3.BoolVal(wanted[i]) for i in core], True)
+        return found
 
     def _single_string(self, dimension: str, valuation: Valuation, model) -> str:
         chosen, none, wild, other, which, texts = self.dimensions[dimension]
@@ -757,6 +956,41 @@ class Session:
             return None
 
         return search(0, dict(context), set())
+
+
+def _typed_member(action: str, pieces: list[tuple[str, bool]]) -> Optional[str]:
+    """A resource the action acts on that a resolved Resource value (``patterns.resolve``'s
+    pieces: variable values are literal) accepts, if one is easy to build."""
+    if any(literal and any(ch in text for ch in "*?") for text, literal in pieces):
+        return None
+    pattern = wildcard_pattern("".join(text for text, _ in pieces), arn=True)
+    found = catalog_action(action.lower())
+    for language in found.resource_types if found is not None else ():
+        member = realize_resource(language, [pattern], [True])
+        if member is not None:
+            return member
+    return None
+
+
+def _service_component(text: str) -> Optional[str]:
+    """The third colon-separated component of a string (an ARN's service), if it has one."""
+    parts = text.split(":", 3)
+    return parts[2] if len(parts) > 3 else None
+
+
+def _pattern_service(p: Pattern) -> Optional[str]:
+    """The service component every string of an ARN pattern has, when the pattern writes it out."""
+    components = _components(p)
+    return components[2] if components is not None and not any(ch in components[2] for ch in "*?") else None
+
+
+def _shrink(core: list[int], impossible: Callable[[list[int]], bool]) -> list[int]:
+    """A smaller subset of ``core`` (itself impossible) that is still impossible: one pass."""
+    for i in list(core):
+        trial = [j for j in core if j != i]
+        if impossible(trial):
+            core = trial
+    return core
 
 
 def _components(p: Pattern) -> Optional[list[str]]:

@@ -451,7 +451,9 @@ def _findings(ctx: _Path, zone: ZoneOfTrust, owner_canonical_id: Optional[str]) 
         a for a in atoms(grants) if isinstance(a, PrincipalNamed))} - {None}
     facts = _CallerFacts.build(mentioned, zone, named_accounts)
     terms = [grants, wanted, *allow_terms.values(), *([org_literal] if org_literal else []), *facts.terms()]
-    session = Session(terms, None, opaque_condition_map(policies))
+    # Real requests only (reason.requests): each finding's witness is a request AWS can receive,
+    # an action of the resource's services acting on this resource.
+    session = Session(terms, None, opaque_condition_map(policies), real_requests=True)
     found: dict[tuple, FreshFinding] = {}
     for caller in _callers(session, zone, owner_canonical_id, facts):
         caller = replace(caller, fixed={**caller.fixed, **ctx.fixed}, absent=caller.absent | ctx.absent)

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Callable, Iterable, Iterator, Optional, Sequence
 
 from ..catalog import default_catalog
@@ -59,14 +59,39 @@ def _accepts(p: Pattern, text: str) -> bool:
 
 @dataclass(frozen=True, eq=False)
 class ResourceLanguage:
-    """The ARNs of one resource type: accepted by ``pattern`` and by none of ``excluded``."""
+    """The ARNs of one resource type: accepted by ``pattern`` and by none of ``excluded``
+    (both built on first use: a policy naming a hundred services touches a thousand types)."""
 
     key: str  # "<service prefix>/<type key>", unique in the catalog
     arn_format: str
-    service: Optional[str]  # the format's service component
-    pattern: Pattern
-    excluded: tuple[Pattern, ...]
-    example: str  # a readable member
+
+    @cached_property
+    def components(self) -> list[str]:
+        return self.arn_format.split(":", 5)
+
+    @cached_property
+    def service(self) -> Optional[str]:
+        """The service component of every ARN of the type, when the format writes it out."""
+        c = self.components
+        return c[2] if len(c) > 2 and not _PLACEHOLDER.search(c[2]) and not any(ch in c[2] for ch in "*?") else None
+
+    @cached_property
+    def pattern(self) -> Pattern:
+        return wildcard_pattern(":".join(_PLACEHOLDER.sub("?*", c) for c in self.components), arn=True)
+
+    @cached_property
+    def excluded(self) -> tuple[Pattern, ...]:
+        # A component that is one placeholder is one name: neither "/" nor (in the resource part) ":".
+        loose = [_PLACEHOLDER.sub("*", c) for c in self.components]
+        return tuple(wildcard_pattern(":".join(loose[:i] + [f"*{separator}*"] + loose[i + 1:]), arn=True)
+                     for i, component in enumerate(self.components) if _PLACEHOLDER.fullmatch(component)
+                     for separator in ("/:" if i == 5 else "/"))
+
+    @cached_property
+    def example(self) -> str:
+        """A readable member: aws, us-east-1, an account id, and the witness name elsewhere."""
+        return ":".join(_PLACEHOLDER.sub(lambda m: _EXAMPLE_VALUES.get(m.group(0)[2:-1].lower(), WITNESS_NAME), c)
+                        .replace("*", WITNESS_NAME).replace("?", "x") for c in self.components)
 
     def accepts(self, arn: str) -> bool:
         return _accepts(self.pattern, arn) and not any(_accepts(p, arn) for p in self.excluded)
@@ -74,20 +99,7 @@ class ResourceLanguage:
 
 @lru_cache(maxsize=None)
 def resource_language(key: str, arn_format: str) -> ResourceLanguage:
-    components = arn_format.split(":", 5)
-    pattern = wildcard_pattern(":".join(_PLACEHOLDER.sub("?*", c) for c in components), arn=True)
-    # A component that is one placeholder is one name: neither "/" nor (in the resource part) ":".
-    loose = [_PLACEHOLDER.sub("*", c) for c in components]
-    excluded: list[Pattern] = []
-    for i, component in enumerate(components):
-        if _PLACEHOLDER.fullmatch(component):
-            for separator in "/:" if i == 5 else "/":
-                excluded.append(wildcard_pattern(":".join(loose[:i] + [f"*{separator}*"] + loose[i + 1:]), arn=True))
-    service = components[2] if len(components) > 2 and not _PLACEHOLDER.search(components[2]) else None
-    example = ":".join(
-        _PLACEHOLDER.sub(lambda m: _EXAMPLE_VALUES.get(m.group(0)[2:-1].lower(), WITNESS_NAME), c)
-        .replace("*", WITNESS_NAME).replace("?", "x") for c in components)
-    return ResourceLanguage(key, arn_format, service, pattern, tuple(excluded), example)
+    return ResourceLanguage(key, arn_format)
 
 
 # --------------------------------------------------------------------------- actions
@@ -107,8 +119,15 @@ def service_actions(prefix: str) -> dict[str, CatalogAction]:
     if service is None:
         return {}
     return {f"{prefix}:{lower}": CatalogAction(action.full_name, tuple(
-        resource_language(f"{prefix}/{rt.key.lower()}", rt.arn_format) for rt in catalog.action_resource_types(action)))
+        language for rt in catalog.action_resource_types(action) for language in _languages(prefix, rt.key, rt.arn_format)))
         for lower, action in service.actions.items()}
+
+
+def _languages(prefix: str, key: str, arn_format: str) -> tuple[ResourceLanguage, ...]:
+    """A type's languages: a few types list two ARN formats, comma-separated (API Gateway's
+    ``/apis/...`` and ``/restapis/...``, Lex's ``bot/`` and ``bot:``)."""
+    formats = [f.strip() for f in arn_format.split(",")]
+    return tuple(resource_language(f"{prefix}/{key.lower()}" + (f"#{i}" if i else ""), f) for i, f in enumerate(formats))
 
 
 def catalog_action(lower_name: str) -> Optional[CatalogAction]:

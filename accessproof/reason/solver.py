@@ -401,7 +401,7 @@ class Session:
         act = self.act
         self.languages: list[ResourceLanguage] = list(
             {rt.key: rt for cls in self.classes for rt in cls.resource_types}.values())
-        index = {rt.key: i for i, rt in enumerate(self.languages)}
+        index = self.type_index = {rt.key: i for i, rt in enumerate(self.languages)}
         rtype = self.rtype = z3.Int("rtype")
         self.is_type = {value: fast_eq(rtype, int_value(rtype, value))
                         for value in (STAR_TYPE, ANY_RESOURCE, UNTOUCHED_TYPE, *range(len(self.languages)))}
@@ -421,11 +421,33 @@ class Session:
         by_service: dict[Optional[str], list[str]] = {}
         for text in texts:
             by_service.setdefault(_service_component(text), []).append(text)
+        self._learned: set = set()
+        self._not_type: dict = {}
+        self._literals: dict = {}
+        self.languages_of_service: dict[Optional[str], list[int]] = {}
         for i, language in enumerate(self.languages):
+            self.languages_of_service.setdefault(language.service, []).append(i)
             candidates = texts if language.service is None else by_service.get(language.service, [])
             fitting = [chosen[t] for t in candidates if language.accepts(t)]
             facts.append(z3.Implies(self.is_type[i], fast_or(fitting + [none])))
         self.solver.add(fast_and(facts))
+        self._service_component_facts()
+
+    def _service_component_facts(self) -> None:
+        """An ARN has one service component: the types, literal texts and ARN patterns that write
+        it out name it in the integer ``rservice``, so ones of different services exclude each other
+        in linear size."""
+        chosen, _, wild, _, _, texts = self.dimensions[RESOURCE]
+        named: list[tuple[z3.BoolRef, str]] = [(self.is_type[i], rt.service) for i, rt in enumerate(self.languages)
+                                                if rt.service is not None]
+        named += [(chosen[t], service) for t in texts if (service := _service_component(t)) is not None]
+        named += [(self.variables[a], service) for a in wild if (service := _pattern_service(a.pattern)) is not None]
+        services = {service: i for i, service in enumerate(sorted({service for _, service in named}))}
+        if len(services) < 2:
+            return
+        rservice = z3.Int("rservice")
+        self.solver.add(fast_and([z3.Implies(holds, fast_eq(rservice, int_value(rservice, services[service])))
+                                  for holds, service in named]))
 
     def _key_facts(self) -> None:
         v = self.variables
@@ -617,51 +639,81 @@ class Session:
             return self._untouched_request(valuation, model)
         cls: ActionClass = self.classes[act]
         rtype = model.eval(self.rtype, model_completion=True).as_long()
-        return cls.actions[0].name, self._typed_resource(rtype, valuation, model)
+        return cls.actions[0].name, self._typed_resource(cls, rtype, valuation, model)
 
     def _resource_valuation(self, valuation: Valuation) -> tuple[list[Pattern], tuple[bool, ...]]:
         wild = self.dimensions[RESOURCE][2]
         return [a.pattern for a in wild], tuple(valuation(a) for a in wild)
 
-    def _typed_resource(self, rtype: int, valuation: Valuation, model) -> str:
-        """A resource of type ``rtype`` with the model's valuation of the resource atoms."""
+    def _typed_resource(self, cls: ActionClass, rtype: int, valuation: Valuation, model) -> str:
+        """A resource of one of the class's types (the model's ``rtype`` first: any of them makes
+        a real request) with the model's valuation of the resource atoms. When none can have it,
+        each type is blocked for a core of that valuation, for every class acting on the type."""
         chosen, none, wild, other, which, texts = self.dimensions[RESOURCE]
         index = model.eval(which, model_completion=True).as_long()
-        if index >= 0:
-            return texts[index]  # the facts admit only texts of the type (or "*" for STAR_TYPE)
-        language = self.languages[rtype]
+        if rtype == STAR_TYPE or index >= 0:
+            return texts[index]  # the facts admit only texts of the type ("*" for STAR_TYPE)
         patterns, wanted = self._resource_valuation(valuation)
-        self._learn_type_facts(patterns, wanted, rtype)
-        found = realize_resource(language, patterns, wanted, avoid=texts)
-        if found is not None:
-            return found
         v = self.variables
-        if realize_resource(language, patterns, wanted) is None:  # impossible for any string of the type
-            def impossible(indices) -> bool:
-                return realize_resource(language, [patterns[i] for i in indices], [wanted[i] for i in indices]) is None
-            core = _shrink(list(range(len(patterns))), impossible)
-            raise _NotRealized([z3.Not(self.is_type[rtype])] + [v[wild[i]] != z3.BoolVal(wanted[i]) for i in core], True)
-        raise _NotRealized([z3.Not(self.is_type[rtype]), z3.Not(none)] +
-                           [other[w] != z3.BoolVal(want) for w, want in zip(wild, wanted)], True)
+        pair = _impossible_pair(patterns, wanted)
+        if pair is not None:  # no string at all has these two values
+            raise _NotRealized([v[wild[i]] != z3.BoolVal(wanted[i]) for i in pair], True)
+        types = [rtype] + [self.type_index[rt.key] for rt in cls.resource_types if self.type_index[rt.key] != rtype]
+        searched: dict[int, list[int]] = {}
+        for k in types:
+            relevant, contradiction = _relevant(patterns, wanted, self.languages[k])
+            if contradiction is None:
+                found = realize_resource(self.languages[k], [patterns[i] for i in relevant],
+                                         [wanted[i] for i in relevant], avoid=texts)
+                if found is not None:
+                    return found
+                searched[k] = relevant
+        clauses = [self._type_clause(k, patterns, wanted, searched.get(k)) for k in types]
+        for clause in clauses[1:]:
+            self.solver.add(fast_or(clause))
+        raise _NotRealized(clauses[0], True)
 
-    def _learn_type_facts(self, patterns: list[Pattern], wanted: tuple[bool, ...], rtype: int) -> None:
-        """Quick impossibility proofs before a search: a wanted pattern disjoint from the type's
-        ARNs, or a refused one that accepts all of them (the wildcard algebra). The verdict is
-        learned for every type in play at once, then the valuation is blocked."""
-        v = self.variables
-        wild = self.dimensions[RESOURCE][2]
+    def _type_clause(self, k: int, patterns: list[Pattern], wanted: tuple[bool, ...],
+                     relevant: Optional[list[int]]) -> list:
+        """A clause true of every request, excluding the type ``k`` with (a core of) this valuation
+        of the resource atoms; ``relevant``: the patterns a search found impossible together,
+        None when the algebra settles it (learned for every type of the service at once)."""
+        chosen, none, wild, other, which, texts = self.dimensions[RESOURCE]
+        language = self.languages[k]
+        if relevant is None:
+            _, i = _relevant(patterns, wanted, language)
+            assert i is not None
+            self._learn_contradiction(patterns[i], wanted[i], wild[i], language.service)
+            return [self.not_type(k), self.literal(wild[i], not wanted[i])]
+        sub_patterns, sub_wanted = [patterns[i] for i in relevant], [wanted[i] for i in relevant]
+        core = _type_core(language, sub_patterns, sub_wanted)
+        if core is None:  # only the literal texts were in the way
+            return [self.not_type(k), z3.Not(none)] + [other[w] != z3.BoolVal(x) for w, x in zip(wild, wanted)]
+        return [self.not_type(k)] + [self.literal(wild[relevant[i]], not sub_wanted[i]) for i in core]
 
-        def contradicts(p: Pattern, want: bool, language: ResourceLanguage) -> bool:
-            return disjoint(p, language.pattern) if want else covers(p, language.pattern)
+    def _learn_contradiction(self, p: Pattern, want: bool, atom: Matches, service: Optional[str]) -> None:
+        """The algebra shows no ARN of the type gives ``p`` the wanted value: the same verdict for
+        every type of the service in play, learned once."""
+        if (atom, want) in self._learned:
+            return
+        self._learned.add((atom, want))
+        unwanted = self.literal(atom, not want)
+        self.solver.add(fast_and([fast_or([self.not_type(k), unwanted])
+                                  for k in self.languages_of_service.get(service, ())
+                                  if _contradicts(p, want, self.languages[k])]))
 
-        for i, (p, want) in enumerate(zip(patterns, wanted)):
-            if not contradicts(p, want, self.languages[rtype]):
-                continue
-            unwanted = z3.Not(v[wild[i]]) if want else v[wild[i]]
-            for k, language in enumerate(self.languages):
-                if k != rtype and contradicts(p, want, language):
-                    self.solver.add(z3.Or(z3.Not(self.is_type[k]), unwanted))
-            raise _NotRealized([z3.Not(self.is_type[rtype]), unwanted], True)
+    def not_type(self, k: int):
+        found = self._not_type.get(k)
+        if found is None:
+            found = self._not_type[k] = z3.Not(self.is_type[k])
+        return found
+
+    def literal(self, atom: Atom, value: bool):
+        """The atom's variable or its negation."""
+        found = self._literals.get((atom, value))
+        if found is None:
+            found = self._literals[(atom, value)] = self.variables[atom] if value else z3.Not(self.variables[atom])
+        return found
 
     def _untouched_request(self, valuation: Valuation, model) -> tuple[str, str]:
         """A catalog action that no pattern accepts, and a resource it acts on with the model's valuation."""
@@ -676,15 +728,13 @@ class Session:
                 raise _NotRealized([z3.Not(untouched), z3.Not(chosen[text])], True)
             return found
         patterns, wanted = self._resource_valuation(valuation)
-        positives = [p for p, w in zip(patterns, wanted) if w]
-        negatives = [p for p, w in zip(patterns, wanted) if not w]
-        services = {_pattern_service(p) for p in positives} - {None}
+        services = {_pattern_service(p) for p, w in zip(patterns, wanted) if w} - {None}
 
         def resource(language: ResourceLanguage) -> Optional[str]:
-            if len(services) > 1 or any(disjoint(p, language.pattern) for p in positives) or \
-                    any(covers(p, language.pattern) for p in negatives):
+            relevant, contradiction = _relevant(patterns, wanted, language)
+            if len(services) > 1 or contradiction is not None:
                 return None
-            return realize_resource(language, patterns, wanted, avoid=texts)
+            return realize_resource(language, [patterns[i] for i in relevant], [wanted[i] for i in relevant], avoid=texts)
 
         found = untouched_request(self.touched, resource, star=False, service=next(iter(services), None))
         if found is None:
@@ -972,6 +1022,79 @@ def _typed_member(action: str, pieces: list[tuple[str, bool]]) -> Optional[str]:
     return None
 
 
+DISJOINT, COVERS, EXCLUDED, OVERLAPS = "disjoint", "covers", "excluded", "overlaps"
+
+
+@lru_cache(maxsize=65536)
+def _relation(p: Pattern, language: ResourceLanguage) -> str:
+    """How a pattern meets a type's ARNs, by the wildcard algebra: it accepts none of the type's
+    pattern, all of it, only strings the type excludes, or (as far as the algebra knows) some."""
+    if disjoint(p, language.pattern):
+        return DISJOINT
+    if covers(p, language.pattern):
+        return COVERS
+    if any(covers(x, p) for x in language.excluded):
+        return EXCLUDED
+    return OVERLAPS
+
+
+def _contradicts(p: Pattern, want: bool, language: ResourceLanguage) -> bool:
+    """No ARN of the type gives ``p`` the wanted value (the algebra proves it)."""
+    relation = _relation(p, language)
+    return relation in (DISJOINT, EXCLUDED) if want else relation == COVERS
+
+
+def _relevant(patterns: list[Pattern], wanted: tuple[bool, ...], language: ResourceLanguage
+              ) -> tuple[list[int], Optional[int]]:
+    """The patterns a search for an ARN of the type must consider, and the first one whose wanted
+    value no such ARN has, if any. A pattern disjoint from the type's pattern is false on each of
+    its ARNs and one that accepts the whole pattern is true, so either is settled without search
+    — most of a policy's patterns name other resources."""
+    relevant: list[int] = []
+    for i, (p, want) in enumerate(zip(patterns, wanted)):
+        relation = _relation(p, language)
+        if _contradicts(p, want, language):
+            return relevant, i
+        if relation == OVERLAPS:
+            relevant.append(i)
+    return relevant, None
+
+
+def _impossible_pair(patterns: list[Pattern], wanted: tuple[bool, ...]) -> Optional[list[int]]:
+    """Two patterns whose wanted values no string has, by the wildcard algebra: two wanted
+    patterns that share no string, or a wanted one inside a refused one."""
+    positives = [i for i, w in enumerate(wanted) if w]
+    negatives = [i for i, w in enumerate(wanted) if not w]
+    for i in positives:
+        for j in positives:
+            if j > i and disjoint(patterns[i], patterns[j]):
+                return [i, j]
+        for j in negatives:
+            if covers(patterns[j], patterns[i]):
+                return [i, j]
+    return None
+
+
+# Pairs of wanted values tried for a small impossible core, past the single patterns.
+CORE_PAIRS = 64
+
+
+def _type_core(language: ResourceLanguage, patterns: list[Pattern], wanted: list[bool]) -> Optional[list[int]]:
+    """Indexes of patterns whose wanted values no ARN of the type has: one or two when such a
+    small core exists (searched first), else all; None when some ARN of the type has the whole
+    valuation (then only the literal texts to avoid were in the way)."""
+    def impossible(indices) -> bool:
+        return realize_resource(language, [patterns[i] for i in indices], [wanted[i] for i in indices]) is None
+
+    positives = [i for i, w in enumerate(wanted) if w]
+    negatives = [i for i, w in enumerate(wanted) if not w]
+    pairs = [[i, j] for i, j in itertools.combinations(positives, 2)] + [[i, j] for i in positives for j in negatives]
+    for group in [[i] for i in positives + negatives] + pairs[:CORE_PAIRS]:
+        if impossible(group):
+            return group
+    return list(range(len(patterns))) if impossible(range(len(patterns))) else None
+
+
 def _service_component(text: str) -> Optional[str]:
     """The third colon-separated component of a string (an ARN's service), if it has one."""
     parts = text.split(":", 3)
@@ -1010,14 +1133,19 @@ def _components(p: Pattern) -> Optional[list[str]]:
     return out if colons == 5 else None
 
 
-def _algebra(p: Pattern) -> Optional[list[str]]:
+@lru_cache(maxsize=65536)
+def _algebra(p: Pattern) -> Optional[tuple[str, ...]]:
     """A pattern as components the catalog's wildcard algebra decides exactly: one plain
     pattern, or the six components of an ARN pattern (the first five contain no colon, so
     "*" meaning "[^:]*" there changes no containment or intersection)."""
     plain = plain_wildcard_text(p)
-    return [plain] if plain is not None else _components(p)
+    if plain is not None:
+        return (plain,)
+    components = _components(p)
+    return tuple(components) if components is not None else None
 
 
+@lru_cache(maxsize=65536)
 def covers(general: Pattern, specific: Pattern) -> bool:
     """Every string of ``specific`` is accepted by ``general`` (False: unknown or no)."""
     text = literal_text(specific)
@@ -1027,6 +1155,7 @@ def covers(general: Pattern, specific: Pattern) -> bool:
     return g is not None and s is not None and len(g) == len(s) and all(map(pattern_covers, g, s))
 
 
+@lru_cache(maxsize=65536)
 def disjoint(a: Pattern, b: Pattern) -> bool:
     """No string is accepted by both (False: unknown or no)."""
     ta, tb = literal_text(a), literal_text(b)

@@ -1,0 +1,138 @@
+"""The real-request domain (``reason.requests``) and the solver's real-request semantics."""
+
+from __future__ import annotations
+
+import pytest
+
+from accessproof.catalog import default_catalog
+from accessproof.catalog.service_reference import arn_format_regex
+from accessproof.reason import ACTION, RESOURCE, Matches, Session, conj, neg
+from accessproof.reason.requests import (
+    UNKNOWN_SERVICE_EXAMPLE, action_classes, actions_accepted, is_real_request, realize_unknown_service_action,
+    resource_language, service_actions,
+)
+from accessproof.reason.strings import wildcard_pattern
+
+USER = "arn:aws:iam::123456789012:user/u"
+BUCKET = "arn:${Partition}:s3:::${BucketName}"
+OBJECT = "arn:${Partition}:s3:::${BucketName}/${ObjectName}"
+
+
+def action(text: str) -> Matches:
+    return Matches(ACTION, wildcard_pattern(text.lower()))
+
+
+def resource(text: str) -> Matches:
+    return Matches(RESOURCE, wildcard_pattern(text, arn=True))
+
+
+def witness(term, real: bool = True):
+    return Session([term], USER, real_requests=real).solve(term, lambda c: True).witness
+
+
+# ------------------------------------------------------------------------------ languages
+
+def test_every_catalog_type_has_a_member_that_its_format_matches():
+    """Each type's readable example is in its language and matches the catalog's own reading of
+    the format (placeholders as runs of characters; it reads a written ``*`` literally, we as a
+    wildcard); a two-format type yields two languages."""
+    catalog = default_catalog()
+    count = 0
+    for prefix in sorted(catalog.service_prefixes):
+        for name, found in service_actions(prefix).items():
+            for language in found.resource_types:
+                assert language.accepts(language.example), (language.key, language.example)
+                written = language.arn_format.replace("*", "${Any}").replace("?", "${One}")
+                assert arn_format_regex(written).fullmatch(language.example), language.arn_format
+                count += 1
+    assert count > 20_000
+
+
+def test_a_name_placeholder_has_no_separator():
+    bucket, obj = resource_language("s3/bucket", BUCKET), resource_language("s3/object", OBJECT)
+    assert bucket.accepts("arn:aws:s3:::b") and not bucket.accepts("arn:aws:s3:::b/k")
+    assert obj.accepts("arn:aws:s3:::b/k") and obj.accepts("arn:aws:s3:::b/k:with/colon")
+    assert not obj.accepts("arn:aws:s3:::/k") and not obj.accepts("arn:aws:s3:::b/")  # placeholders are not empty
+    queue = resource_language("sqs/queue", "arn:${Partition}:sqs:${Region}:${Account}:${QueueName}")
+    assert queue.accepts("arn:aws:sqs:us-east-1:123456789012:q")
+    assert not queue.accepts("arn:aws:sqs:us/east:123456789012:q") and not queue.accepts("arn:aws:sqs:r:1:q:x")
+
+
+def test_a_type_with_two_formats_accepts_both():
+    found = service_actions("apigateway")["apigateway:get"]
+    stages = [l for l in found.resource_types if l.key.startswith("apigateway/stage#") or l.key == "apigateway/stage"]
+    assert len(stages) == 2
+    assert any(l.accepts("arn:aws:apigateway:us-east-1::/restapis/a1/stages/prod") for l in stages)
+    assert any(l.accepts("arn:aws:apigateway:us-east-1::/apis/a1/stages/prod") for l in stages)
+
+
+# -------------------------------------------------------------------------------- actions
+
+@pytest.mark.parametrize("pattern", ["s3:Get*", "iam:Pass*", "s3:*", "s3*:list*", "S3:GETOBJECT", "ec2:?escribeVpcs",
+                                     "s3:NoSuchAction", "nosuchservice:*"])
+def test_actions_accepted_agree_with_the_catalog(pattern):
+    expected = {a.full_name.lower() for a in default_catalog().match_actions(pattern.lower())} if ":" in pattern.split("*")[0] \
+        else {a.full_name.lower() for p in default_catalog().service_prefixes if p.startswith("s3")
+              for a in default_catalog().service(p).match_actions("list*")}
+    assert set(actions_accepted(wildcard_pattern(pattern.lower()))) == expected
+
+
+def test_classes_partition_the_touched_actions_by_patterns_and_types():
+    patterns = [wildcard_pattern(p) for p in ("s3:*", "s3:get*", "s3:getobject", "iam:passrole")]
+    classes, touched = action_classes(patterns)
+    members = [a.name.lower() for c in classes for a in c.actions]
+    assert sorted(members) == sorted(touched) and len(members) == len(set(members))
+    for c in classes:
+        for a in c.actions:
+            assert tuple(i for i, p in enumerate(patterns) if a.name.lower() in actions_accepted(p)) == c.patterns
+            assert service_actions(a.name.split(":")[0].lower())[a.name.lower()].resource_types == c.resource_types
+    (get_object,) = [c for c in classes if 2 in c.patterns]
+    assert [a.name for a in get_object.actions] == ["s3:GetObject"]
+
+
+def test_real_requests():
+    assert is_real_request("s3:GetObject", "arn:aws:s3:::b/k") and not is_real_request("s3:GetObject", "arn:aws:s3:::b")
+    assert is_real_request("s3:ListAllMyBuckets", "*") and not is_real_request("s3:ListAllMyBuckets", "arn:aws:s3:::b")
+    assert not is_real_request("sqs:SendMessage", "arn:aws:s3:::b") and not is_real_request("s3:Other", "*")
+    assert is_real_request("newservice:DoThing", "anything") and not is_real_request(":", "*")
+
+
+def test_an_unknown_service_action_avoids_every_catalog_prefix():
+    assert realize_unknown_service_action([wildcard_pattern("s3:*")], [False]) == UNKNOWN_SERVICE_EXAMPLE
+    found = realize_unknown_service_action([wildcard_pattern("s*:get*")], [True])
+    assert found.startswith("s") and ":get" in found and not default_catalog().has_service(found.split(":")[0])
+
+
+# --------------------------------------------------------------------------------- solver
+
+def test_witness_pairs_the_action_with_a_resource_of_its_type():
+    w = witness(conj([action("s3:*"), resource("arn:aws:s3:::b"), neg(action("s3:ListBucket"))]))
+    assert is_real_request(w.action, w.resource) and w.resource == "arn:aws:s3:::b"
+    w = witness(conj([action("s3:*"), resource("arn:aws:s3:::b*")]))
+    assert is_real_request(w.action, w.resource) and w.resource.startswith("arn:aws:s3:::b")
+
+
+def test_access_only_on_unreal_requests_is_unsatisfiable():
+    term = conj([action("sqs:SendMessage"), resource("arn:aws:s3:::b")])
+    assert witness(term) is None
+    w = witness(term, real=False)
+    assert (w.action.lower(), w.resource) == ("sqs:sendmessage", "arn:aws:s3:::b")
+
+
+def test_an_action_without_resource_types_acts_on_star_only():
+    assert witness(action("s3:ListAllMyBuckets")).resource == "*"
+    assert witness(conj([action("s3:ListAllMyBuckets"), resource("arn:aws:s3:::*")])) is None
+
+
+def test_a_catalog_action_is_preferred_and_an_unknown_service_is_the_last_resort():
+    w = witness(neg(action("s3:*")))
+    assert default_catalog().action(w.action) is not None and is_real_request(w.action, w.resource)
+    # Only S3's own actions act on objects: the access exists for an unknown service alone.
+    w = witness(conj([neg(action("s3:*")), resource("arn:aws:s3:::b/*")]))
+    assert w.action == UNKNOWN_SERVICE_EXAMPLE and w.resource.startswith("arn:aws:s3:::b/")
+
+
+def test_an_untouched_catalog_action_reaches_another_services_resource():
+    """No pattern names SSM, yet ssm:SendCommand acts on S3 buckets: a real request."""
+    w = witness(conj([neg(action("s3:*")), resource("arn:aws:s3:::b")]))
+    assert w.action.lower().startswith("ssm:") and w.resource == "arn:aws:s3:::b" and is_real_request(w.action, w.resource)

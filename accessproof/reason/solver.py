@@ -52,7 +52,7 @@ from .strings import (
     sample_members, wildcard_pattern,
 )
 from ..policy.operators import Family
-from .scalars import CATALOG_TYPES, representatives
+from .scalars import CATALOG_TYPES, readable_moments, representatives
 from .requests import (
     STAR_PATTERN, STAR_RESOURCE, ActionClass, ResourceLanguage, action_classes, catalog_action,
     may_name_unknown_service, realize_resource, realize_unknown_service_action, untouched_request,
@@ -458,11 +458,14 @@ class Session:
                 v[present] = z3.Bool(f"a{len(v)}")
                 self.atoms.append(present)
             some = [a for a in self.atoms if isinstance(a, SomeValue) and a.key == key]
+            single = self._single_valued(key)  # then exactly one of two opposite facts holds
             for a in some:
                 self.solver.add(z3.Implies(v[a], v[present]))
                 twin = SomeValue(key, a.patterns, not a.none)
                 if twin in v:
                     self.solver.add(z3.Implies(v[present], z3.Or(v[a], v[twin])))
+                    if single:
+                        self.solver.add(z3.Not(z3.And(v[a], v[twin])))
             for a in (a for a in self.atoms if isinstance(a, SomeScalar) and a.key == key):
                 self.solver.add(z3.Implies(v[a], v[present]))
                 # A value with a true outcome has not only false ones, and the converse; and
@@ -473,6 +476,16 @@ class Session:
                 opposite = {ANY_TRUE: NOT_ANY_TRUE, ALL_FALSE: NOT_ALL_FALSE}.get(a.mode)
                 if opposite is not None and (o := SomeScalar(key, a.tests, opposite)) in v:
                     self.solver.add(z3.Implies(v[present], z3.Or(v[a], v[o])))
+                    if single:
+                        self.solver.add(z3.Not(z3.And(v[a], v[o])))
+
+    def _single_valued(self, key: str) -> bool:
+        """Real requests carry one value for a key the service reference types as single-valued
+        (not ``ArrayOf...``: IAM User Guide, "Single-valued vs. multivalued context keys")."""
+        if not self.real_requests:
+            return False
+        definition = default_catalog().condition_key(key)
+        return definition is not None and not definition.is_multivalued
 
     def _variable_facts(self) -> None:
         """Implications between opaque conditions that hold for every value of their variables."""
@@ -646,9 +659,9 @@ class Session:
         return [a.pattern for a in wild], tuple(valuation(a) for a in wild)
 
     def _typed_resource(self, cls: ActionClass, rtype: int, valuation: Valuation, model) -> str:
-        """A resource of one of the class's types (the model's ``rtype`` first: any of them makes
-        a real request) with the model's valuation of the resource atoms. When none can have it,
-        each type is blocked for a core of that valuation, for every class acting on the type."""
+        """A resource of one of the class's types (any of them makes a real request, whatever
+        ``rtype`` the model chose) with the model's valuation of the resource atoms. When none can
+        have it, each type is blocked for a core of that valuation, for every class acting on it."""
         chosen, none, wild, other, which, texts = self.dimensions[RESOURCE]
         index = model.eval(which, model_completion=True).as_long()
         if rtype == STAR_TYPE or index >= 0:
@@ -658,7 +671,8 @@ class Session:
         pair = _impossible_pair(patterns, wanted)
         if pair is not None:  # no string at all has these two values
             raise _NotRealized([v[wild[i]] != z3.BoolVal(wanted[i]) for i in pair], True)
-        types = [rtype] + [self.type_index[rt.key] for rt in cls.resource_types if self.type_index[rt.key] != rtype]
+        # The shortest ARN format first: the plain resource (a bucket's object) before its variants.
+        types = [self.type_index[rt.key] for rt in sorted(cls.resource_types, key=lambda rt: len(rt.arn_format))]
         searched: dict[int, list[int]] = {}
         for k in types:
             relevant, contradiction = _relevant(patterns, wanted, self.languages[k])
@@ -850,6 +864,14 @@ class Session:
 
         required = [a for a in scalar if valuation(a)]
         refused = [a for a in scalar if not valuation(a)]
+        if self._single_valued(key):
+            def one(wanted: list[SomeScalar], unwanted: list[SomeScalar]) -> Optional[str]:
+                return next((r for r in outcomes if all(holds(a, r) for a in wanted)
+                             and not any(holds(a, r) for a in unwanted)), None)
+            found = one(required, refused)
+            if found is None:
+                self._block_single_value(key, required, refused, lambda w, u: one(w, u) is None)
+            return ContextValue((self._readable(key, found, outcomes[found]),))
         values: list[str] = []
         for target in required or [None]:
             if target is not None and any(holds(target, v) for v in values):
@@ -863,7 +885,28 @@ class Session:
                 head = self.variables[target if target is not None else KeyPresent(key)]
                 raise _NotRealized([z3.Not(head)] + [self.variables[a] for a in core], True)
             values.append(found)
+        values = [self._readable(key, v, outcomes[v]) for v in values]
         return ContextValue(tuple(values), multivalued=len(values) > 1)
+
+    def _readable(self, key: str, value: str, outcomes: dict) -> str:
+        """A real request's form of a date value (ISO 8601, as AWS sets aws:CurrentTime; epoch
+        seconds for aws:EpochTime), when one gives every test the same outcome."""
+        if not self.real_requests or key == "aws:epochtime" or self._key_type(key) != Family.DATE:
+            return value
+        return next((text for text in readable_moments(value)
+                     if all(t.outcome(text) == outcome for t, outcome in outcomes.items())), value)
+
+    def _block_single_value(self, key: str, required: list, refused: list,
+                            impossible: Callable[[list, list], bool]) -> None:
+        """No single value has the wanted facts: block a core of them (a clause true of every
+        request that gives the key one value)."""
+        core = _shrink(list(range(len(required) + len(refused))), lambda kept: impossible(
+            [required[i] for i in kept if i < len(required)], [refused[i - len(required)] for i in kept if i >= len(required)]))
+        v = self.variables
+        clause = [z3.Not(v[required[i]]) if i < len(required) else v[refused[i - len(required)]] for i in core]
+        if not any(i < len(required) for i in core):
+            clause.append(z3.Not(v[KeyPresent(key)]))
+        raise _NotRealized(clause, True)
 
     def _key_type(self, key: str) -> Optional[Family]:
         """The family of a key's values when the service reference types it (e.g. aws:SourceIp)."""
@@ -885,9 +928,12 @@ class Session:
         def holds(atom: SomeValue, accepted: tuple[bool, ...]) -> bool:
             return atom.holds_for(tuple(accepted[index[p]] for p in atom.patterns))
 
-        def allowed(accepted: tuple[bool, ...]) -> bool:
-            return not any(holds(a, accepted) for a in refused)
-
+        if self._single_valued(key):
+            found = _one_key_element(tuple(required), tuple(refused))
+            if found is None:
+                self._block_single_value(key, required, refused,
+                                         lambda w, u: _one_key_element(tuple(w), tuple(u)) is None)
+            return ContextValue((found,))
         values: list[str] = []
         covered: set = set()
         for target in required or [None]:
@@ -984,7 +1030,8 @@ class Session:
             found: list[Optional[ContextValue]] = [None] if want_present is not True else []
             if want_present is not False:
                 found += [ContextValue((v,)) for v in pool]
-                found += [ContextValue(pair, multivalued=True) for pair in itertools.combinations(pool[:14], 2)]
+                if not self._single_valued(key):
+                    found += [ContextValue(pair, multivalued=True) for pair in itertools.combinations(pool[:14], 2)]
             return found
 
         def search(i: int, ctx: dict, assigned: set) -> Optional[dict]:
@@ -1223,6 +1270,30 @@ def _key_element(target: Optional[SomeValue], refused: tuple[SomeValue, ...]) ->
 
     try:
         return find_string(patterns, wanted, dead=dead)
+    except SearchLimit as e:
+        raise Undecided(str(e)) from None
+
+
+@lru_cache(maxsize=16384)
+def _one_key_element(required: tuple[SomeValue, ...], refused: tuple[SomeValue, ...]) -> Optional[str]:
+    """One value with every ``required`` fact and none of the ``refused`` ones (complete search)."""
+    patterns = list(dict.fromkeys(p for a in required + refused for p in a.patterns))
+    index = {p: i for i, p in enumerate(patterns)}
+
+    def holds(atom: SomeValue, accepted: tuple[bool, ...]) -> bool:
+        return atom.holds_for(tuple(accepted[index[p]] for p in atom.patterns))
+
+    def wanted(accepted: tuple[bool, ...]) -> bool:
+        return all(holds(a, accepted) for a in required) and not any(holds(a, accepted) for a in refused)
+
+    regexes = [pattern_regex(p) for p in patterns]
+    fresh = "x" if all("x" not in p.text for p in patterns) else "\u00a7"
+    candidates = [c for a in required if not a.none for p in a.patterns for c in sample_members(p, fresh)]
+    for c in dict.fromkeys(candidates + [fresh, "", WITNESS_NAME]):
+        if wanted(tuple(r.fullmatch(c) is not None for r in regexes)):
+            return c
+    try:
+        return find_string(patterns, wanted)
     except SearchLimit as e:
         raise Undecided(str(e)) from None
 

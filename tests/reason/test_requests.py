@@ -136,3 +136,23 @@ def test_an_untouched_catalog_action_reaches_another_services_resource():
     """No pattern names SSM, yet ssm:SendCommand acts on S3 buckets: a real request."""
     w = witness(conj([neg(action("s3:*")), resource("arn:aws:s3:::b")]))
     assert w.action.lower().startswith("ssm:") and w.resource == "arn:aws:s3:::b" and is_real_request(w.action, w.resource)
+
+
+def test_a_single_valued_key_has_one_value():
+    """aws:username is single-valued: "a" and "b" at once is no real request; an untyped key may
+    carry both values in either reading."""
+    import json
+
+    from accessproof.checks import check_no_new_access
+
+    def policy(key: str) -> str:
+        return json.dumps({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+            "Condition": {"StringEquals": {key: "a"}, "StringLike": {key: "b*"}}}]})
+
+    nothing = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]})
+    assert check_no_new_access(policy("aws:username"), nothing, "IDENTITY_POLICY").result == "PASS"
+    strings = check_no_new_access(policy("aws:username"), nothing, "IDENTITY_POLICY", string_semantics=True)
+    assert strings.result == "FAIL" and sorted(strings.witness["context"]["aws:username"]) == ["a", "b"]
+    untyped = check_no_new_access(policy("k"), nothing, "IDENTITY_POLICY")
+    assert untyped.result == "FAIL" and sorted(untyped.witness["context"]["k"]) == ["a", "b"]

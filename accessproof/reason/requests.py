@@ -134,6 +134,7 @@ def catalog_action(lower_name: str) -> Optional[CatalogAction]:
     return service_actions(lower_name.partition(":")[0]).get(lower_name)
 
 
+@lru_cache(maxsize=65536)
 def _literal_head(p: Pattern) -> str:
     head = []
     for kind, lit, flag in p.tokens:
@@ -161,6 +162,7 @@ def actions_accepted(p: Pattern) -> tuple[str, ...]:
     return tuple(name for prefix in prefixes for name in service_actions(prefix) if regex.fullmatch(name))
 
 
+@lru_cache(maxsize=65536)
 def may_name_unknown_service(p: Pattern) -> bool:
     """Can the pattern accept an action of a service the catalog does not know?"""
     head = _literal_head(p)
@@ -177,6 +179,10 @@ class ActionClass:
     resource_types: tuple[ResourceLanguage, ...]
 
 
+def _type_keys(action: CatalogAction) -> tuple[str, ...]:
+    return tuple(rt.key for rt in action.resource_types)
+
+
 def action_classes(patterns: Sequence[Pattern]) -> tuple[tuple[ActionClass, ...], frozenset[str]]:
     """The classes of the catalog actions some pattern accepts, ordered so that classes acting on
     the same resource types are adjacent; and those actions' lower-case names (every other catalog
@@ -187,9 +193,8 @@ def action_classes(patterns: Sequence[Pattern]) -> tuple[tuple[ActionClass, ...]
             signature.setdefault(name, []).append(i)
     groups: dict[tuple, list[CatalogAction]] = {}
     for name, indexes in signature.items():
-        action = catalog_action(name)
-        assert action is not None
-        groups.setdefault((tuple(rt.key for rt in action.resource_types), tuple(indexes)), []).append(action)
+        action = service_actions(name.partition(":")[0])[name]
+        groups.setdefault((_type_keys(action), tuple(indexes)), []).append(action)
     classes = tuple(ActionClass(tuple(members), key[1], members[0].resource_types)
                     for key, members in sorted(groups.items(), key=lambda item: item[0]))
     return classes, frozenset(signature)

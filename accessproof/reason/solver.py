@@ -67,10 +67,9 @@ ANY_ACTION = wildcard_pattern("*:*")  # the evaluator only accepts "service:acti
 MAX_ROUNDS = 400
 OPAQUE_SEARCH_BUDGET = 5_000  # candidate assignments tried for one group of opaque keys
 WITNESS_NAME = "accessproof-witness"
-# Values of the real-request encoding's integers (``Session._real_action_facts``): the action's
-# class, or one of these; the resource's type (an index into ``Session.languages``), or one of these.
+# The real-request encoding's integer ``act`` (``Session._real_action_facts``): the index of the
+# action's class, or one of these.
 UNKNOWN_SERVICE, UNTOUCHED_ACTION = -2, -1
-STAR_TYPE, ANY_RESOURCE, UNTOUCHED_TYPE = -3, -2, -1
 
 
 class Undecided(Exception):
@@ -108,6 +107,45 @@ def fast_eq(a, b):
 def int_value(like, value: int):
     ctx = like.ctx
     return z3.ArithRef(z3.z3core.Z3_mk_int(ctx.ref(), value, like.sort().ast), ctx)
+
+
+def fast_not(a):
+    return z3.BoolRef(z3.z3core.Z3_mk_not(a.ctx.ref(), a.as_ast()), a.ctx)
+
+
+def fast_implies(a, b):
+    return z3.BoolRef(z3.z3core.Z3_mk_implies(a.ctx.ref(), a.as_ast(), b.as_ast()), a.ctx)
+
+
+class IntChoice:
+    """``x == i`` and ``lo <= x < hi`` for one integer variable, built once each through the C API."""
+
+    def __init__(self, name: str):
+        self.var = z3.Int(name)
+        self._ctx = self.var.ctx
+        self._sort = self.var.sort().ast
+        self._made: dict = {}
+
+    def _value(self, i: int):
+        return z3.z3core.Z3_mk_int(self._ctx.ref(), i, self._sort)
+
+    def __call__(self, i: int):
+        found = self._made.get(i)
+        if found is None:
+            found = self._made[i] = z3.BoolRef(
+                z3.z3core.Z3_mk_eq(self._ctx.ref(), self.var.as_ast(), self._value(i)), self._ctx)
+        return found
+
+    def within(self, lo: int, hi: int):
+        if hi - lo == 1:
+            return self(lo)
+        found = self._made.get((lo, hi))
+        if found is None:
+            ref, var = self._ctx.ref(), self.var.as_ast()
+            low = z3.BoolRef(z3.z3core.Z3_mk_ge(ref, var, self._value(lo)), self._ctx)
+            high = z3.BoolRef(z3.z3core.Z3_mk_lt(ref, var, self._value(hi)), self._ctx)
+            found = self._made[(lo, hi)] = fast_and([low, high])
+        return found
 
 
 def fast_or(args: list):
@@ -374,14 +412,13 @@ class Session:
         v = self.variables
         atoms = [a for a in self._dimension(ACTION) if a.pattern != ANY_ACTION]
         self.classes, self.touched = action_classes([a.pattern for a in atoms])
-        act = self.act = z3.Int("act")
-        is_class = [fast_eq(act, int_value(act, i)) for i in range(len(self.classes))]
-        self.unknown_action = fast_eq(act, int_value(act, UNKNOWN_SERVICE))
-        facts = [act >= UNKNOWN_SERVICE, act < len(self.classes)]
+        act = self.act = IntChoice("act")
+        self.unknown_action = act(UNKNOWN_SERVICE)
+        facts = [act.within(UNKNOWN_SERVICE, len(self.classes))]
         accepted_by: list[list] = [[] for _ in atoms]
         for i, cls in enumerate(self.classes):
             for k in cls.patterns:
-                accepted_by[k].append(is_class[i])
+                accepted_by[k].append(act(i))
         self.unknown_free: dict[Matches, z3.BoolRef] = {}
         for k, a in enumerate(atoms):
             if may_name_unknown_service(a.pattern):
@@ -389,65 +426,53 @@ class Session:
                 accepted_by[k].append(fast_and([self.unknown_action, free]))
             facts.append(fast_eq(v[a], fast_or(accepted_by[k])))
         self.catalog_only = z3.Bool("catalog_only")  # an assumption: look for catalog actions first
-        facts.append(z3.Implies(self.catalog_only, z3.Not(self.unknown_action)))
+        facts.append(fast_implies(self.catalog_only, fast_not(self.unknown_action)))
         self.solver.add(fast_and(facts))
+        # Runs of adjacent classes acting on the same resource types (action_classes orders them so).
+        self.runs: list[tuple[int, int]] = []
+        for i, cls in enumerate(self.classes):
+            if i and cls.resource_types == self.classes[i - 1].resource_types:
+                self.runs[-1] = (self.runs[-1][0], i + 1)
+            else:
+                self.runs.append((i, i + 1))
+        self.run_of = {i: run for run in self.runs for i in range(*run)}
 
     def _real_resource_facts(self) -> None:
-        """The resource's type ``rtype``: one of the chosen class's types (its literal resource
-        texts are those the type accepts; any other string is realized by search), ``*`` for a
-        class with no type, anything for an unknown service's action; for an untouched catalog
-        action the type is found at concretization."""
+        """The resource of a class: ``*`` exactly for classes acting on no resource type; a literal
+        text of the policies only for classes with a type that accepts it. Any other string is
+        realized at concretization inside one of the class's types (or blocked for its run)."""
         chosen, none, _, _, _, texts = self.dimensions[RESOURCE]
         act = self.act
-        self.languages: list[ResourceLanguage] = list(
-            {rt.key: rt for cls in self.classes for rt in cls.resource_types}.values())
-        index = self.type_index = {rt.key: i for i, rt in enumerate(self.languages)}
-        rtype = self.rtype = z3.Int("rtype")
-        self.is_type = {value: fast_eq(rtype, int_value(rtype, value))
-                        for value in (STAR_TYPE, ANY_RESOURCE, UNTOUCHED_TYPE, *range(len(self.languages)))}
-        facts = [rtype >= STAR_TYPE, rtype < len(self.languages),
-                 z3.Implies(self.unknown_action, self.is_type[ANY_RESOURCE]),
-                 z3.Implies(fast_eq(act, int_value(act, UNTOUCHED_ACTION)), self.is_type[UNTOUCHED_TYPE]),
-                 z3.Implies(self.is_type[STAR_TYPE], chosen[STAR_RESOURCE])]
-        start = 0
-        for end in range(1, len(self.classes) + 1):  # runs of adjacent classes with the same types
-            types = self.classes[start].resource_types
-            if end < len(self.classes) and self.classes[end].resource_types == types:
-                continue
-            run = z3.And(act >= start, act < end) if end - start > 1 else fast_eq(act, int_value(act, start))
-            facts.append(z3.Implies(run, fast_or([self.is_type[index[rt.key]] for rt in types])
-                                    if types else self.is_type[STAR_TYPE]))
-            start = end
-        by_service: dict[Optional[str], list[str]] = {}
+        other_actions = [self.unknown_action, act(UNTOUCHED_ACTION)]
+        starless = [act.within(lo, hi) for lo, hi in self.runs if not self.classes[lo].resource_types]
+        facts = [fast_implies(run, chosen[STAR_RESOURCE]) for run in starless]
+        facts.append(fast_implies(chosen[STAR_RESOURCE], fast_or(starless + other_actions)))
+        by_service = [(lo, hi, _types_by_service(self.classes[lo].resource_types)) for lo, hi in self.runs]
         for text in texts:
-            by_service.setdefault(_service_component(text), []).append(text)
-        self._learned: set = set()
-        self._not_type: dict = {}
-        self._literals: dict = {}
-        self.languages_of_service: dict[Optional[str], list[int]] = {}
-        for i, language in enumerate(self.languages):
-            self.languages_of_service.setdefault(language.service, []).append(i)
-            candidates = texts if language.service is None else by_service.get(language.service, [])
-            fitting = [chosen[t] for t in candidates if language.accepts(t)]
-            facts.append(z3.Implies(self.is_type[i], fast_or(fitting + [none])))
+            if text == STAR_RESOURCE:
+                continue
+            service = _service_component(text)
+            fitting = [act.within(lo, hi) for lo, hi, types in by_service
+                       if any(_accepts_text(t, text) for t in types.get(service, ()) + types.get(None, ()))]
+            facts.append(fast_implies(chosen[text], fast_or(fitting + other_actions)))
         self.solver.add(fast_and(facts))
+        self._learned: set = set()
+        self._literals: dict = {}
         self._service_component_facts()
 
     def _service_component_facts(self) -> None:
-        """An ARN has one service component: the types, literal texts and ARN patterns that write
-        it out name it in the integer ``rservice``, so ones of different services exclude each other
+        """An ARN has one service component: the literal texts and the ARN patterns that write it
+        out name it in the integer ``rservice``, so ones of different services exclude each other
         in linear size."""
         chosen, _, wild, _, _, texts = self.dimensions[RESOURCE]
-        named: list[tuple[z3.BoolRef, str]] = [(self.is_type[i], rt.service) for i, rt in enumerate(self.languages)
-                                                if rt.service is not None]
-        named += [(chosen[t], service) for t in texts if (service := _service_component(t)) is not None]
+        named: list[tuple[z3.BoolRef, str]] = [(chosen[t], service) for t in texts
+                                                if (service := _service_component(t)) is not None]
         named += [(self.variables[a], service) for a in wild if (service := _pattern_service(a.pattern)) is not None]
         services = {service: i for i, service in enumerate(sorted({service for _, service in named}))}
         if len(services) < 2:
             return
-        rservice = z3.Int("rservice")
-        self.solver.add(fast_and([z3.Implies(holds, fast_eq(rservice, int_value(rservice, services[service])))
-                                  for holds, service in named]))
+        rservice = IntChoice("rservice")
+        self.solver.add(fast_and([fast_implies(holds, rservice(services[service])) for holds, service in named]))
 
     def _key_facts(self) -> None:
         v = self.variables
@@ -645,94 +670,74 @@ class Session:
 
     # ----------------------------------------------------------------- real requests
     def _real_request(self, valuation: Valuation, model) -> tuple[str, str]:
-        act = model.eval(self.act, model_completion=True).as_long()
+        act = model.eval(self.act.var, model_completion=True).as_long()
         if act == UNKNOWN_SERVICE:
             return self._unknown_service_action(model), self._single_string(RESOURCE, valuation, model)
         if act == UNTOUCHED_ACTION:
             return self._untouched_request(valuation, model)
-        cls: ActionClass = self.classes[act]
-        rtype = model.eval(self.rtype, model_completion=True).as_long()
-        return cls.actions[0].name, self._typed_resource(cls, rtype, valuation, model)
+        return self.classes[act].actions[0].name, self._typed_resource(act, valuation, model)
 
     def _resource_valuation(self, valuation: Valuation) -> tuple[list[Pattern], tuple[bool, ...]]:
         wild = self.dimensions[RESOURCE][2]
         return [a.pattern for a in wild], tuple(valuation(a) for a in wild)
 
-    def _typed_resource(self, cls: ActionClass, rtype: int, valuation: Valuation, model) -> str:
-        """A resource of one of the class's types (any of them makes a real request, whatever
-        ``rtype`` the model chose) with the model's valuation of the resource atoms. When none can
-        have it, each type is blocked for a core of that valuation, for every class acting on it."""
+    def _typed_resource(self, act: int, valuation: Valuation, model) -> str:
+        """A resource of one of the class's types with the model's valuation of the resource atoms
+        (any type makes a real request; the plainest is tried first). When none can have it, the
+        run of classes acting on these types is blocked for the union of each type's core."""
         chosen, none, wild, other, which, texts = self.dimensions[RESOURCE]
         index = model.eval(which, model_completion=True).as_long()
-        if rtype == STAR_TYPE or index >= 0:
-            return texts[index]  # the facts admit only texts of the type ("*" for STAR_TYPE)
+        if index >= 0:
+            return texts[index]  # the facts admit only a text one of the types accepts ("*" without types)
         patterns, wanted = self._resource_valuation(valuation)
-        v = self.variables
         pair = _impossible_pair(patterns, wanted)
         if pair is not None:  # no string at all has these two values
-            raise _NotRealized([v[wild[i]] != z3.BoolVal(wanted[i]) for i in pair], True)
+            raise _NotRealized([self.literal(wild[i], not wanted[i]) for i in pair], True)
+        core: set[int] = set()
+        texts_in_the_way = False
         # The shortest ARN format first: the plain resource (a bucket's object) before its variants.
-        types = [self.type_index[rt.key] for rt in sorted(cls.resource_types, key=lambda rt: len(rt.arn_format))]
-        searched: dict[int, list[int]] = {}
-        for k in types:
-            relevant, contradiction = _relevant(patterns, wanted, self.languages[k])
-            if contradiction is None:
-                found = realize_resource(self.languages[k], [patterns[i] for i in relevant],
-                                         [wanted[i] for i in relevant], avoid=texts)
-                if found is not None:
-                    return found
-                searched[k] = relevant
-        clauses = [self._type_clause(k, patterns, wanted, searched.get(k)) for k in types]
-        for clause in clauses[1:]:
-            self.solver.add(fast_or(clause))
-        raise _NotRealized(clauses[0], True)
+        for language in sorted(self.classes[act].resource_types, key=lambda rt: len(rt.arn_format)):
+            relevant, contradiction = _relevant(patterns, wanted, language)
+            if contradiction is not None:
+                self._learn_contradiction(patterns[contradiction], wanted[contradiction], wild[contradiction])
+                core.add(contradiction)
+                continue
+            sub_patterns, sub_wanted = [patterns[i] for i in relevant], [wanted[i] for i in relevant]
+            found = realize_resource(language, sub_patterns, sub_wanted, avoid=texts)
+            if found is not None:
+                return found
+            found_core = _type_core(language, sub_patterns, sub_wanted)
+            if found_core is None:
+                texts_in_the_way = True
+            else:
+                core.update(relevant[i] for i in found_core)
+        run = fast_not(self.act.within(*self.run_of[act]))
+        if texts_in_the_way:  # only the literal texts were in the way of some type
+            raise _NotRealized([run, z3.Not(none)] + [other[w] != z3.BoolVal(x) for w, x in zip(wild, wanted)], True)
+        raise _NotRealized([run] + [self.literal(wild[i], not wanted[i]) for i in sorted(core)], True)
 
-    def _type_clause(self, k: int, patterns: list[Pattern], wanted: tuple[bool, ...],
-                     relevant: Optional[list[int]]) -> list:
-        """A clause true of every request, excluding the type ``k`` with (a core of) this valuation
-        of the resource atoms; ``relevant``: the patterns a search found impossible together,
-        None when the algebra settles it (learned for every type of the service at once)."""
-        chosen, none, wild, other, which, texts = self.dimensions[RESOURCE]
-        language = self.languages[k]
-        if relevant is None:
-            _, i = _relevant(patterns, wanted, language)
-            assert i is not None
-            self._learn_contradiction(patterns[i], wanted[i], wild[i], language.service)
-            return [self.not_type(k), self.literal(wild[i], not wanted[i])]
-        sub_patterns, sub_wanted = [patterns[i] for i in relevant], [wanted[i] for i in relevant]
-        core = _type_core(language, sub_patterns, sub_wanted)
-        if core is None:  # only the literal texts were in the way
-            return [self.not_type(k), z3.Not(none)] + [other[w] != z3.BoolVal(x) for w, x in zip(wild, wanted)]
-        return [self.not_type(k)] + [self.literal(wild[relevant[i]], not sub_wanted[i]) for i in core]
-
-    def _learn_contradiction(self, p: Pattern, want: bool, atom: Matches, service: Optional[str]) -> None:
-        """The algebra shows no ARN of the type gives ``p`` the wanted value: the same verdict for
-        every type of the service in play, learned once."""
+    def _learn_contradiction(self, p: Pattern, want: bool, atom: Matches) -> None:
+        """The algebra shows no ARN of some type gives ``p`` the wanted value: every run of classes
+        none of whose types can give it is blocked with that value, learned once."""
         if (atom, want) in self._learned:
             return
         self._learned.add((atom, want))
         unwanted = self.literal(atom, not want)
-        self.solver.add(fast_and([fast_or([self.not_type(k), unwanted])
-                                  for k in self.languages_of_service.get(service, ())
-                                  if _contradicts(p, want, self.languages[k])]))
-
-    def not_type(self, k: int):
-        found = self._not_type.get(k)
-        if found is None:
-            found = self._not_type[k] = z3.Not(self.is_type[k])
-        return found
+        self.solver.add(fast_and([fast_or([fast_not(self.act.within(lo, hi)), unwanted]) for lo, hi in self.runs
+                                  if self.classes[lo].resource_types and
+                                  all(_contradicts(p, want, t) for t in self.classes[lo].resource_types)]))
 
     def literal(self, atom: Atom, value: bool):
         """The atom's variable or its negation."""
         found = self._literals.get((atom, value))
         if found is None:
-            found = self._literals[(atom, value)] = self.variables[atom] if value else z3.Not(self.variables[atom])
+            found = self._literals[(atom, value)] = self.variables[atom] if value else fast_not(self.variables[atom])
         return found
 
     def _untouched_request(self, valuation: Valuation, model) -> tuple[str, str]:
         """A catalog action that no pattern accepts, and a resource it acts on with the model's valuation."""
         chosen, none, wild, other, which, texts = self.dimensions[RESOURCE]
-        untouched = fast_eq(self.act, int_value(self.act, UNTOUCHED_ACTION))
+        untouched = self.act(UNTOUCHED_ACTION)
         index = model.eval(which, model_completion=True).as_long()
         if index >= 0:
             text = texts[index]
@@ -1140,6 +1145,18 @@ def _type_core(language: ResourceLanguage, patterns: list[Pattern], wanted: list
         if impossible(group):
             return group
     return list(range(len(patterns))) if impossible(range(len(patterns))) else None
+
+
+def _types_by_service(types: tuple[ResourceLanguage, ...]) -> dict[Optional[str], tuple[ResourceLanguage, ...]]:
+    out: dict[Optional[str], tuple[ResourceLanguage, ...]] = {}
+    for t in types:
+        out[t.service] = out.get(t.service, ()) + (t,)
+    return out
+
+
+@lru_cache(maxsize=65536)
+def _accepts_text(language: ResourceLanguage, text: str) -> bool:
+    return language.accepts(text)
 
 
 def _service_component(text: str) -> Optional[str]:

@@ -9,10 +9,14 @@ of the external access analyzer) a request is
   action's service. An action of a service the catalog does not know keeps plain string
   semantics (any ``prefix:name``, both parts non-empty and without a colon), so access to a
   service newer than the data is never lost;
-- a resource that action acts on: an ARN of one of its resource types, or ``*`` for an action
-  with no resource type ("Some AWS services do not allow you to specify actions for individual
-  resources [...] you use the wildcard character (*) in the Resource element", IAM User Guide,
-  "IAM JSON policy elements: Resource"); any string for an action of an unknown service.
+- a resource that action acts on: an ARN of one of its resource types; any string for an action
+  with no resource type or of an unknown service. AWS says to write ``*`` for an action with no
+  resource type ("Some AWS services do not allow you to specify actions for individual resources
+  [...] you use the wildcard character (*) in the Resource element", IAM User Guide, "IAM JSON
+  policy elements: Resource") but not which string its request carries, and its own examples
+  grant such actions on narrower patterns that must then match it (``s3:ListAllMyBuckets`` on
+  ``arn:aws:s3:::*``: IAM User Guide, "IAM JSON policy elements: Statement"). So any string, lest
+  a PASS miss such a grant; witnesses name ``*`` whenever ``*`` has the access.
 
 The ARNs of a resource type are those its ARN format describes, each ``${Placeholder}`` standing
 for one or more characters. CHOICE (the Service Authorization Reference gives formats, not
@@ -260,8 +264,8 @@ def _actions_of(prefixes: Iterable[str]) -> Iterator[tuple[str, CatalogAction]]:
 
 def untouched_request(touched: frozenset[str], resource: Callable[[ResourceLanguage], Optional[str]],
                       star: bool, service: Optional[str] = None) -> Optional[tuple[str, str]]:
-    """A catalog action outside ``touched`` and a resource it acts on: ``*`` when ``star`` holds
-    (an action with no resource type), else ``resource(language)`` for one of its types (None:
+    """A catalog action outside ``touched`` and a resource it acts on: ``*`` for an action with no
+    resource type when ``star`` holds, else ``resource(language)`` for one of its types (None:
     that type cannot fit) — only types whose ARNs have the service component ``service`` when it
     is given. Every such action is tried before answering None, each resource type once."""
     if star or service is None:
@@ -296,5 +300,5 @@ def is_real_request(action: str, resource: str) -> bool:
     if found is None:
         return False
     if not found.resource_types:
-        return resource == STAR_RESOURCE
+        return True
     return any(language.accepts(resource) for language in found.resource_types)

@@ -15,11 +15,14 @@ every clause added is a valid fact about real requests.
 
 With ``real_requests`` the action and the resource range over the requests AWS can receive
 (``requests``): the action is one of the classes of catalog actions the query's patterns tell
-apart, another catalog action, or an action of a service the catalog does not know; the
-resource is one the action acts on. Two integers name the action's class and the resource's
-type; the facts tie them to the pattern atoms, and concretization realizes the type's ARN
-language with the same complete search, blocking what it cannot realize. Witnesses with catalog
-actions are sought first; an unknown service's action only when no catalog action fits.
+apart (an integer names it), another catalog action, or an action of a service the catalog does
+not know; the resource is one the action acts on (any string for an action with no resource
+type). The facts tie the class to the pattern atoms, to ``*`` and to the literal ARNs its types
+accept; concretization realizes any other resource inside one of the class's ARN languages with
+the same complete search, blocking what it cannot realize. Witnesses are sought in three phases
+(assumptions, so every clause learned stays true of every real request): a catalog action, on
+``*`` when it has no resource type; then such an action on any string; then an unknown service's
+action.
 
 Opaque atoms (facts outside the exact encoding) are free Booleans. Their valuation is realized
 by a bounded search over candidate values and confirmed by the caller's replay; a valuation that
@@ -70,6 +73,7 @@ WITNESS_NAME = "accessproof-witness"
 # The real-request encoding's integer ``act`` (``Session._real_action_facts``): the index of the
 # action's class, or one of these.
 UNKNOWN_SERVICE, UNTOUCHED_ACTION = -2, -1
+_NOT_YET = object()  # a lazily computed attribute not computed yet
 
 
 class Undecided(Exception):
@@ -438,15 +442,19 @@ class Session:
         self.run_of = {i: run for run in self.runs for i in range(*run)}
 
     def _real_resource_facts(self) -> None:
-        """The resource of a class: ``*`` exactly for classes acting on no resource type; a literal
-        text of the policies only for classes with a type that accepts it. Any other string is
-        realized at concretization inside one of the class's types (or blocked for its run)."""
+        """The resource of a class: for classes acting on no resource type any string (``*`` while
+        the assumption ``star_resources`` holds); ``*`` for no other class; a literal text of the
+        policies only for classes with a type that accepts it. Any other string is realized at
+        concretization inside one of the class's types (or blocked for its run)."""
         chosen, none, _, _, _, texts = self.dimensions[RESOURCE]
         act = self.act
         other_actions = [self.unknown_action, act(UNTOUCHED_ACTION)]
         starless = [act.within(lo, hi) for lo, hi in self.runs if not self.classes[lo].resource_types]
-        facts = [fast_implies(run, chosen[STAR_RESOURCE]) for run in starless]
+        # A preference, not a fact: witnesses name "*" for such actions whenever "*" has the access.
+        self.star_resources = z3.Bool("star_resources")
+        facts = [fast_implies(fast_and([self.star_resources, run]), chosen[STAR_RESOURCE]) for run in starless]
         facts.append(fast_implies(chosen[STAR_RESOURCE], fast_or(starless + other_actions)))
+        any_string = [fast_or(starless)] if starless else []  # the classes that may take any text
         by_service = [(lo, hi, _types_by_service(self.classes[lo].resource_types)) for lo, hi in self.runs]
         for text in texts:
             if text == STAR_RESOURCE:
@@ -454,10 +462,11 @@ class Session:
             service = _service_component(text)
             fitting = [act.within(lo, hi) for lo, hi, types in by_service
                        if any(_accepts_text(t, text) for t in types.get(service, ()) + types.get(None, ()))]
-            facts.append(fast_implies(chosen[text], fast_or(fitting + other_actions)))
+            facts.append(fast_implies(chosen[text], fast_or(any_string + fitting + other_actions)))
         self.solver.add(fast_and(facts))
         self._learned: set = set()
         self._literals: dict = {}
+        self._typeless: object = _NOT_YET
         self._service_component_facts()
 
     def _service_component_facts(self) -> None:
@@ -575,8 +584,10 @@ class Session:
         guard = z3.FreshBool()
         self.solver.add(z3.Implies(guard, self.z3_term(term)))
         assumptions = [guard] + ([self.choice[candidate]] if candidate is not None else [])
-        # Real requests: a catalog action first; an unknown service's action only if none fits.
-        phases = [assumptions + [self.catalog_only], assumptions] if self.real_requests else [assumptions]
+        # Real requests: a catalog action first, on "*" when it acts on no resource type; then
+        # such an action on another string; an unknown service's action only if none fits.
+        phases = ([assumptions + [self.catalog_only, self.star_resources], assumptions + [self.catalog_only], assumptions]
+                  if self.real_requests else [assumptions])
         has_opaque = any(isinstance(a, Opaque) for a in self.atoms)
         rounds = 0
         for phase in phases:
@@ -636,8 +647,7 @@ class Session:
                 if self.real_requests:
                     resource = _typed_member(concrete.action, pieces)
                 else:
-                    resource = "".join(text if literal else text.replace("*", "").replace("?", "x")
-                                       for text, literal in pieces)
+                    resource = _plain_member(pieces)
                 if resource:
                     out.append(Concrete(concrete.principal, concrete.action, resource, context, False))
         return out
@@ -685,10 +695,12 @@ class Session:
         """A resource of one of the class's types with the model's valuation of the resource atoms
         (any type makes a real request; the plainest is tried first). When none can have it, the
         run of classes acting on these types is blocked for the union of each type's core."""
+        if not self.classes[act].resource_types:
+            return self._single_string(RESOURCE, valuation, model)  # any string ("*" under star_resources)
         chosen, none, wild, other, which, texts = self.dimensions[RESOURCE]
         index = model.eval(which, model_completion=True).as_long()
         if index >= 0:
-            return texts[index]  # the facts admit only a text one of the types accepts ("*" without types)
+            return texts[index]  # the facts admit only a text one of the types accepts
         patterns, wanted = self._resource_valuation(valuation)
         pair = _impossible_pair(patterns, wanted)
         if pair is not None:  # no string at all has these two values
@@ -735,16 +747,24 @@ class Session:
         return found
 
     def _untouched_request(self, valuation: Valuation, model) -> tuple[str, str]:
-        """A catalog action that no pattern accepts, and a resource it acts on with the model's valuation."""
+        """A catalog action that no pattern accepts, and a resource it acts on with the model's
+        valuation: an ARN of one of its types, else (unless ``star_resources`` holds) any string
+        for an action with no resource type."""
         chosen, none, wild, other, which, texts = self.dimensions[RESOURCE]
         untouched = self.act(UNTOUCHED_ACTION)
+        typeless = self._untouched_typeless()
+        # Under star_resources a typeless action takes "*" only: the clauses learned then say so.
+        star_only = typeless is not None and model_true(model, self.star_resources)
+        preference = [fast_not(self.star_resources)] if star_only else []
         index = model.eval(which, model_completion=True).as_long()
         if index >= 0:
             text = texts[index]
             found = untouched_request(self.touched, lambda language: text if language.accepts(text) else None,
                                       star=text == STAR_RESOURCE, service=_service_component(text))
+            if found is None and typeless is not None and not star_only:
+                found = typeless, text
             if found is None:
-                raise _NotRealized([z3.Not(untouched), z3.Not(chosen[text])], True)
+                raise _NotRealized([z3.Not(untouched), z3.Not(chosen[text])] + preference, True)
             return found
         patterns, wanted = self._resource_valuation(valuation)
         services = {_pattern_service(p) for p, w in zip(patterns, wanted) if w} - {None}
@@ -756,10 +776,19 @@ class Session:
             return realize_resource(language, [patterns[i] for i in relevant], [wanted[i] for i in relevant], avoid=texts)
 
         found = untouched_request(self.touched, resource, star=False, service=next(iter(services), None))
+        if found is None and typeless is not None and not star_only:
+            return typeless, self._single_string(RESOURCE, valuation, model)
         if found is None:
-            raise _NotRealized([z3.Not(untouched), z3.Not(none)] +
+            raise _NotRealized([z3.Not(untouched), z3.Not(none)] + preference +
                                [other[w] != z3.BoolVal(want) for w, want in zip(wild, wanted)], True)
         return found
+
+    def _untouched_typeless(self) -> Optional[str]:
+        """A catalog action with no resource type that no pattern accepts, if there is one."""
+        if self._typeless is _NOT_YET:
+            found = untouched_request(self.touched, lambda language: None, star=True)
+            self._typeless = found[0] if found is not None else None
+        return self._typeless
 
     def _unknown_service_action(self, model) -> str:
         free = self.unknown_free
@@ -1063,15 +1092,21 @@ class Session:
 def _typed_member(action: str, pieces: list[tuple[str, bool]]) -> Optional[str]:
     """A resource the action acts on that a resolved Resource value (``patterns.resolve``'s
     pieces: variable values are literal) accepts, if one is easy to build."""
+    found = catalog_action(action.lower())
+    if found is None or not found.resource_types:  # any string acts: the value's plainest member
+        return _plain_member(pieces)
     if any(literal and any(ch in text for ch in "*?") for text, literal in pieces):
         return None
     pattern = wildcard_pattern("".join(text for text, _ in pieces), arn=True)
-    found = catalog_action(action.lower())
-    for language in found.resource_types if found is not None else ():
+    for language in found.resource_types:
         member = realize_resource(language, [pattern], [True])
         if member is not None:
             return member
     return None
+
+
+def _plain_member(pieces: list[tuple[str, bool]]) -> str:
+    return "".join(text if literal else text.replace("*", "").replace("?", "x") for text, literal in pieces)
 
 
 DISJOINT, COVERS, EXCLUDED, OVERLAPS = "disjoint", "covers", "excluded", "overlaps"

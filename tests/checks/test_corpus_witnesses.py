@@ -2,8 +2,8 @@
 
 A sample of consecutive versions of AWS managed policies (``../shared/corpus``): every FAIL's
 witness names an action of the service reference and a resource that action acts on — an ARN
-its resource types' formats match, read with the catalog's own regular expressions, or ``*`` for
-an action without a resource type. The one exception the semantics allows, an action of a
+its resource types' formats match, read with the catalog's own regular expressions; for an action
+without a resource type ``*``, or another string only when ``*`` has no new access. The one exception the semantics allows, an action of a
 service the catalog does not know, must come from a new policy that can grant such a service
 (``NotAction``, or an action pattern with a wildcard in the service or an unknown service).
 """
@@ -12,13 +12,17 @@ from __future__ import annotations
 
 import gzip
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from accessproof.catalog import default_catalog
 from accessproof.catalog.service_reference import arn_format_regex
-from accessproof.checks import FAIL, check_no_new_access
+from accessproof.checks import FAIL, check_no_new_access, replay
+from accessproof.evaluate import IDENTITY, compile_policy_text
+
+from .test_bruteforce import as_concrete
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "aws-managed-policies.jsonl.gz"
 
@@ -30,7 +34,7 @@ def acts_on(action: str, resource: str) -> bool:
         return False
     types = catalog.action_resource_types(found)
     if not types:
-        return resource == "*"
+        return True  # any resource (``reason.requests``): "*" first, checked below
     # A few types list two formats, comma-separated; a "*" written in a format is a wildcard.
     return any(arn_format_regex(f.strip().replace("*", "${Any}")).fullmatch(resource)
                for t in types for f in t.arn_format.split(","))
@@ -74,6 +78,11 @@ def test_every_no_new_access_witness_is_a_real_request():
         where = f"{new['name']} {old['versionId']}->{new['versionId']}: {w['action']} on {w['resource']}"
         if default_catalog().has_service(w["action"].partition(":")[0]):
             assert acts_on(w["action"], w["resource"]), where
+            if not default_catalog().action(w["action"]).resource_types and w["resource"] != "*":
+                on_star = replace(as_concrete(w), resource="*")
+                new_policy, old_policy = (compile_policy_text(json.dumps(r["document"]), "p", IDENTITY) for r in (new, old))
+                assert not (replay(new_policy, on_star, "IDENTITY_POLICY").allowed and
+                            not replay(old_policy, on_star, "IDENTITY_POLICY").allowed), where
         else:
             assert may_grant_unknown_services(new["document"]), where
     assert len(pairs) > 50 and failures > 30, (len(pairs), failures)

@@ -92,7 +92,7 @@ def test_classes_partition_the_touched_actions_by_patterns_and_types():
 
 def test_real_requests():
     assert is_real_request("s3:GetObject", "arn:aws:s3:::b/k") and not is_real_request("s3:GetObject", "arn:aws:s3:::b")
-    assert is_real_request("s3:ListAllMyBuckets", "*") and not is_real_request("s3:ListAllMyBuckets", "arn:aws:s3:::b")
+    assert is_real_request("s3:ListAllMyBuckets", "*") and is_real_request("s3:ListAllMyBuckets", "arn:aws:s3:::")
     assert not is_real_request("sqs:SendMessage", "arn:aws:s3:::b") and not is_real_request("s3:Other", "*")
     assert is_real_request("newservice:DoThing", "anything") and not is_real_request(":", "*")
 
@@ -119,16 +119,27 @@ def test_access_only_on_unreal_requests_is_unsatisfiable():
     assert (w.action.lower(), w.resource) == ("sqs:sendmessage", "arn:aws:s3:::b")
 
 
-def test_an_action_without_resource_types_acts_on_star_only():
+def test_an_action_without_resource_types_comes_with_any_resource_and_star_first():
+    """AWS grants s3:ListAllMyBuckets on arn:aws:s3:::* (IAM User Guide, "IAM JSON policy
+    elements: Statement"), so its request's resource is not only "*": such a grant is access."""
     assert witness(action("s3:ListAllMyBuckets")).resource == "*"
-    assert witness(conj([action("s3:ListAllMyBuckets"), resource("arn:aws:s3:::*")])) is None
+    w = witness(conj([action("s3:ListAllMyBuckets"), resource("arn:aws:s3:::*")]))
+    assert w is not None and w.resource.startswith("arn:aws:s3:::")
+    w = witness(conj([action("s3:List*"), neg(resource("arn:aws:s3:::b"))]))
+    assert w.resource == "*" or is_real_request(w.action, w.resource) and default_catalog().action(w.action).resource_types
 
 
 def test_a_catalog_action_is_preferred_and_an_unknown_service_is_the_last_resort():
     w = witness(neg(action("s3:*")))
-    assert default_catalog().action(w.action) is not None and is_real_request(w.action, w.resource)
-    # Only S3's own actions act on objects: the access exists for an unknown service alone.
+    assert default_catalog().action(w.action) is not None and w.resource == "*"
+    # Only S3's own typed actions act on objects; another service's action with no resource type
+    # may come with any resource, and is preferred to an unknown service.
     w = witness(conj([neg(action("s3:*")), resource("arn:aws:s3:::b/*")]))
+    found = default_catalog().action(w.action)
+    assert found is not None and not found.resource_types and w.resource.startswith("arn:aws:s3:::b/")
+    # No catalog action at all: every service's actions are refused.
+    every_service = [neg(action(f"{prefix}:*")) for prefix in sorted(default_catalog().service_prefixes)]
+    w = witness(conj(every_service + [resource("arn:aws:s3:::b/*")]))
     assert w.action == UNKNOWN_SERVICE_EXAMPLE and w.resource.startswith("arn:aws:s3:::b/")
 
 

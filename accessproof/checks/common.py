@@ -9,8 +9,9 @@ naming an account, a role or the caller itself all count). Every FAIL's witness 
 through ``accessproof.evaluate`` under exactly that reading before it is reported.
 
 Which requests: by default the requests AWS can receive (``reason.requests``: an action of the
-service reference acting on a resource of one of its types, or on ``*`` when it has none;
-actions of services the catalog does not know keep plain string semantics). A PASS proves that
+service reference acting on a resource of one of its types, or on any resource when it has none,
+``*`` first in witnesses; actions of services the catalog does not know keep plain string
+semantics). A PASS proves that
 no such request is newly granted / granted / public; access that exists only on requests that
 cannot occur (``sqs:SendMessage`` granted on a bucket ARN) is not reported. ``string_semantics``
 restores the plain reading — any action string with any resource string — under which such

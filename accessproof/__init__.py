@@ -1,7 +1,15 @@
 """accessproof: a local, provable re-implementation of AWS IAM Access Analyzer."""
 
-__version__ = "0.1.0"
+from .version import __version__
 
-from .api.client import client  # noqa: E402
+
+def client(service_name: str, **kwargs):
+    """botocore's client for ``"accessanalyzer"`` or ``"iam"``, answered by accessproof (see
+    ``accessproof.api.client.client``). Imported on first use: the command line does not pay for
+    botocore's models."""
+    from .api.client import client as make_client
+
+    return make_client(service_name, **kwargs)
+
 
 __all__ = ["client", "__version__"]

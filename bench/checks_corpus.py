@@ -20,10 +20,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from corpus import MANAGED_POLICIES as CORPUS  # noqa: E402
 
 from accessproof.checks import check_access_not_granted, check_no_new_access  # noqa: E402
-
-CORPUS = ROOT.parent / "shared" / "corpus" / "aws-managed-policies.jsonl.gz"
 SENSITIVE_ACTIONS = [
     "iam:PassRole", "iam:CreateAccessKey", "iam:AttachRolePolicy", "iam:PutRolePolicy", "iam:CreateUser",
     "sts:AssumeRole", "s3:DeleteBucket", "s3:PutBucketPolicy", "kms:Decrypt", "kms:ScheduleKeyDeletion",

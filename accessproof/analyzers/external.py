@@ -14,11 +14,15 @@ and again,
     and no Allow statement already reported for this candidate matches
 
 until no request is left. Each answer is replayed through ``accessproof.evaluate`` with the
-resource's real owner; the Allow statements that allowed it become findings (principal as
-written, the statement's conditions, every action of the resource's services that the
-candidate can perform there, the statement's source), each with that replayed request as its
-witness. When the loop ends, every request from outside the zone that the configuration allows
-is covered by a finding: the set is complete (in the spirit of AWS's "stratified abstraction").
+resource's real owner; the Allow statements that allowed it become findings (the principal as
+the policy names it — an account as its bare id, as AWS's findings show it —, the statement's
+conditions, every action of the resource's services that the candidate can perform there, the
+statement's source), each with that replayed request as its witness. A request reaches a bucket
+directly, through one of its access points (S3_ACCESS_POINT), or through an access point of
+another account its policy delegates to (S3_ACCESS_POINT_ACCOUNT); each is a path. When the
+loop ends, every request from outside the zone that the configuration allows is covered by a
+finding: the set is complete (in the spirit of AWS's "stratified abstraction"). A resource whose
+configuration could not be read, in part, also gets an ``ACCESS_DENIED`` error finding.
 
 Where AWS is silent: service principals are not reported (AWS: "Access Analyzer does not
 currently report findings from AWS service principals"); a canonical user other than the bucket
@@ -31,6 +35,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Iterable, Optional
@@ -44,14 +49,14 @@ from ..evaluate import (
 )
 from ..evaluate.matching import PrincipalMatch, match_principal_value
 from ..findings import FreshFinding, ResourceAnalysis
-from ..inventory.model import Account, Resource, Snapshot
+from ..inventory.model import Account, Resource, S3Bucket, Snapshot
 from ..reason import ACTION, RESOURCE as RESOURCE_DIM, Encoder, Matches, Session, Undecided, conj, disj, neg, opaque_keys
 from ..reason.encode import action_pattern, resource_pattern
 from ..reason.solver import accepts, opaque_condition_map, principal_candidates
 from ..reason.strings import literal_pattern, wildcard_pattern
 from ..checks.public import is_public_federated_provider, is_public_statement_shape
 from ..reason.terms import TRUE, KeyPresent, PrincipalNamed, SomeScalar, SomeValue, Term, atoms
-from ..resources import SourcedStatement, module_for, policy_text
+from ..resources import ACCESS_DENIED, SourcedStatement, access_denied, module_for, policy_text, s3_bucket
 
 ACCOUNT, ORGANIZATION = "ACCOUNT", "ORGANIZATION"
 ZONE_TYPES = (ACCOUNT, ORGANIZATION)
@@ -230,6 +235,19 @@ def _condition_of(policy: CompiledPolicy, index: int) -> dict[str, str]:
     return out
 
 
+_ROOT_ARN = re.compile(r"^arn:[a-z-]+:iam::(\d{12}):root$")
+
+
+def finding_principal(kind: str, value: str) -> dict[str, str]:
+    """A finding's ``principal`` for a policy's principal value: an account — its id or its
+    ``:root`` ARN — is the bare account id, as AWS's findings show it (GetFinding, EventBridge
+    and Security Hub examples: ``"principal": {"AWS": "111122223333"}``); any other value as
+    written."""
+    if kind == "AWS" and (m := _ROOT_ARN.match(value)):
+        return {kind: m.group(1)}
+    return {kind: value}
+
+
 def _principal_of(policy: CompiledPolicy, index: int, caller: str) -> dict[str, str]:
     """The principal value of the statement that names ``caller`` (``{"AWS": "*"}`` for everyone)."""
     statement = policy.statements[index]
@@ -242,7 +260,7 @@ def _principal_of(policy: CompiledPolicy, index: int, caller: str) -> dict[str, 
         if match_principal_value(kind, value, principal) != PrincipalMatch.NONE:
             if best is None or value != "*":
                 best = (kind, value)
-    return {best[0]: best[1]} if best else {"AWS": "*"}
+    return finding_principal(*best) if best else {"AWS": "*"}
 
 
 def _concrete_resources(patterns: Iterable[str]) -> list[str]:
@@ -263,7 +281,10 @@ def _service_actions(prefixes: tuple[str, ...]) -> tuple:
 def _applies_to(action, arn: str) -> bool:
     service = default_catalog().service(action.service)
     return service is not None and any(
-        (rt := service.resource_types.get(ref.name)) is not None and rt.matches_arn(arn) for ref in action.resource_types)
+        # The service reference keys resource types in lower case; actions name them as written
+        # ("Secret"), so Secrets Manager's actions were matched to no resource type.
+        (rt := service.resource_types.get(ref.name) or service.resource_types.get(ref.name.lower())) is not None
+        and rt.matches_arn(arn) for ref in action.resource_types)
 
 
 ACCESS_POINT_KEYS = ("s3:dataaccesspointarn", "s3:dataaccesspointaccount")
@@ -285,6 +306,14 @@ class _Path:
     service_prefixes: tuple[str, ...]
     fixed: dict  # context the path determines (the access point's ARN and account)
     absent: frozenset[str]  # context keys the path cannot have
+    through_access_point: bool = False
+    # Further facts about the path's context (atoms built here, registered with the session).
+    constraints: tuple[Term, ...] = ()
+    # Block Public Access keeps the public out of this path (a cross-account access point
+    # under RestrictPublicBuckets): no anonymous caller, no finding is public.
+    public_blocked: bool = False
+    # Allow statements searched on this path (None: all of them).
+    searched: Optional[frozenset[int]] = None
 
     def request(self, caller: str, action: str, resource: str, context: dict) -> Request:
         return Request(parse_principal(caller), action, resource, dict(context), self.resource.account_id)
@@ -298,32 +327,79 @@ class _Path:
         return decision
 
 
+def _compiled(part: list[SourcedStatement], name: str) -> CompiledPolicy:
+    return compile_policy_text(policy_text(part), name, RESOURCE)
+
+
 def _paths(resource: Resource, statements: list[SourcedStatement]) -> list[_Path]:
-    """The direct path, and one path per S3 access point whose statements the module produced."""
+    """The direct path, one path per S3 access point whose statements the module produced, and
+    for a bucket policy that delegates to access points, one path per other account whose
+    access points it may delegate to (``_access_point_account_paths``)."""
     module = module_for(resource)
     patterns, prefixes = module.request_resources(resource), module.service_prefixes
     access_points = list(dict.fromkeys(s.source.access_point_arn for s in statements if s.source.access_point_arn))
     direct = [s for s in statements if not s.source.access_point_arn]
-
-    def compiled(part: list[SourcedStatement], name: str) -> CompiledPolicy:
-        return compile_policy_text(policy_text(part), name, RESOURCE)
-
-    if not access_points:
-        return [_Path(resource, compiled(statements, resource.arn), statements, None, patterns, prefixes, {}, frozenset())]
-    bucket = compiled(direct, resource.arn)
+    delegated = _access_point_account_paths(resource) if isinstance(resource, S3Bucket) else []
+    if not access_points and not delegated:
+        return [_Path(resource, _compiled(statements, resource.arn), statements, None, patterns, prefixes, {}, frozenset())]
+    bucket = _compiled(direct, resource.arn)
     out = [_Path(resource, bucket, direct, None, patterns, prefixes, {}, frozenset(ACCESS_POINT_KEYS))]
     for arn in access_points:
         part = [s for s in statements if s.source.access_point_arn == arn]
         account = next((s.source.access_point_account for s in part if s.source.access_point_account), None)
         fixed = {ACCESS_POINT_KEYS[0]: ContextValue((arn,)),
                  ACCESS_POINT_KEYS[1]: ContextValue((account or resource.account_id,))}
-        out.append(_Path(resource, compiled(part, arn), part, bucket, patterns, prefixes, fixed, frozenset()))
+        out.append(_Path(resource, _compiled(part, arn), part, bucket, patterns, prefixes, fixed, frozenset(),
+                         through_access_point=True))
+    return out + delegated
+
+
+def _access_point_arn_of(accounts: Iterable[str]) -> SomeValue:
+    """"s3:DataAccessPointArn is the ARN of an access point of one of ``accounts``"."""
+    return SomeValue(ACCESS_POINT_KEYS[0], tuple(wildcard_pattern(f"arn:*:s3:*:{a}:accesspoint/*", arn=True)
+                                                for a in sorted(accounts)), False)
+
+
+def _access_point_account_paths(bucket: S3Bucket) -> list[_Path]:
+    """Requests through the access points of other accounts that the bucket policy delegates to
+    (S3_ACCESS_POINT_ACCOUNT). Their access point policies are not in the snapshot and may admit
+    anyone, so the bucket policy alone decides (``s3_bucket.access_point_account_statements``).
+    Without Block Public Access and without a Deny that tests the access point keys, only the
+    Allow statements that test them are searched: the others meet such a request exactly as they
+    meet a direct one, and the direct path reports them. Otherwise every Allow is searched (a
+    Deny may leave the access points as the only way in; RestrictPublicBuckets keeps a public
+    grant from direct callers but not from the access point's account), and a grant an earlier
+    path reported for the same principal is not reported again."""
+    module = module_for(bucket)
+    patterns, prefixes = module.request_resources(bucket), module.service_prefixes
+    named = s3_bucket.named_access_point_accounts(bucket)
+    restricted = s3_bucket.public_access_points_restricted(bucket)
+    out = []
+    for account in s3_bucket.access_point_accounts(bucket):
+        part = s3_bucket.access_point_account_statements(bucket, account)
+        searched: Optional[frozenset[int]] = None
+        if not restricted and not any(not s.is_allow and s3_bucket.mentions_access_points(s.statement) for s in part):
+            searched = frozenset(i for i, s in enumerate(part)
+                                 if s.is_allow and s3_bucket.mentions_access_points(s.statement))
+        if account is not None:
+            fixed = {ACCESS_POINT_KEYS[1]: ContextValue((account,))}
+            constraints: tuple[Term, ...] = (_access_point_arn_of([account]),)
+        else:  # an account the policy does not name: neither its access point account nor ARN is named
+            fixed = {}
+            constraints = (KeyPresent(ACCESS_POINT_KEYS[0]), KeyPresent(ACCESS_POINT_KEYS[1]),
+                           neg(SomeValue(ACCESS_POINT_KEYS[1], tuple(literal_pattern(a) for a in sorted(named)), False)),
+                           neg(_access_point_arn_of(named)))
+        out.append(_Path(bucket, _compiled(part, f"{bucket.arn} through access points of {account or 'other accounts'}"),
+                         part, None, patterns, prefixes, fixed, frozenset(), through_access_point=True,
+                         constraints=constraints, public_blocked=restricted, searched=searched))
     return out
 
 
 def _public_statement(ctx: _Path, index: int) -> bool:
+    if ctx.public_blocked:
+        return False
     statement = ctx.statements[index].statement
-    if ctx.fixed:  # an access point path: its own scoping to the access point confines nothing
+    if ctx.through_access_point:  # its own scoping to the access point confines nothing
         statement = _without_keys(statement, ACCESS_POINT_KEYS)
     check_type = _PUBLIC_CHECK_TYPE.get(ctx.resource.resource_type)
     if check_type is None:
@@ -380,23 +456,29 @@ def _sourced_statements(resource: Resource) -> list[SourcedStatement]:
 
 
 def _analyze(resource: Resource, statements: list[SourcedStatement], zone: ZoneOfTrust) -> ResourceAnalysis:
-    def error(message: str) -> ResourceAnalysis:
-        return ResourceAnalysis(resource.arn, resource.resource_type, resource.account_id, (FreshFinding(
-            resource.arn, resource.resource_type, resource.account_id, error=message),))
+    def analysis(findings: Iterable[FreshFinding]) -> ResourceAnalysis:
+        return ResourceAnalysis(resource.arn, resource.resource_type, resource.account_id, tuple(findings))
 
+    def error(message: str) -> FreshFinding:
+        return FreshFinding(resource.arn, resource.resource_type, resource.account_id, error=message)
+
+    # What could not be read: an error finding, and the rest analysed as read (its findings are
+    # real access; what was not read may hold more, which the error finding says).
+    errors = [error(ACCESS_DENIED)] if access_denied(resource) else []
     if not any(s.is_allow for s in statements):
-        return ResourceAnalysis(resource.arn, resource.resource_type, resource.account_id)
+        return analysis(errors)
     try:
         paths = _paths(resource, statements)
     except MalformedPolicy as e:
-        return error(f"INVALID_POLICY: {e}")
+        return analysis([error(f"INVALID_POLICY: {e}")])
     findings: list[FreshFinding] = []
+    reported: set[tuple[str, str]] = set()  # (principal, statement origin) of the findings so far
     try:
         for path in paths:
-            findings += _findings(path, zone, getattr(resource, "acl_owner_id", None))
+            findings += _findings(path, zone, getattr(resource, "acl_owner_id", None), reported)
     except Undecided as e:
-        return error(f"INTERNAL_ERROR: accessproof could not decide this resource: {e}")
-    return ResourceAnalysis(resource.arn, resource.resource_type, resource.account_id, tuple(findings))
+        return analysis([error(f"INTERNAL_ERROR: accessproof could not decide this resource: {e}")])
+    return analysis(errors + findings)
 
 
 _SELF = "@@accessproof-self@@"  # stands for the resource's own ARN in a cache key
@@ -416,9 +498,12 @@ def configuration_key(resource: Resource, statements: list[SourcedStatement], zo
                     relative = text  # the ARN is part of the meaning: no sharing
                     break
     requested = [r.replace(resource.arn, _SELF) for r in module_for(resource).request_resources(resource)]
+    # Beyond the statements: what could not be read, and for a bucket whether Block Public Access
+    # restricts requests through other accounts' access points (``_access_point_account_paths``).
+    restricted = isinstance(resource, S3Bucket) and s3_bucket.public_access_points_restricted(resource)
     material = json.dumps([resource.resource_type, resource.account_id, getattr(resource, "acl_owner_id", None),
                            zone.type, sorted(zone.member_accounts), zone.organization_id,
-                           sorted(zone.organization_members), requested, relative])
+                           sorted(zone.organization_members), requested, relative, resource.unreadable, restricted])
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
@@ -436,7 +521,12 @@ def _renamed(analysis: ResourceAnalysis, arn: str) -> ResourceAnalysis:
     return replace(analysis, resource=arn, findings=findings)
 
 
-def _findings(ctx: _Path, zone: ZoneOfTrust, owner_canonical_id: Optional[str]) -> list[FreshFinding]:
+def _findings(ctx: _Path, zone: ZoneOfTrust, owner_canonical_id: Optional[str],
+              reported_before: Optional[set[tuple[str, str]]] = None) -> list[FreshFinding]:
+    """The findings of one path. ``reported_before`` (updated): the (principal, statement origin)
+    of earlier paths' findings; a path through other accounts' access points does not report
+    again a grant that an earlier path reported for the same principal."""
+    seen = reported_before if reported_before is not None else set()
     policy = ctx.policy
     policies = (policy,) if ctx.gate is None else (policy, ctx.gate)
     encoder = Encoder(opaque_keys(policies))
@@ -450,16 +540,20 @@ def _findings(ctx: _Path, zone: ZoneOfTrust, owner_canonical_id: Optional[str]) 
     named_accounts = {parse_principal(c).account for c in principal_candidates(
         a for a in atoms(grants) if isinstance(a, PrincipalNamed))} - {None}
     facts = _CallerFacts.build(mentioned, zone, named_accounts)
-    terms = [grants, wanted, *allow_terms.values(), *([org_literal] if org_literal else []), *facts.terms()]
+    terms = [grants, wanted, *allow_terms.values(), *([org_literal] if org_literal else []), *facts.terms(),
+             *ctx.constraints]
     # Real requests only (reason.requests): each finding's witness is a request AWS can receive,
     # an action of the resource's services acting on this resource.
     session = Session(terms, None, opaque_condition_map(policies), real_requests=True)
     found: dict[tuple, FreshFinding] = {}
+    not_searched = [i for i in allow_terms if ctx.searched is not None and i not in ctx.searched]
     for caller in _callers(session, zone, owner_canonical_id, facts):
+        if ctx.public_blocked and caller.text == "anonymous":
+            continue
         caller = replace(caller, fixed={**caller.fixed, **ctx.fixed}, absent=caller.absent | ctx.absent)
-        known = conj([known_context_term(session.atoms, caller.fixed, caller.absent), caller.extra])
+        known = conj([known_context_term(session.atoms, caller.fixed, caller.absent), caller.extra, *ctx.constraints])
         other_org = neg(org_literal) if org_literal is not None and caller.other_organization else conj([])
-        reported: list[int] = []
+        reported: list[int] = list(not_searched)
         while True:
             term = conj([grants, wanted, known, other_org, *(neg(allow_terms[i]) for i in reported)])
 
@@ -483,8 +577,10 @@ def _findings(ctx: _Path, zone: ZoneOfTrust, owner_canonical_id: Optional[str]) 
                 reported.append(index)
                 principal = _principal_of(policy, index, w.principal)
                 key = (json.dumps(principal, sort_keys=True), index)
-                if key in found:
+                grant = (key[0], ctx.statements[index].origin)
+                if key in found or (ctx.searched is not None and grant in seen):
                     continue
+                seen.add(grant)
                 found[key] = FreshFinding(
                     ctx.resource.arn, ctx.resource.resource_type, ctx.resource.account_id,
                     principal=principal, action=_actions(ctx, w.principal, w.context, index, w.action),

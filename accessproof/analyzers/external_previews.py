@@ -11,10 +11,13 @@ an empty string deletes a policy where AWS allows it; lists given replace the ex
 NEW (new access), UNCHANGED (an existing finding that would remain), CHANGED (an existing finding
 whose status would change: its access is gone, so it would become RESOLVED).
 
+``kmsKeyId`` (botocore model documentation of ``SecretsManagerSecretConfiguration``,
+``EbsSnapshotConfiguration``, ``RdsDbSnapshotConfiguration``, ``RdsDbClusterSnapshotConfiguration``):
+a secret's key — a new secret without one, or an empty string, uses the AWS managed key
+``aws/secretsmanager``; a snapshot's key marks it encrypted — a new snapshot without one is
+unencrypted, an existing one without one (or with an empty string) keeps its own.
+
 Where AWS is silent or accessproof's model is narrower (CHOICE, each noted below):
-- ``kmsKeyId`` members (Secrets Manager, EBS and RDS snapshots) are accepted and not used: the
-  snapshot model has no encryption key, so an encrypted snapshot shared with ``all`` is reported
-  as public (more findings, never fewer).
 - ``s3ExpressDirectoryBucket.accessPoints`` is refused (the model has no directory-bucket access
   points); ignoring it could hide access.
 """
@@ -32,11 +35,13 @@ from ..findings.lifecycle import reconcile
 from ..findings.model import ACTIVE, ARCHIVED, RESOLVED, ArchiveRule, Finding, FreshFinding
 from ..inventory.model import (
     DYNAMODB_STREAM, DYNAMODB_TABLE, EC2_SNAPSHOT, ECR_REPOSITORY, EFS_FILE_SYSTEM, IAM_ROLE, KMS_KEY, RDS_DB_CLUSTER_SNAPSHOT,
-    RDS_DB_SNAPSHOT, S3_BUCKET, S3_DIRECTORY_BUCKET, SECRETS_MANAGER_SECRET, SNS_TOPIC, SQS_QUEUE, AccessPoint, AclGrant,
+    RDS_DB_SNAPSHOT, S3_BUCKET, S3_DIRECTORY_BUCKET, SECRETS_MANAGER_MANAGED_KEY, SECRETS_MANAGER_SECRET, SNS_TOPIC,
+    SQS_QUEUE, AccessPoint, AclGrant,
     DynamoDbStream, DynamoDbTable, Ec2Snapshot, EcrRepository, EfsFileSystem, IamRole, KmsGrant, KmsKey, PublicAccessBlock,
     RdsDbClusterSnapshot, RdsDbSnapshot, Resource, S3Bucket, S3DirectoryBucket, SecretsManagerSecret, Snapshot, SnsTopic,
     SqsQueue,
 )
+from ..untrusted import JsonLimitError, JsonSyntaxError, loads
 
 ORIGIN = "access-preview"  # the ``origin`` of a resource that a preview creates
 NEW, UNCHANGED, CHANGED = "NEW", "UNCHANGED", "CHANGED"
@@ -130,9 +135,12 @@ def _policy_text(value: Any, path: str, *, may_delete: bool = True) -> Optional[
             raise _field(path, "cannot be an empty string")
         return None
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise InvalidConfiguration(f"configurations.{path}: not JSON ({e.msg} at line {e.lineno}, column {e.colno})") from None
+        document = loads(text)
+    except JsonLimitError as e:  # accessproof's limit, not the proposal's fault: the request is refused
+        raise _field(path, f"{e.message} (accessproof's limit)") from None
+    except JsonSyntaxError as e:
+        where = f" at line {e.line}, column {e.column}" if e.line is not None else ""
+        raise InvalidConfiguration(f"configurations.{path}: not JSON ({e.message}{where})") from None
     if not isinstance(document, dict):
         raise InvalidConfiguration(f"configurations.{path}: a policy is a JSON object")
     return text
@@ -243,9 +251,32 @@ def _policy_only(resource: Resource, proposed: Mapping[str, Any], path: str, new
     name = _POLICY_MEMBER[member]
     if member == "s3ExpressDirectoryBucket" and proposed.get("accessPoints"):
         raise _field(f"{path}.accessPoints", "directory bucket access points are not supported by accessproof")
+    if member == "secretsManagerSecret":
+        resource = _secret_key(resource, proposed, path, new)
     if name not in proposed:
         return resource
     return replace(resource, policy=_policy_text(proposed[name], f"{path}.{name}"))
+
+
+def _secret_key(secret: Resource, proposed: Mapping[str, Any], path: str, new: bool) -> Resource:
+    """The proposed key: "If the proposed configuration is for a new secret and you do not
+    specify the KMS key ID, the access preview uses the AWS managed key aws/secretsmanager. If
+    you specify an empty string for the KMS key ID, the access preview uses the AWS managed key
+    of the AWS account" (SecretsManagerSecretConfiguration)."""
+    if "kmsKeyId" not in proposed:
+        return replace(secret, kms_key_id=SECRETS_MANAGER_MANAGED_KEY) if new else secret
+    key = _string(proposed["kmsKeyId"], f"{path}.kmsKeyId")
+    return replace(secret, kms_key_id=key or SECRETS_MANAGER_MANAGED_KEY)
+
+
+def _snapshot_key(snapshot: Resource, proposed: Mapping[str, Any], path: str) -> dict[str, Any]:
+    """The encryption a snapshot configuration proposes: a ``kmsKeyId`` marks it encrypted with
+    that key; without one (or with an empty string) an existing snapshot keeps its own and a new
+    one is unencrypted ("the access preview considers the snapshot to be unencrypted")."""
+    key = _string(proposed["kmsKeyId"], f"{path}.kmsKeyId") if "kmsKeyId" in proposed else ""
+    if not key:
+        return {}
+    return {"encrypted": True, "kms_key_id": key}
 
 
 def _iam_role(role: Resource, proposed: Mapping[str, Any], path: str, new: bool) -> Resource:
@@ -376,7 +407,7 @@ def _network_origin(value: Any, path: str) -> tuple[str, Optional[str]]:
 
 
 def _ebs_snapshot(snapshot: Resource, proposed: Mapping[str, Any], path: str, new: bool) -> Resource:
-    changes: dict[str, Any] = {}
+    changes: dict[str, Any] = _snapshot_key(snapshot, proposed, path)
     if "userIds" in proposed:
         changes["user_ids"] = tuple(_account_id(u, f"{path}.userIds") for u in _strings(proposed["userIds"], f"{path}.userIds"))
     if "groups" in proposed:
@@ -388,6 +419,7 @@ def _ebs_snapshot(snapshot: Resource, proposed: Mapping[str, Any], path: str, ne
 
 
 def _rds_snapshot(snapshot: Resource, proposed: Mapping[str, Any], path: str, new: bool) -> Resource:
+    snapshot = replace(snapshot, **_snapshot_key(snapshot, proposed, path))
     if "attributes" not in proposed:
         return snapshot
     attributes = _object(proposed["attributes"], f"{path}.attributes")

@@ -37,6 +37,8 @@ from ..catalog.service_reference import Action
 from ..evaluate import IDENTITY, CompiledPolicy, MalformedPolicy, PolicySet, Request, compile_policy_text, evaluate, parse_principal
 from ..evaluate.matching import CompiledStatement
 from ..reason import ACTION, Concrete, Encoder, Matches, Session, Undecided, action_pattern, conj, disj, neg, opaque_condition_map, opaque_keys
+from ..reason import service_rule_terms
+from ..reason.terms import FALSE
 
 WITNESS_USER = "accessproof-unused-witness"
 
@@ -54,6 +56,17 @@ class Grants:
     @property
     def services(self) -> tuple[str, ...]:
         return tuple(sorted(self.by_service))
+
+    def common_with(self, other: "Grants") -> "Grants":
+        """The actions both grant (the unused analyzer: granted now and at the tracking period's start)."""
+        common = {service: actions & other.by_service.get(service, frozenset())
+                  for service, actions in self.by_service.items()}
+        return Grants({service: actions for service, actions in common.items() if actions}, self.errors)
+
+    def without(self, other: "Grants") -> frozenset[str]:
+        """The actions this grants and ``other`` does not."""
+        return frozenset(a for service, actions in self.by_service.items()
+                         for a in actions - other.by_service.get(service, frozenset()))
 
 
 def caller_for(account_id: str) -> str:
@@ -115,6 +128,11 @@ class _Prover:
         self.encoder = Encoder(opaque_keys(self.policies))
         self.grants = conj([disj([self.encoder.allows(p) for p in self.policies]),
                             neg(disj([self.encoder.denies(p) for p in self.policies]))])
+        # The principal acts in its own account: the evaluator's service rules apply to it.
+        self.never = FALSE
+        if self.principal.is_iam_identity:
+            self.grants = self.encoder.own_account(self.grants, self.principal.is_service_linked_role)
+            self.never = service_rule_terms(self.principal.is_service_linked_role)[1]
 
     def allowed(self, action: str, resource: str, context: Mapping) -> bool:
         request = Request(self.principal, action, resource, dict(context))
@@ -125,7 +143,7 @@ class _Prover:
 
     def statement_witness(self, policy: CompiledPolicy, index: int) -> Optional[Concrete]:
         """A request the statement alone allows (its own resources and conditions)."""
-        term = self.encoder.allows(policy, only=index)
+        term = conj([self.encoder.allows(policy, only=index), neg(self.never)])
         session = Session([term], self.caller, opaque_condition_map([policy]))
         single = PolicySet(identity=(policy,))
 

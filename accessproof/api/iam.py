@@ -1,9 +1,13 @@
 """``accessproof.client("iam")``: the IAM policy simulator (``simulate_custom_policy``), answered locally.
 
-Arguments and result follow boto3's ``iam.simulate_custom_policy``. Documented extra arguments:
-``ServiceControlPolicyInputList`` and ``ResourceControlPolicyInputList`` (each item is one level
-of the organization, root first: a policy document, or a list of the documents attached at that
-level), and ``SessionPolicyInputList`` (the session policies of the caller's session).
+Arguments and result follow boto3's ``iam.simulate_custom_policy`` (botocore's IAM model is the
+reference), including ``OrderedOrganizationPolicyInputList``: the SCPs of each level of the
+organization, root first (``[{"ServiceControlPolicyInputList": [document, ...]}, ...]``, at most
+7 levels). accessproof's own extra arguments: ``ServiceControlPolicyInputList`` (the same levels
+in a shorter form, kept for compatibility: each item a policy document, or a list of the documents
+attached at that level; give one of the two), ``ResourceControlPolicyInputList`` (RCPs, the same
+shape) and ``SessionPolicyInputList`` (the session policies of the caller's session). An unknown
+argument raises botocore's ``ParamValidationError``, as boto3 does before sending the request.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from ..evaluate import (
     EvaluationError, MalformedPolicy, PolicySet, Request, compile_policy_text, evaluate,
     parse_principal,
 )
+from botocore.exceptions import ParamValidationError
+
 from ..evaluate.request import UNSPECIFIED
 from . import errors
 
@@ -24,6 +30,15 @@ CONTEXT_TYPES = ("string", "stringList", "numeric", "numericList", "boolean", "b
                  "binary", "binaryList", "date", "dateList")
 _ACCOUNT = re.compile(r"^(?:arn:[a-z-]+:iam::)?(\d{12})(?::root)?$")
 _SOURCE_TYPES = {RESOURCE: "resource"}
+# botocore's IAM model, SimulateCustomPolicy: OrganizationPolicyListType has "max": 7.
+MAX_ORGANIZATION_LEVELS = 7
+BOTOCORE_ARGUMENTS = (
+    "PolicyInputList", "PermissionsBoundaryPolicyInputList", "OrderedOrganizationPolicyInputList", "ActionNames",
+    "ResourceArns", "ResourcePolicy", "ResourceOwner", "CallerArn", "ContextEntries", "ResourceHandlingOption",
+    "MaxItems", "Marker",
+)
+EXTENSION_ARGUMENTS = ("ServiceControlPolicyInputList", "ResourceControlPolicyInputList", "SessionPolicyInputList")
+MAX_ITEMS_MIN, MAX_ITEMS_MAX = 1, 1000  # maxItemsType in botocore's iam model
 
 
 def _invalid(message: str):
@@ -50,6 +65,45 @@ def _levels(items: Optional[Sequence[Union[str, Sequence[str]]]], name: str, pol
         levels.append(tuple(_compile(d, f"{name}.{n}.{i}" if len(documents) > 1 else f"{name}.{n}", policy_type)
                             for i, d in enumerate(documents, 1)))
     return tuple(levels)
+
+
+def _ordered_levels(items: object) -> tuple[tuple[CompiledPolicy, ...], ...]:
+    """botocore's ``OrderedOrganizationPolicyInputList``: one ``{"ServiceControlPolicyInputList": [...]}`` per level."""
+    name = "OrderedOrganizationPolicyInputList"
+    if not isinstance(items, list):
+        raise _invalid(f"{name} must be a list of levels, root first")
+    if len(items) > MAX_ORGANIZATION_LEVELS:
+        raise _invalid(f"{name} has {len(items)} levels; an organization has at most {MAX_ORGANIZATION_LEVELS} "
+                       "(root, up to 5 OUs, account)")
+    levels = []
+    for n, item in enumerate(items, 1):
+        if not isinstance(item, dict) or set(item) - {"ServiceControlPolicyInputList"}:
+            raise _invalid(f'{name} item {n} must be {{"ServiceControlPolicyInputList": [policy documents]}}')
+        documents = item.get("ServiceControlPolicyInputList", [])
+        if not isinstance(documents, list):
+            raise _invalid(f"{name} item {n}: ServiceControlPolicyInputList must be a list of policy documents")
+        levels.append(tuple(_compile(d, f"{name}.{n}.{i}", SCP) for i, d in enumerate(documents, 1)))
+    return tuple(levels)
+
+
+def _scp_levels(ordered: object, shorthand: Optional[list]) -> tuple[tuple[CompiledPolicy, ...], ...]:
+    if ordered is not None and shorthand is not None:
+        raise _invalid("Give the SCPs once: OrderedOrganizationPolicyInputList or ServiceControlPolicyInputList")
+    if ordered is not None:
+        return _ordered_levels(ordered)
+    return _levels(shorthand, "ServiceControlPolicyInputList", SCP)
+
+
+def _check_arguments(kwargs: dict) -> None:
+    """boto3 validates parameter names before sending; a typo must not silently change the simulation."""
+    unknown = [k for k in kwargs if k not in BOTOCORE_ARGUMENTS and k not in EXTENSION_ARGUMENTS]
+    if unknown:
+        valid = ", ".join(BOTOCORE_ARGUMENTS + EXTENSION_ARGUMENTS)
+        raise ParamValidationError(report="\n".join(
+            f'Unknown parameter in input: "{k}", must be one of: {valid}' for k in unknown))
+    missing = [k for k in ("PolicyInputList", "ActionNames") if k not in kwargs]
+    if missing:
+        raise ParamValidationError(report="\n".join(f'Missing required parameter in input: "{k}"' for k in missing))
 
 
 def _context(entries: Optional[list[dict]]) -> dict[str, ContextValue]:
@@ -89,16 +143,46 @@ def _arn_account(arn: str) -> Optional[str]:
     return parts[4] if len(parts) == 6 and re.fullmatch(r"\d{12}", parts[4]) else None
 
 
+def _max_items_error(value: Any, constraint: str):
+    return errors.validation_error(
+        f"1 validation error detected: Value '{value}' at 'maxItems' failed to satisfy constraint: {constraint}",
+        OPERATION)
+
+
+def _check_max_items(value: Any) -> None:
+    """MaxItems is IAM's maxItemsType: an integer from 1 to 1000 (botocore's iam model). Zero would
+    return empty pages, each with a Marker to the same place, for ever."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _max_items_error(value, "Member must be an integer")
+    if value < MAX_ITEMS_MIN:
+        raise _max_items_error(value, f"Member must have value greater than or equal to {MAX_ITEMS_MIN}")
+    if value > MAX_ITEMS_MAX:
+        raise _max_items_error(value, f"Member must have value less than or equal to {MAX_ITEMS_MAX}")
+
+
+def _marker_position(marker: Optional[str], total: int) -> int:
+    """Where the page that ``marker`` (one this operation returned) starts; None: the first page."""
+    if marker is None:
+        return 0
+    if not isinstance(marker, str) or not marker.isdigit() or int(marker) > total:
+        raise errors.validation_error(f"Invalid Marker {marker!r}: give the Marker of the previous response", OPERATION)
+    return int(marker)
+
+
 def _position(line_column: tuple[int, int]) -> dict:
     return {"Line": line_column[0], "Column": line_column[1]}
 
 
-def matched_statements(decision: Decision) -> list[dict]:
+def matched_statements(decision: Decision, source_types: Optional[dict[str, str]] = None) -> list[dict]:
     out = []
     for m in decision.matched:
         item = {"SourcePolicyId": m.policy_id}
         if m.policy_type in _SOURCE_TYPES:
             item["SourcePolicyType"] = _SOURCE_TYPES[m.policy_type]
+        elif source_types and m.policy_id in source_types:
+            item["SourcePolicyType"] = source_types[m.policy_id]
         item["StartPosition"] = _position(m.start)
         item["EndPosition"] = _position(m.end)
         out.append(item)
@@ -116,21 +200,51 @@ def _details(decision: Decision, cross_account_view: bool) -> dict:
     return details
 
 
+@errors.bounded_arguments(lambda message, operation: errors.client_error("InvalidInputException", message, operation))
 class IAMClient:
     """The subset of ``boto3.client("iam")`` that accessproof answers offline."""
 
     exceptions = errors.exceptions
 
+    def __init__(self, **config: Any) -> None:
+        """``config``: ``snapshot`` (an account snapshot directory: the principals and policies
+        SimulatePrincipalPolicy reads)."""
+        self._config = config
+
     def simulate_custom_policy(self, **kwargs: Any) -> dict:
         """SimulateCustomPolicy, as boto3 calls it."""
         return self.simulate_custom_policy_explained(**kwargs)[0]
 
-    def simulate_custom_policy_explained(
+    def simulate_custom_policy_explained(self, **kwargs: Any) -> tuple[dict, list[str]]:
+        """The response, and for each result one sentence saying which statement decided."""
+        _check_arguments(kwargs)
+        return self._simulate(**kwargs)
+
+    def simulate_principal_policy(self, *, PolicySourceArn: str, ActionNames: list[str],
+                                  PolicyInputList: Optional[list[str]] = None,
+                                  PolicyExclusionList: Optional[list[dict]] = None,
+                                  CallerArn: Optional[str] = None, **kwargs: Any) -> dict:
+        """SimulatePrincipalPolicy: the identity policies of a user, group or role of the client's
+        ``snapshot`` (its inline and managed policies, and a user's groups'), plus ``PolicyInputList``,
+        less ``PolicyExclusionList``. ``CallerArn`` defaults to the user given (IAM API Reference)."""
+        from .principals import principal_policies
+
+        attached = principal_policies(self._config.get("snapshot"), PolicySourceArn, PolicyExclusionList or [])
+        extra = [(f"PolicyInputList.{i}", text, None) for i, text in enumerate(PolicyInputList or [], 1)]
+        if CallerArn is None and ":user/" in PolicySourceArn:
+            CallerArn = PolicySourceArn
+        named = attached + extra
+        return self._simulate(PolicyInputList=[text for _, text, _ in named], ActionNames=ActionNames,
+                              CallerArn=CallerArn, identity_names=[(name, kind) for name, _, kind in named],
+                              **kwargs)[0]
+
+    def _simulate(
         self,
         *,
         PolicyInputList: list[str],
         ActionNames: list[str],
         PermissionsBoundaryPolicyInputList: Optional[list[str]] = None,
+        OrderedOrganizationPolicyInputList: Optional[list[dict]] = None,
         ResourceArns: Optional[list[str]] = None,
         ResourcePolicy: Optional[str] = None,
         ResourceOwner: Optional[str] = None,
@@ -142,8 +256,11 @@ class IAMClient:
         ServiceControlPolicyInputList: Optional[list] = None,
         ResourceControlPolicyInputList: Optional[list] = None,
         SessionPolicyInputList: Optional[list[str]] = None,
+        identity_names: Optional[Sequence[tuple[str, Optional[str]]]] = None,
     ) -> tuple[dict, list[str]]:
-        """The response, and for each result one sentence saying which statement decided."""
+        """``identity_names``: (SourcePolicyId, SourcePolicyType or None) of each PolicyInputList
+        document (SimulatePrincipalPolicy names the principal's policies); default PolicyInputList.N."""
+        _check_max_items(MaxItems)
         if not isinstance(PolicyInputList, list):
             raise _invalid("PolicyInputList must be a list of policy documents")
         if not isinstance(ActionNames, list) or not ActionNames:
@@ -151,8 +268,11 @@ class IAMClient:
         if ResourcePolicy is not None and CallerArn is None:
             raise _invalid("CallerArn is required when a ResourcePolicy is given, so that the policy's "
                            "Principal element has a value to evaluate against")
+        names = list(identity_names) if identity_names is not None else \
+            [(f"PolicyInputList.{i}", None) for i in range(1, len(PolicyInputList) + 1)]
+        source_types = {name: kind for name, kind in names if kind}
         policies = PolicySet(
-            identity=tuple(_compile(t, f"PolicyInputList.{i}", IDENTITY) for i, t in enumerate(PolicyInputList, 1)),
+            identity=tuple(_compile(t, name, IDENTITY) for (name, _), t in zip(names, PolicyInputList)),
             resource=_compile(ResourcePolicy, "ResourcePolicy", RESOURCE) if ResourcePolicy is not None else None,
             boundary=(tuple(_compile(t, f"PermissionsBoundaryPolicyInputList.{i}", BOUNDARY)
                             for i, t in enumerate(PermissionsBoundaryPolicyInputList, 1))
@@ -160,7 +280,7 @@ class IAMClient:
             session=(tuple(_compile(t, f"SessionPolicyInputList.{i}", SESSION)
                            for i, t in enumerate(SessionPolicyInputList, 1))
                      if SessionPolicyInputList else None),
-            scp_levels=_levels(ServiceControlPolicyInputList, "ServiceControlPolicyInputList", SCP),
+            scp_levels=_scp_levels(OrderedOrganizationPolicyInputList, ServiceControlPolicyInputList),
             rcp_levels=_levels(ResourceControlPolicyInputList, "ResourceControlPolicyInputList", RCP),
         )
         try:
@@ -188,7 +308,7 @@ class IAMClient:
                     "EvalActionName": action,
                     "EvalResourceName": resource,
                     "EvalDecision": decision.decision,
-                    "MatchedStatements": matched_statements(decision),
+                    "MatchedStatements": matched_statements(decision, source_types),
                     "MissingContextValues": list(decision.missing_context_keys),
                     **_details(decision, ResourcePolicy is not None),
                 }
@@ -205,7 +325,7 @@ class IAMClient:
                 result["_reason"] = decision.reason
                 results.append(result)
         reasons = [r.pop("_reason") for r in results]
-        start = int(Marker) if Marker and Marker.isdigit() else 0
+        start = _marker_position(Marker, len(results))
         end = len(results) if MaxItems is None else start + MaxItems
         response: dict = {"EvaluationResults": results[start:end], "IsTruncated": end < len(results)}
         if end < len(results):

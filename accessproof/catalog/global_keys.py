@@ -66,6 +66,10 @@ GLOBAL_CONDITION_KEYS: dict[str, str] = {
     "aws:SourceOwner": "String",
     # Deprecated: still parsed, reported by DEPRECATED_GLOBAL_CONDITION_KEY
     "aws:ARN": "ARN",
+    # Not on the global-keys page, but a key ValidatePolicy accepts: AWS's own managed policy
+    # AWSSSOServiceRolePolicy conditions on it, and AWS's ValidatePolicy responses for five of its
+    # versions (2022-05 to 2024-12) report no INVALID_GLOBAL_CONDITION_KEY.
+    "aws:PrincipalOrgMasterAccountId": "String",
 }
 
 # Keys whose value a caller supplies or can influence (aws:UserAgent, aws:Referer) — used by

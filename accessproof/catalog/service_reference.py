@@ -92,6 +92,9 @@ class ConditionKey:
         return self.type[len("ArrayOf"):] if self.is_multivalued else self.type
 
 
+_ALSO_SUPPORTS_API = re.compile(r"\balso supports (\w+) API\b")
+
+
 def _key_pattern(name: str) -> re.Pattern[str]:
     """``aws:RequestTag/${TagKey}`` → a case-insensitive regex over concrete key names."""
     pieces = re.split(r"(\$\{[^}]+\}|<[^>]+>)", name)
@@ -108,6 +111,9 @@ class Service:
     resource_types: dict[str, ResourceType]
     condition_keys: dict[str, ConditionKey]  # lower-case → key (exact names)
     key_patterns: list[tuple[re.Pattern[str], ConditionKey]] = field(default_factory=list)
+    # API operations authorized by an action of another name (lower-case API name → action), as the
+    # action descriptions state them ("Note this action also supports GetLayerVersionByArn API").
+    api_operations: dict[str, Action] = field(default_factory=dict)
 
     def action(self, name: str) -> Optional[Action]:
         return self.actions.get(name.lower())
@@ -199,7 +205,7 @@ class Catalog:
             # The Service Authorization Reference lists keys such as aws:ResourceTag/${TagKey}
             # in its resource-types table, not with each action: an action supports both.
             own = tuple(ref.get("conditionKeys", ()))
-            found = types.get(ref["name"])
+            found = types.get(ref["name"].lower())  # resourceTypes/*.json is keyed in lower case
             inherited = tuple(k for k in found.condition_keys if k not in own) if found else ()
             return ResourceTypeRef(ref["name"], bool(ref.get("required")), own + inherited)
 
@@ -214,16 +220,22 @@ class Catalog:
             )
             for lower, a in raw_actions.items()
         }
+        api_operations = {
+            m.group(1).lower(): actions[lower]
+            for lower, a in raw_actions.items()
+            for m in _ALSO_SUPPORTS_API.finditer(a.get("description", ""))
+            if m.group(1).lower() not in actions
+        }
         raw_keys = self._load("conditionKeys", f"{prefix}.json")
         keys: dict[str, ConditionKey] = {}
         patterns: list[tuple[re.Pattern[str], ConditionKey]] = []
         for lower, k in raw_keys.items():
             ck = ConditionKey(k["key"], k["type"])
-            if "${" in k["key"] or "<" in k["key"]:
-                patterns.append((_key_pattern(k["key"]), ck))
+            if is_key_pattern(k["key"]):
+                patterns.append((key_pattern(k["key"]), ck))
             else:
                 keys[lower] = ck
-        return Service(prefix, self.service_names.get(prefix, prefix), actions, types, keys, patterns)
+        return Service(prefix, self.service_names.get(prefix, prefix), actions, types, keys, patterns, api_operations)
 
     # -- actions ---------------------------------------------------------------------------
     def action(self, full_name: str) -> Optional[Action]:
@@ -271,6 +283,15 @@ class Catalog:
             return ConditionKey(key, "String")
         return None
 
+    def condition_key_owners(self, prefix: str) -> list[str]:
+        """Services whose actions take keys of a non-service prefix (``saml``, OIDC hosts → ``sts``)."""
+        p = prefix.lower()
+        owners: list[str] = []
+        for owner_prefix, services in self._condition_owners.items():
+            if p == owner_prefix or _key_pattern(owner_prefix).fullmatch(p):
+                owners.extend(s for s in services if s not in owners)
+        return owners
+
     def is_condition_key_prefix(self, prefix: str) -> bool:
         """Is this prefix a service or a known condition-key owner (``saml``, OIDC hosts)?"""
         p = prefix.lower()
@@ -315,3 +336,21 @@ def global_condition_key(key: str) -> Optional[ConditionKey]:
 @cache
 def default_catalog() -> Catalog:
     return Catalog()
+
+
+# The Service Authorization Reference writes some tag keys' placeholder as plain text
+# (secretsmanager:ResourceTag/tag-key, ssm:resourceTag/tag-key).
+_LITERAL_TAG_PLACEHOLDER = "/tag-key"
+
+
+def is_key_pattern(name: str) -> bool:
+    """Does a catalog key name stand for many keys (``aws:RequestTag/${TagKey}``, ``.../<key>``)?"""
+    return "${" in name or "<" in name or name.lower().endswith(_LITERAL_TAG_PLACEHOLDER)
+
+
+@lru_cache(maxsize=4096)
+def key_pattern(name: str) -> re.Pattern[str]:
+    """A catalog key name with a placeholder → a case-insensitive regex over concrete key names."""
+    if name.lower().endswith(_LITERAL_TAG_PLACEHOLDER):
+        name = name[: -len(_LITERAL_TAG_PLACEHOLDER)] + "/${TagKey}"
+    return _key_pattern(name)

@@ -8,8 +8,8 @@ from ..reason import ACTION, RESOURCE as RESOURCE_DIM, Encoder, Matches, action_
 from ..reason.solver import accepts
 from ..runtime import cycle_collection_off
 from .common import (
-    FAIL, PASS, CheckInputError, CheckResult, Concrete, _compile, _session, _statement_reasons, find_witness, replay,
-    witness_dict,
+    FAIL, PASS, CheckInputError, CheckResult, Concrete, _compile, _session, _statement_reasons, caller_grants,
+    find_witness, replay, witness_dict,
 )
 
 # The API's limits (IAM Access Analyzer API Reference, "Access" data type).
@@ -68,7 +68,7 @@ def check_access_not_granted(policyDocument: str, access: list, policyType: str,
     resource_patterns = [resource_pattern(r) for r in resources]
     wanted = conj([disj(Matches(ACTION, p) for p in action_patterns) if actions else conj([]),
                    disj(Matches(RESOURCE_DIM, p) for p in resource_patterns) if resources else conj([])])
-    grants = encoder.grants(policy)
+    grants = caller_grants(encoder, policy, policyType)
     session = _session([policy], [grants, wanted, encoder.allows(policy), encoder.denies(policy)], policyType, encoder,
                        string_semantics)
 

@@ -6,7 +6,10 @@ identity policy the caller is an IAM user of the policy's account; for a resourc
 caller is any principal, taken from another account than the resource's and assumed to be
 allowed by its own identity policies, so that the resource policy decides (a principal value
 naming an account, a role or the caller itself all count). Every FAIL's witness is replayed
-through ``accessproof.evaluate`` under exactly that reading before it is reported.
+through ``accessproof.evaluate`` under exactly that reading before it is reported. The identity
+policy's caller acts in its own account, so AWS's service rules apply to it as the evaluator
+applies them (``evaluate.service_rules``: ``sts:GetCallerIdentity`` is always allowed, changes
+to AWS managed policies and protected roles never are); ``caller_grants`` encodes that reading.
 
 Which requests: by default the requests AWS can receive (``reason.requests``: an action of the
 service reference acting on a resource of one of its types, or on any resource when it has none,
@@ -27,7 +30,7 @@ from ..evaluate import (
     IDENTITY, RESOURCE, CompiledPolicy, MalformedPolicy, PolicySet, Request, compile_policy_text, evaluate,
     parse_principal,
 )
-from ..reason import Concrete, Encoder, Session, Undecided, conj, neg, opaque_condition_map
+from ..reason import Concrete, Encoder, Session, Undecided, conj, neg, opaque_condition_map, service_rule_terms
 
 IDENTITY_POLICY = "IDENTITY_POLICY"
 RESOURCE_POLICY = "RESOURCE_POLICY"
@@ -92,6 +95,12 @@ def _compile(text: str, name: str, policy_type: str) -> CompiledPolicy:
 CALLER_IDENTITY = compile_policy_text(_ALLOW_ALL, "caller-identity", IDENTITY)
 
 
+def caller_grants(encoder: Encoder, policy: CompiledPolicy, policy_type: str):
+    """The requests the check's reading allows (see the module doc)."""
+    granted = encoder.grants(policy)
+    return encoder.own_account(granted) if policy_type == IDENTITY_POLICY else granted
+
+
 def replay_request(concrete: Concrete, policy_type: str) -> Request:
     principal = parse_principal(concrete.principal)
     owner = None
@@ -154,6 +163,8 @@ def _statement_reasons(session: Session, encoder: Encoder, policy: CompiledPolic
         if not statement.allow or index in qualified or index in cannot:
             continue
         term = conj([encoder.allows(policy, only=index), neg(encoder.denies(policy)), rest])
+        if policy_type == IDENTITY_POLICY:  # a statement cannot allow what a service rule denies
+            term = conj([term, neg(service_rule_terms()[1])])
         try:
             outcome = session.solve(term, lambda c, i=index: accept_rest(c) and _allowed_by_statement(policy, c, policy_type, i),
                                     max_rounds=REASON_ROUNDS)

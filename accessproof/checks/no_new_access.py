@@ -5,7 +5,8 @@ from __future__ import annotations
 from ..reason import Encoder, conj, neg, opaque_keys
 from ..runtime import cycle_collection_off
 from .common import (
-    FAIL, PASS, CheckResult, Concrete, _compile, _session, _statement_reasons, find_witness, replay, witness_dict,
+    FAIL, PASS, CheckResult, Concrete, _compile, _session, _statement_reasons, caller_grants, find_witness, replay,
+    witness_dict,
 )
 
 
@@ -16,7 +17,7 @@ def check_no_new_access(newPolicyDocument: str, existingPolicyDocument: str, pol
     new = _compile(newPolicyDocument, "newPolicyDocument", policyType)
     old = _compile(existingPolicyDocument, "existingPolicyDocument", policyType)
     encoder = Encoder(opaque_keys((new, old)))
-    grants_new, grants_old = encoder.grants(new), encoder.grants(old)
+    grants_new, grants_old = caller_grants(encoder, new, policyType), caller_grants(encoder, old, policyType)
     session = _session([new, old], [grants_new, grants_old, encoder.allows(new), encoder.denies(new)], policyType, encoder,
                        string_semantics)
 

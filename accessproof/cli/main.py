@@ -6,7 +6,13 @@ import sys
 
 import typer
 
+from ..untrusted import one_line
 from .inputs import InputError
+
+try:  # typer >= 0.2x carries its own copy of click
+    from typer._click.exceptions import NoArgsIsHelpError, UsageError
+except ImportError:  # pragma: no cover - older typer uses click itself
+    from click.exceptions import NoArgsIsHelpError, UsageError
 
 app = typer.Typer(
     name="accessproof",
@@ -23,6 +29,8 @@ def _root() -> None:
 
 
 def register() -> None:
+    if app.registered_commands:  # once per process (tests call main() repeatedly)
+        return
     from . import checks, generate, simulate, validate
 
     app.command("validate-policy")(validate.validate_policy_command)
@@ -30,7 +38,7 @@ def register() -> None:
     app.command("check-access-not-granted")(checks.check_access_not_granted_command)
     app.command("check-no-public-access")(checks.check_no_public_access_command)
     app.command("generate-policy", context_settings={"allow_extra_args": True})(generate.generate_policy_command)
-    app.command("simulate-custom-policy", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(simulate.simulate_custom_policy)
+    app.command("simulate-custom-policy", cls=simulate.AwsListCommand)(simulate.simulate_custom_policy)
     from . import unused  # unused access analyzer (issue 7)
 
     app.command("analyze-unused")(unused.analyze_unused_command)
@@ -42,25 +50,45 @@ def register() -> None:
     app.command("update-findings")(analyze.update_findings_command)
     app.command("create-archive-rule")(analyze.create_archive_rule_command)
     app.command("apply-archive-rule")(analyze.apply_archive_rule_command)
+    from . import serve  # the REST-JSON server (issue 12)
+
+    app.command("serve")(serve.serve_command)
 
 
 def fail(message: str) -> "typer.Exit":
     """Print a one-line error on stderr; the caller raises the returned Exit (status 2)."""
-    print(f"accessproof: error: {message}", file=sys.stderr)
+    print(f"accessproof: error: {one_line(message)}", file=sys.stderr)
     return typer.Exit(2)
+
+
+def usage_error_line(error: UsageError) -> str:
+    """A usage error (unknown flag or command, missing or bad value) on one line, naming the command."""
+    command = error.ctx.info_name if error.ctx is not None and error.ctx.parent is not None else ""
+    message = " ".join(error.format_message().split())
+    return f"{command}: {message}" if command else message
 
 
 def main() -> None:
     register()
     try:
-        app()
+        status = app(standalone_mode=False)
+    except NoArgsIsHelpError as e:
+        e.show()
+        sys.exit(e.exit_code)
+    except UsageError as e:
+        print(f"accessproof: error: {usage_error_line(e)}", file=sys.stderr)
+        sys.exit(2)
+    except typer.Abort:
+        print("accessproof: aborted", file=sys.stderr)
+        sys.exit(1)
     except InputError as e:
-        print(f"accessproof: error: {e}", file=sys.stderr)
+        print(f"accessproof: error: {one_line(str(e))}", file=sys.stderr)
         sys.exit(2)
     except KeyboardInterrupt:
         sys.exit(130)
     except BrokenPipeError:
         sys.exit(1)
+    sys.exit(status if isinstance(status, int) else 0)
 
 
 if __name__ == "__main__":

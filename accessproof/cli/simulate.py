@@ -3,27 +3,21 @@
 List flags take several values after one flag, as in the AWS CLI
 (``--action-names s3:GetObject s3:PutObject``), or the flag repeated. Documents are a path,
 ``file://path``, ``-`` or inline JSON. ``--output text`` says which statement decided each result.
+An unknown flag or a stray value is a usage error (exit 2), never silently ignored.
 """
 
 from __future__ import annotations
 
 import json
-import shlex
-import sys
 from enum import Enum
 from typing import Optional
 
 import typer
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ParamValidationError
+from typer.core import TyperCommand
 
 from ..api.iam import IAMClient
-from .inputs import InputError, read_argument
-
-LIST_FLAGS = (
-    "--policy-input-list", "--action-names", "--resource-arns", "--context-entries",
-    "--permissions-boundary-policy-input-list", "--service-control-policy-input-list",
-    "--resource-control-policy-input-list", "--session-policy-input-list",
-)
+from .inputs import InputError, json_argument, parse_json_text, read_argument
 
 
 class Output(str, Enum):
@@ -31,19 +25,35 @@ class Output(str, Enum):
     text = "text"
 
 
-def _list_flags(argv: list[str]) -> dict[str, list[str]]:
-    """The values of each list flag in ``argv``, AWS CLI style (values up to the next ``--flag``)."""
-    found: dict[str, list[str]] = {}
-    current: Optional[list[str]] = None
-    for token in argv:
-        name, eq, inline = token.partition("=")
+def expand_list_flags(args: list[str], list_flags: frozenset[str]) -> list[str]:
+    """AWS CLI list syntax (``--flag a b``) rewritten as the flag repeated (``--flag a --flag b``).
+
+    Values run up to the next ``--`` token; any other token is left where it is, so that the
+    parser reports an unknown flag or a stray value instead of this function guessing."""
+    out: list[str] = []
+    current: Optional[str] = None
+    first_value_pending = False
+    for token in args:
         if token.startswith("--"):
-            current = found.setdefault(name, []) if name in LIST_FLAGS else None
-            if current is not None and eq:
-                current.append(inline)
-        elif current is not None:
-            current.append(token)
-    return found
+            name, eq, _ = token.partition("=")
+            current = name if name in list_flags else None
+            first_value_pending = current is not None and not eq
+            out.append(token)
+        elif current is not None and not first_value_pending:
+            out.extend((current, token))
+        else:
+            first_value_pending = False
+            out.append(token)
+    return out
+
+
+class AwsListCommand(TyperCommand):
+    """A command whose list options also take the AWS CLI's several-values-after-one-flag form."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        flags = frozenset(opt for p in self.params if getattr(p, "multiple", False)
+                          for opt in p.opts if opt.startswith("--"))
+        return super().parse_args(ctx, expand_list_flags(list(args), flags))
 
 
 def _documents(values: list[str]) -> list[str]:
@@ -56,11 +66,7 @@ def _context_entries(values: list[str]) -> list[dict]:
     entries: list[dict] = []
     for value in values:
         if value.startswith("file://") or value.lstrip().startswith(("[", "{")):
-            text = read_argument(value)[1]
-            try:
-                parsed = json.loads(text)
-            except json.JSONDecodeError as e:
-                raise InputError(f"--context-entries: not valid JSON: {e.msg}") from None
+            parsed = json_argument(value, "--context-entries")
             entries.extend(parsed if isinstance(parsed, list) else [parsed])
             continue
         entry: dict = {"ContextKeyValues": []}
@@ -84,8 +90,21 @@ def _context_entries(values: list[str]) -> list[dict]:
     return entries
 
 
+def _organization_levels(values: list[str]) -> list:
+    """``--ordered-organization-policy-input-list``: JSON (inline or file://), a list of levels or one
+    level per value, each ``{"ServiceControlPolicyInputList": ["<policy JSON>", ...]}``."""
+    levels: list = []
+    for value in values:
+        option = "--ordered-organization-policy-input-list"
+        if value.startswith("file://") or value == "-":
+            parsed = json_argument(value, option)
+        else:
+            parsed = parse_json_text(value, "<argument>", option)
+        levels.extend(parsed if isinstance(parsed, list) else [parsed])
+    return levels
+
+
 def simulate_custom_policy(
-    ctx: typer.Context,
     policy_input_list: Optional[list[str]] = typer.Option(None, "--policy-input-list", help="Identity-based policies (file://path or JSON)."),
     action_names: Optional[list[str]] = typer.Option(None, "--action-names", help="Actions to simulate, e.g. s3:GetObject."),
     resource_arns: Optional[list[str]] = typer.Option(None, "--resource-arns", help="Resource ARNs (default *)."),
@@ -95,8 +114,11 @@ def simulate_custom_policy(
     context_entries: Optional[list[str]] = typer.Option(None, "--context-entries", help="Context keys and values."),
     permissions_boundary_policy_input_list: Optional[list[str]] = typer.Option(
         None, "--permissions-boundary-policy-input-list", help="The permissions boundary."),
+    ordered_organization_policy_input_list: Optional[list[str]] = typer.Option(
+        None, "--ordered-organization-policy-input-list",
+        help='SCPs by level, root first, as the AWS CLI takes them: JSON [{"ServiceControlPolicyInputList": [...]}, ...].'),
     service_control_policy_input_list: Optional[list[str]] = typer.Option(
-        None, "--service-control-policy-input-list", help="SCPs, one per level of the organization (root first)."),
+        None, "--service-control-policy-input-list", help="SCPs, one document per level of the organization (root first)."),
     resource_control_policy_input_list: Optional[list[str]] = typer.Option(
         None, "--resource-control-policy-input-list", help="RCPs, one per level of the organization."),
     session_policy_input_list: Optional[list[str]] = typer.Option(
@@ -107,44 +129,38 @@ def simulate_custom_policy(
 
     Exit status: 0 (whatever the decisions, as the AWS CLI), 2 bad input or usage.
     """
-    lists = _list_flags(sys.argv[1:])
-    if ctx.args and not lists:
-        raise InputError(f"unexpected arguments: {shlex.join(ctx.args)}")
-
-    def values(flag: str, parsed: Optional[list[str]]) -> list[str]:
-        return lists.get(flag, parsed or [])
-
-    policies = values("--policy-input-list", policy_input_list)
-    actions = values("--action-names", action_names)
-    if not actions:
+    if not action_names:
         raise InputError("--action-names is required")
     kwargs: dict = {
-        "PolicyInputList": _documents(policies),
-        "ActionNames": actions,
+        "PolicyInputList": _documents(policy_input_list or []),
+        "ActionNames": list(action_names),
     }
-    if values("--resource-arns", resource_arns):
-        kwargs["ResourceArns"] = values("--resource-arns", resource_arns)
+    if resource_arns:
+        kwargs["ResourceArns"] = list(resource_arns)
     if resource_policy is not None:
         kwargs["ResourcePolicy"] = read_argument(resource_policy)[1]
     if resource_owner is not None:
         kwargs["ResourceOwner"] = resource_owner
     if caller_arn is not None:
         kwargs["CallerArn"] = caller_arn
-    if values("--context-entries", context_entries):
-        kwargs["ContextEntries"] = _context_entries(values("--context-entries", context_entries))
-    for flag, parsed, name in (
-        ("--permissions-boundary-policy-input-list", permissions_boundary_policy_input_list,
-         "PermissionsBoundaryPolicyInputList"),
-        ("--service-control-policy-input-list", service_control_policy_input_list, "ServiceControlPolicyInputList"),
-        ("--resource-control-policy-input-list", resource_control_policy_input_list, "ResourceControlPolicyInputList"),
-        ("--session-policy-input-list", session_policy_input_list, "SessionPolicyInputList"),
+    if context_entries:
+        kwargs["ContextEntries"] = _context_entries(context_entries)
+    if ordered_organization_policy_input_list:
+        kwargs["OrderedOrganizationPolicyInputList"] = _organization_levels(ordered_organization_policy_input_list)
+    for values, name in (
+        (permissions_boundary_policy_input_list, "PermissionsBoundaryPolicyInputList"),
+        (service_control_policy_input_list, "ServiceControlPolicyInputList"),
+        (resource_control_policy_input_list, "ResourceControlPolicyInputList"),
+        (session_policy_input_list, "SessionPolicyInputList"),
     ):
-        if values(flag, parsed):
-            kwargs[name] = _documents(values(flag, parsed))
+        if values:
+            kwargs[name] = _documents(values)
     try:
         response, reasons = IAMClient().simulate_custom_policy_explained(**kwargs)
     except ClientError as e:
         raise InputError(f"{e.response['Error']['Code']}: {e.response['Error']['Message']}") from None
+    except ParamValidationError as e:
+        raise InputError(str(e).replace("\n", " ")) from None
     if output is Output.text:
         for result, reason in zip(response["EvaluationResults"], reasons):
             typer.echo(f"{result['EvalDecision']:<13} {result['EvalActionName']} on {result['EvalResourceName']}")

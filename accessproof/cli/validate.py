@@ -11,6 +11,7 @@ from botocore.exceptions import ClientError
 
 from ..api.accessanalyzer import AccessAnalyzerClient
 from ..integrations.sarif import FileFindings, sarif_log
+from ..validate.rules.size import MAX_POLICY_DOCUMENT_CHARS, REFUSED_POLICY_MESSAGE
 from .inputs import InputError, policy_files, read_argument, read_path
 from .text import render_findings
 
@@ -99,7 +100,10 @@ def validate_policy_command(
                 locale=locale,
             )
         except ClientError as e:
-            raise InputError(f"{name}: {e.response['Error']['Message']}") from None
+            message = e.response["Error"]["Message"]
+            if message == REFUSED_POLICY_MESSAGE:  # AWS's whole message; say why
+                message += f" (ValidatePolicy refuses documents longer than {MAX_POLICY_DOCUMENT_CHARS} characters)"
+            raise InputError(f"{name}: {message}") from None
         results.append(FileFindings(name, response["findings"]))
 
     many = len(results) > 1 or bool(paths)

@@ -30,6 +30,10 @@ account", "Cross-account policy evaluation logic", "Permissions boundaries for I
 6. Requests without an IAM identity (anonymous, a service principal, a federated identity
    provider, an S3 canonical user) can be allowed only by a resource-based policy naming them
    (or ``"*"``); identity policies, boundaries, session policies and SCPs do not apply to them.
+7. Some requests AWS decides whatever the policies say (``service_rules``, each rule with its
+   source): ``sts:GetCallerIdentity`` is allowed even against an explicit deny; changes to AWS
+   managed policies, service-linked roles, IAM Identity Center's roles and AWS managed KMS
+   aliases are denied to the account's principals, after explicit denies.
 
 Choices where the documentation is silent:
 - ``Principal: "*"`` names every caller directly, so it counts like a direct grant.
@@ -58,6 +62,7 @@ from .matching import (
     PrincipalMatch,
 )
 from .request import ContextValue, Principal, PrincipalKind, Request
+from .service_rules import RULE_ACTIONS, rule_for
 
 ALLOWED = "allowed"
 EXPLICIT_DENY = "explicitDeny"
@@ -250,9 +255,14 @@ def evaluate(request: Request, policies: PolicySet, explain: bool = True) -> Dec
     def decide(decision: str, matched: list[MatchedStatement], reason: str) -> Decision:
         return Decision(decision, tuple(matched), reason, details, allowed_by_boundary, allowed_by_orgs, missing)
 
+    rule = rule_for(request, ev.action) if ev.action in RULE_ACTIONS else None
+    if rule is not None and rule.allows:
+        return decide(ALLOWED, [m for m, _ in identity.allows], f"allowed: {rule.reason} ({rule.source})")
     denies = [d for _, m in by_type if m is not None for d in m.denies]
     if denies:
         return decide(EXPLICIT_DENY, denies, f"explicitly denied by the {denies[0].describe()}")
+    if rule is not None:
+        return decide(IMPLICIT_DENY, [], f"implicitly denied: {rule.reason} ({rule.source})")
     if scp_applies:
         for number, level in enumerate(scp_levels, 1):
             if not level.allowed:

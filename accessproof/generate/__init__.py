@@ -16,13 +16,14 @@ from pathlib import Path
 from typing import Callable, Optional, Sequence
 
 from ..catalog import Catalog, default_catalog
+from .collect import DownloadFolder, discover
 from .generator import Mapper, default_window_start, in_window, tally_usage
 from .policy import build_statements, denied_actions, policy_text, split_policies
 from .reader import Activity, PrincipalSelector, read_activity
 from .refine import Refinement, refine
-from .sources import Discovery, FileProblem, discover
+from .sources import DEFAULT_MAX_FILE_BYTES, Discovery, FileProblem
 
-__all__ = ["GenerationResult", "PrincipalSelector", "generate_policy", "generate_from_activity"]
+__all__ = ["GenerationResult", "PrincipalSelector", "check_time_range", "generate_policy", "generate_from_activity"]
 
 BLOCKING_FINDINGS = ("ERROR", "SECURITY_WARNING")
 
@@ -147,20 +148,43 @@ def _belongs(principal: str, caller: str, selector: PrincipalSelector) -> bool:
 def generate_policy(principal_arn: str, paths: Sequence[str], *, start: Optional[datetime] = None,
                     end: Optional[datetime] = None, include_placeholders: bool = False,
                     existing_policy: Optional[str] = None, regions: Optional[Sequence[str]] = None,
-                    trail_name: Optional[str] = None, s3_cache: Optional[Path] = None,
+                    trail_name: Optional[str] = None, download_dir: Optional[Path] = None,
+                    s3_endpoint_url: Optional[str] = None, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
                     on_progress: Optional[Callable[[float], None]] = None,
                     cancelled: Optional[Callable[[], bool]] = None,
                     catalog: Optional[Catalog] = None) -> GenerationResult:
-    """Read the logs under ``paths`` and generate the policy of ``principal_arn``."""
+    """Read the logs under ``paths`` and generate the policy of ``principal_arn``.
+
+    ``s3://`` objects are fetched into a temporary folder removed at the end, or into
+    ``download_dir`` (kept, and reused by later runs). Raises ``ValueError`` for a bad principal
+    ARN or time range, ``FileNotFoundError`` for a missing path, ``s3.TrailAccessError`` when S3
+    cannot be used.
+    """
     selector = PrincipalSelector.parse(principal_arn)
+    check_time_range(start, end)
     region_set = frozenset(regions) if regions else None
-    found: Discovery = discover(paths, region_set, start, end, s3_cache)
-    activity = read_activity(found.files, selector, start, end, on_progress, cancelled)
+    with DownloadFolder(download_dir) as downloads:
+        found: Discovery = discover(paths, region_set, start, end, downloads=downloads,
+                                    s3_endpoint_url=s3_endpoint_url, max_file_bytes=max_file_bytes)
+        activity = read_activity(found.files, selector, start, end, on_progress, cancelled)
     activity.problems[:0] = found.problems
     trails = [TrailSource(trail_name or ", ".join(paths), tuple(regions) if regions else None)]
     return generate_from_activity(principal_arn, activity, start=start, end=end,
                                   include_placeholders=include_placeholders, existing_policy=existing_policy,
                                   trails=trails, catalog=catalog)
+
+
+def check_time_range(start: Optional[datetime], end: Optional[datetime]) -> None:
+    """An end before the start selects nothing: a mistake, never an empty policy."""
+    if start is None or end is None:
+        return
+    start, end = _aware_utc(start), _aware_utc(end)  # naive times are UTC, as in the reader
+    if end < start:
+        raise ValueError(f"the end time {_iso(end)} is before the start time {_iso(start)}")
+
+
+def _aware_utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
 def parse_time(text: str) -> datetime:

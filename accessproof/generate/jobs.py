@@ -136,6 +136,23 @@ class JobStore:
             return True
 
 
+# JobErrorCode for a trail's logs that cannot be listed or fetched (s3.TrailAccessError.kind).
+_ACCESS_ERROR_CODES = {"authorization": "AUTHORIZATION_ERROR", "not_found": "RESOURCE_NOT_FOUND_ERROR"}
+
+
+def job_error_code(error: Exception) -> str:
+    """JobErrorCode: a trail without a configured location, a missing folder or bucket is
+    RESOURCE_NOT_FOUND_ERROR; missing credentials or access denied AUTHORIZATION_ERROR; anything
+    else SERVICE_ERROR."""
+    from .s3 import TrailAccessError
+
+    if isinstance(error, FileNotFoundError):
+        return "RESOURCE_NOT_FOUND_ERROR"
+    if isinstance(error, TrailAccessError):
+        return _ACCESS_ERROR_CODES.get(error.kind, "SERVICE_ERROR")
+    return "SERVICE_ERROR"
+
+
 class JobRunner:
     """Runs jobs on background threads; ``cancel`` stops a running scan."""
 
@@ -154,10 +171,7 @@ class JobRunner:
             except Exception as e:  # noqa: BLE001 - a job records its failure instead of raising
                 if flag.is_set():
                     return
-                # JobErrorCode: a trail without a configured location (or a missing folder) is
-                # RESOURCE_NOT_FOUND_ERROR; anything else SERVICE_ERROR.
-                code = "RESOURCE_NOT_FOUND_ERROR" if isinstance(e, FileNotFoundError) else "SERVICE_ERROR"
-                self.store.finish(job_id, FAILED, error_code=code, error_message=str(e))
+                self.store.finish(job_id, FAILED, error_code=job_error_code(e), error_message=str(e))
                 return
             if not flag.is_set():
                 self.store.finish(job_id, SUCCEEDED, plain, placeholders)

@@ -6,8 +6,10 @@ request parameters, resources) with their counts and first/last times per UTC da
 event time of the whole data (for the default time range); and the records that are not
 CloudTrail events, by file. Only the fields named in ``EVENT_SCHEMA`` are converted.
 
-A corrupt, truncated or non-gzip file makes DuckDB stop with an error that names the file; the
-file is then set aside, reported, and the scan runs again without it.
+The files come measured from ``sources`` (damaged gzip streams and files past the size limit
+are already set aside there, so no file DuckDB reads expands past that limit). A file with
+malformed JSON makes DuckDB stop with an error that names the file; the file is then set aside,
+reported, and the scan runs again without it.
 """
 
 from __future__ import annotations

@@ -13,10 +13,11 @@ from typing import Any, Mapping, Optional, Union
 
 from sqlalchemy.engine import Engine
 
-from . import generate_from_activity, parse_time
+from . import check_time_range, generate_from_activity, parse_time
+from .collect import DownloadFolder, discover
 from .jobs import IN_PROGRESS, SUCCEEDED, JobRecord, JobRunner, JobStore
 from .reader import PrincipalSelector, read_activity
-from .sources import discover
+from .sources import DEFAULT_MAX_FILE_BYTES
 from . import TrailSource
 
 # StartPolicyGeneration / GeneratedPolicyProperties: principalArn pattern (API Reference).
@@ -53,11 +54,15 @@ def _time(value: Any, field: str) -> Optional[datetime]:
 
 class PolicyGenerationService:
     def __init__(self, trail_locations: Optional[Mapping[str, str]] = None,
-                 database: Union[str, Engine, None] = None, s3_endpoint_url: Optional[str] = None):
+                 database: Union[str, Engine, None] = None, s3_endpoint_url: Optional[str] = None,
+                 max_file_bytes: int = DEFAULT_MAX_FILE_BYTES):
+        if isinstance(max_file_bytes, bool) or not isinstance(max_file_bytes, int) or max_file_bytes <= 0:
+            raise GenerationRequestError("cloudtrail_max_file_size must be a positive number of bytes")
         self.trail_locations = dict(trail_locations or {})
         self.store = JobStore(database)
         self.runner = JobRunner(self.store)
         self.s3_endpoint_url = s3_endpoint_url
+        self.max_file_bytes = max_file_bytes
 
     # ---------------------------------------------------------------- StartPolicyGeneration
     def start(self, policy_generation_details: Mapping, cloud_trail_details: Optional[Mapping],
@@ -77,8 +82,10 @@ class PolicyGenerationService:
         end = _time(details.get("endTime"), "cloudTrailDetails.endTime")
         if start is None:
             raise GenerationRequestError("cloudTrailDetails.startTime is required")
-        if end is not None and end < start:
-            raise GenerationRequestError("cloudTrailDetails.endTime must not be before startTime")
+        try:
+            check_time_range(start, end)
+        except ValueError as e:
+            raise GenerationRequestError(f"cloudTrailDetails.endTime must not be before startTime: {e}") from None
         if end is not None and end - start > MAX_RANGE:
             raise GenerationRequestError("The time range between startTime and endTime cannot exceed 90 days")
         request = {"trails": trails, "startTime": start.isoformat(), "endTime": end.isoformat() if end else None,
@@ -91,19 +98,20 @@ class PolicyGenerationService:
     def _run(self, principal_arn: str, trails: list, start: datetime, end: Optional[datetime], cancelled) -> tuple[dict, dict]:
         selector = PrincipalSelector.parse(principal_arn)
         files, problems, sources = [], [], []
-        for trail in trails:
-            arn = trail["cloudTrailArn"]
-            location = self.trail_locations.get(arn)
-            if location is None:
-                raise FileNotFoundError(f"no log location is configured for trail {arn} "
-                                        "(client configuration cloudtrail_locations)")
-            regions = None if trail.get("allRegions", True) or not trail.get("regions") else tuple(trail["regions"])
-            found = discover([location], frozenset(regions) if regions else None, start, end,
-                             s3_endpoint_url=self.s3_endpoint_url)
-            files.extend(found.files)
-            problems.extend(found.problems)
-            sources.append(TrailSource(arn, regions))
-        activity = read_activity(files, selector, start, end, cancelled=cancelled)
+        with DownloadFolder() as downloads:  # fetched s3:// logs are removed when the job ends
+            for trail in trails:
+                arn = trail["cloudTrailArn"]
+                location = self.trail_locations.get(arn)
+                if location is None:
+                    raise FileNotFoundError(f"no log location is configured for trail {arn} "
+                                            "(client configuration cloudtrail_locations)")
+                regions = None if trail.get("allRegions", True) or not trail.get("regions") else tuple(trail["regions"])
+                found = discover([location], frozenset(regions) if regions else None, start, end, downloads=downloads,
+                                 s3_endpoint_url=self.s3_endpoint_url, max_file_bytes=self.max_file_bytes)
+                files.extend(found.files)
+                problems.extend(found.problems)
+                sources.append(TrailSource(arn, regions))
+            activity = read_activity(files, selector, start, end, cancelled=cancelled)
         activity.problems[:0] = problems
         plain = generate_from_activity(principal_arn, activity, start=start, end=end, trails=sources)
         with_placeholders = generate_from_activity(principal_arn, activity, start=start, end=end, trails=sources,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-from .. import __version__
+from ..version import __version__
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVELS = {"ERROR": "error", "SECURITY_WARNING": "error", "WARNING": "warning", "SUGGESTION": "note"}
@@ -69,11 +69,20 @@ def _location(uri: str, loc: dict | None) -> dict:
 
 def external_access_sarif(findings: Iterable[dict], snapshot_uri: str) -> dict:
     """ACTIVE external-access findings (ListFindings shape) as SARIF: one result per finding,
-    rule ``ExternalAccess`` or ``PublicAccess``, located at the snapshot (the resource ARN is in
-    the message and in ``properties``, with the witness request)."""
+    rule ``ExternalAccess`` or ``PublicAccess`` (``AnalysisError`` for an error finding), located
+    at the snapshot (the resource ARN is in the message and in ``properties``, with the witness
+    request)."""
     results = []
     for f in findings:
         if f.get("status") != "ACTIVE":
+            continue
+        if f.get("error"):  # the resource could not be (fully) analysed: say so, not "reached by"
+            results.append({
+                "ruleId": "AnalysisError", "level": "error",
+                "message": {"text": f"{f.get('resource')} ({f.get('resourceType')}) could not be analysed: {f['error']}"},
+                "locations": [{"physicalLocation": {"artifactLocation": {"uri": snapshot_uri}}}],
+                "properties": {k: f.get(k) for k in ("id", "resource", "resourceType", "error")},
+            })
             continue
         rule = "PublicAccess" if f.get("isPublic") else "ExternalAccess"
         principal = ", ".join(f"{k}: {v}" for k, v in (f.get("principal") or {}).items())
@@ -91,7 +100,10 @@ def external_access_sarif(findings: Iterable[dict], snapshot_uri: str) -> dict:
     rules = [{"id": "PublicAccess", "shortDescription": {"text": "Public access to a resource"},
               "defaultConfiguration": {"level": "error"}},
              {"id": "ExternalAccess", "shortDescription": {"text": "Access from outside the zone of trust"},
-              "defaultConfiguration": {"level": "warning"}}]
+              "defaultConfiguration": {"level": "warning"}},
+             {"id": "AnalysisError", "shortDescription": {"text": "A resource that could not be analysed "
+                                                                   "(e.g. ACCESS_DENIED: its configuration could not be read)"},
+              "defaultConfiguration": {"level": "error"}}]
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [{
         "tool": {"driver": {"name": "accessproof", "version": __version__,
                             "informationUri": "https://github.com/accessproof/accessproof", "rules": rules}},

@@ -15,9 +15,10 @@ The unused access analyzer needs what AWS itself uses:
 
 ``load_account_activity(path)`` reads all of it into ``AccountActivity``. Every problem is a
 ``SnapshotError`` naming the file, as for ``load_snapshot``. This module reads the snapshot's
-``account.json`` and ``iam/`` itself, so that it does not depend on which files the resource
-loader accepts (``ACTIVITY_IAM_FILES`` / ``ACTIVITY_IAM_DIRECTORIES`` / ``ACTIVITY_TOP_LEVEL``
-name what it adds to the snapshot layout).
+``account.json`` (with ``inventory.account``, as the resource loader does) and ``iam/`` itself,
+so that it does not depend on which files the resource loader accepts (``ACTIVITY_IAM_FILES`` /
+``ACTIVITY_IAM_DIRECTORIES`` / ``ACTIVITY_TOP_LEVEL`` name what it adds to the snapshot layout,
+and the resource loader imports them from here).
 """
 
 from __future__ import annotations
@@ -32,8 +33,14 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional, Sequence, Union
 from urllib.parse import unquote
 
+from ..untrusted import excerpt
+from .account import ACCOUNT_FILE, load_account
 from .errors import SnapshotError
-from .jsonread import list_field, obj_field, objects_of, optional_string, policy_document, read_object, string
+from .grant_times import GrantTimes, grant_times
+from .jsonread import (
+    check_snapshot_tree, list_field, obj_field, objects_of, optional_string, policy_document, read_object, read_text,
+    string,
+)
 from .model import Account
 
 AUTHORIZATION_DETAILS = "get-account-authorization-details.json"
@@ -55,11 +62,21 @@ ROLE, USER = "AWS::IAM::Role", "AWS::IAM::User"
 
 
 @dataclass(frozen=True)
+class PolicyVersion:
+    version_id: str
+    document: str
+    created_at: Optional[datetime]
+    is_default: bool
+
+
+@dataclass(frozen=True)
 class ManagedPolicy:
     arn: str
     name: str
     document: str  # the default version's document, JSON text
     updated_at: Optional[datetime]
+    created_at: Optional[datetime] = None
+    versions: tuple[PolicyVersion, ...] = ()  # PolicyVersionList, as listed
 
 
 @dataclass(frozen=True)
@@ -152,6 +169,7 @@ class AccountActivity:
     managed_policies: Mapping[str, ManagedPolicy]  # ARN → policy
     activity: Mapping[str, PrincipalActivity]  # principal ARN → activity
     problems: tuple[str, ...] = ()  # skipped trail files and the like, one line each
+    grant_times: GrantTimes = field(default_factory=GrantTimes)  # policy attachments the trail saw
 
     def identity(self, arn: str) -> Optional[Identity]:
         return next((i for i in self.identities if i.arn == arn), None)
@@ -173,7 +191,7 @@ def parse_time(value: Any, path: Path, where: str) -> Optional[datetime]:
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise SnapshotError(path, f"expected an ISO 8601 timestamp, found {value!r}", where) from None
+        raise SnapshotError(path, f"expected an ISO 8601 timestamp, found {excerpt(value)}", where) from None
     return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
 
 
@@ -251,11 +269,17 @@ def read_authorization_details(path: Path, account_id: str) -> AuthorizationDeta
         chosen = next((v for v in versions if v.get("IsDefaultVersion") is True or v.get("VersionId") == default), None)
         if chosen is None:
             raise SnapshotError(path, "no default version in PolicyVersionList", where)
-        j = versions.index(chosen)
+        listed = tuple(PolicyVersion(
+            version_id=str(v.get("VersionId", "")),
+            document=policy_document(v.get("Document"), path, f"{where}.PolicyVersionList[{j}].Document"),
+            created_at=parse_time(v.get("CreateDate"), path, f"{where}.PolicyVersionList[{j}].CreateDate"),
+            is_default=v is chosen) for j, v in enumerate(versions))
         policies[arn] = ManagedPolicy(
             arn=arn, name=string(policy, "PolicyName", path, where),
-            document=policy_document(chosen.get("Document"), path, f"{where}.PolicyVersionList[{j}].Document"),
+            document=next(v.document for v in listed if v.is_default),
             updated_at=parse_time(policy.get("UpdateDate"), path, f"{where}.UpdateDate"),
+            created_at=parse_time(policy.get("CreateDate"), path, f"{where}.CreateDate"),
+            versions=listed,
         )
     return AuthorizationDetails(tuple(roles), tuple(users), groups_by_name, policies)
 
@@ -331,7 +355,7 @@ def read_credential_report(iam: Path) -> Optional[dict[str, CredentialRow]]:
             raise SnapshotError(json_path, "Content is not base64-encoded UTF-8 CSV", "Content") from None
         return parse_credential_report(text, json_path)
     if csv_path.is_file():
-        return parse_credential_report(csv_path.read_text(encoding="utf-8"), csv_path)
+        return parse_credential_report(read_text(csv_path), csv_path)
     return None
 
 
@@ -349,7 +373,7 @@ def read_access_keys(path: Path, user_name: str) -> tuple[KeyMetadata, ...]:
         where = f"AccessKeyMetadata[{i}]"
         owner = optional_string(key, "UserName", path, where)
         if owner is not None and owner != user_name:
-            raise SnapshotError(path, f"key of user {owner!r} in the directory of {user_name!r}", f"{where}.UserName")
+            raise SnapshotError(path, f"key of user {excerpt(owner)} in the directory of {excerpt(user_name)}", f"{where}.UserName")
         out.append(KeyMetadata(string(key, "AccessKeyId", path, where), string(key, "Status", path, where) == "Active",
                                parse_time(key.get("CreateDate"), path, f"{where}.CreateDate")))
     return tuple(out)
@@ -448,6 +472,7 @@ class TrailActivity:
     console_logins: Mapping[str, datetime]  # user ARN → last ConsoleLogin
     key_use: Mapping[str, datetime]  # access key id → last call signed with it
     problems: tuple[str, ...] = ()
+    grant_times: GrantTimes = field(default_factory=GrantTimes)
 
 
 def trail_activity(directory: Path) -> TrailActivity:
@@ -461,7 +486,7 @@ def trail_activity(directory: Path) -> TrailActivity:
     from ..catalog import default_catalog
     from ..generate.mapping import map_event
     from ..generate.reader import read_activity
-    from ..generate.sources import discover
+    from ..generate.collect import discover
 
     found = discover([str(directory)])
     problems = [f"{p.name}: {p.reason}" for p in found.problems]
@@ -497,7 +522,7 @@ def trail_activity(directory: Path) -> TrailActivity:
     for arn, moment in last_call.items():
         if arn not in principals:
             principals[arn] = PrincipalActivity(arn, {}, moment)
-    return TrailActivity(principals, logins, _access_key_use(found.files), tuple(problems))
+    return TrailActivity(principals, logins, _access_key_use(found.files), tuple(problems), grant_times(read.groups))
 
 
 def _access_key_use(files: Sequence[Any]) -> dict[str, datetime]:
@@ -535,13 +560,6 @@ def _access_key_use(files: Sequence[Any]) -> dict[str, datetime]:
 # --------------------------------------------------------------------------- loading
 
 
-def _read_account(root: Path) -> Account:
-    # The resource loader's reader is the authority on account.json (docs/snapshot.md).
-    from .load import _load_account
-
-    return _load_account(root / "account.json")
-
-
 def _last_accessed_files(iam: Path, kind: str) -> dict[str, Path]:
     folder = iam / kind
     if not folder.is_dir():
@@ -563,7 +581,8 @@ def load_account_activity(path: Union[str, Path]) -> AccountActivity:
     root = Path(path)
     if not root.is_dir():
         raise SnapshotError(root, "no such snapshot directory")
-    account = _read_account(root)
+    check_snapshot_tree(root)
+    account = load_account(root / ACCOUNT_FILE)
     iam = root / "iam"
     details_path = iam / AUTHORIZATION_DETAILS
     if not details_path.is_file():
@@ -577,7 +596,7 @@ def load_account_activity(path: Union[str, Path]) -> AccountActivity:
     for kind, dirs in (("roles", role_dirs), ("users", user_dirs)):
         for name, directory in dirs.items():
             if name not in known[kind]:
-                raise SnapshotError(directory, f"no {kind[:-1]} {name!r} in {AUTHORIZATION_DETAILS}")
+                raise SnapshotError(directory, f"no {kind[:-1]} {excerpt(name)} in {AUTHORIZATION_DETAILS}")
     activity: dict[str, PrincipalActivity] = {}
     identities: list[Identity] = []
     for role in details.roles:
@@ -592,7 +611,7 @@ def load_account_activity(path: Union[str, Path]) -> AccountActivity:
             activity[user.arn] = found
         identities.append(_with_credentials(user, report, user_dirs.get(user.name), trail))
     return AccountActivity(str(root.resolve()), account, tuple(identities), details.groups, details.policies, activity,
-                           trail.problems if trail else ())
+                           trail.problems if trail else (), trail.grant_times if trail else GrantTimes())
 
 
 def _principal_activity(identity: Identity, directory: Optional[Path],

@@ -76,12 +76,20 @@ NO_PUBLIC_ACCESS_BLOCK = PublicAccessBlock()
 
 @dataclass(frozen=True, kw_only=True)
 class Resource:
-    """What every resource has. ``origin``: the directory or file it came from, snapshot-relative."""
+    """What every resource has. ``origin``: the directory or file it came from, snapshot-relative.
+
+    ``unreadable``: the responses that could not be read because AWS refused them (the snapshot
+    holds the AWS CLI's ``AccessDenied...`` error instead, docs/snapshot.md), one
+    ``"<file>: <error code>"`` each. The rest of the configuration is analysed as read; the
+    analyzer adds an ``ACCESS_DENIED`` error finding, as Access Analyzer does when it cannot read
+    a configuration (IAM User Guide, "IAM Access Analyzer resource types", KMS).
+    """
 
     resource_type: ClassVar[str]
     arn: str
     account_id: str
     origin: str
+    unreadable: tuple[str, ...] = ()
 
     def access_configuration(self) -> dict[str, Any]:
         """Everything that decides access, as plain JSON data (policies normalized)."""
@@ -151,8 +159,17 @@ class AccessPoint:
     public_access_block: Optional[PublicAccessBlock] = None
 
 
+# S3 Object Ownership (GetBucketOwnershipControls ``ObjectOwnership``).
+BUCKET_OWNER_ENFORCED = "BucketOwnerEnforced"
+OBJECT_OWNERSHIP_SETTINGS = frozenset({BUCKET_OWNER_ENFORCED, "BucketOwnerPreferred", "ObjectWriter"})
+
+
 @dataclass(frozen=True, kw_only=True)
 class S3Bucket(Resource):
+    """``object_ownership``: the Object Ownership setting, None when the snapshot does not say
+    (then ACLs are taken to be in force: S3's default before April 2023, and the reading that
+    never loses access)."""
+
     resource_type: ClassVar[str] = S3_BUCKET
     name: str
     policy: Optional[str] = None
@@ -161,6 +178,11 @@ class S3Bucket(Resource):
     public_access_block: Optional[PublicAccessBlock] = None
     account_public_access_block: Optional[PublicAccessBlock] = None
     access_points: tuple[AccessPoint, ...] = ()
+    object_ownership: Optional[str] = None
+
+    @property
+    def acls_disabled(self) -> bool:
+        return self.object_ownership == BUCKET_OWNER_ENFORCED
 
     @property
     def effective_public_access_block(self) -> PublicAccessBlock:
@@ -204,6 +226,8 @@ class KmsGrant:
 
 @dataclass(frozen=True, kw_only=True)
 class KmsKey(Resource):
+    """``policy`` None: the key policy was not read (every key has one), an ``ACCESS_DENIED`` case."""
+
     resource_type: ClassVar[str] = KMS_KEY
     key_id: str
     policy: Optional[str] = None
@@ -221,9 +245,37 @@ class PolicyResource(Resource):
     policy: Optional[str] = None
 
 
+@dataclass(frozen=True)
+class QualifierPolicy:
+    """The resource-based policy of one alias or version (``get-policy --qualifier``)."""
+
+    qualifier: str
+    policy: str
+
+
+@dataclass(frozen=True)
+class FunctionUrl:
+    """What the snapshot records of the function URL of the function (``qualifier`` None) or of
+    one alias (GetFunctionUrlConfig): ``auth_type`` NONE | AWS_IAM, or None when there is no URL
+    (the call answered ResourceNotFoundException)."""
+
+    qualifier: Optional[str]
+    auth_type: Optional[str]
+
+
+FUNCTION_URL_AUTH_TYPES = frozenset({"NONE", "AWS_IAM"})
+
+
 @dataclass(frozen=True, kw_only=True)
 class LambdaFunction(PolicyResource):
+    """``policy``: the unqualified function's policy; ``qualifier_policies``: those of its aliases
+    and versions. ``function_urls``: what the snapshot records of the URLs of the function and
+    its aliases; for a function or alias it does not mention, a URL of either auth type is
+    possible (more access, never less)."""
+
     resource_type: ClassVar[str] = LAMBDA_FUNCTION
+    qualifier_policies: tuple[QualifierPolicy, ...] = ()
+    function_urls: tuple[FunctionUrl, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -242,9 +294,30 @@ class SnsTopic(PolicyResource):
     resource_type: ClassVar[str] = SNS_TOPIC
 
 
+# The AWS managed key of Secrets Manager, as a KMS alias (DescribeSecret leaves ``KmsKeyId`` out
+# for it: "If the secret is encrypted with the AWS managed key aws/secretsmanager, this field is
+# omitted", Secrets Manager API Reference, DescribeSecret).
+SECRETS_MANAGER_MANAGED_KEY = "alias/aws/secretsmanager"
+
+
+def is_aws_managed_key_alias(key_id: Optional[str], service: str) -> bool:
+    """Does ``key_id`` name the AWS managed key ``aws/<service>`` (alias name or alias ARN)?"""
+    if key_id is None:
+        return False
+    return key_id == f"alias/aws/{service}" or (key_id.startswith("arn:") and key_id.endswith(f":alias/aws/{service}"))
+
+
 @dataclass(frozen=True, kw_only=True)
 class SecretsManagerSecret(PolicyResource):
+    """``kms_key_id``: the key that encrypts the secret value (``SECRETS_MANAGER_MANAGED_KEY`` for
+    the AWS managed key), or None when the snapshot does not say."""
+
     resource_type: ClassVar[str] = SECRETS_MANAGER_SECRET
+    kms_key_id: Optional[str] = None
+
+    @property
+    def uses_aws_managed_key(self) -> bool:
+        return is_aws_managed_key_alias(self.kms_key_id, "secretsmanager")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -272,23 +345,38 @@ class DynamoDbStream(PolicyResource):
 # ----------------------------------------------------------------------- shared snapshots
 
 
+# EBS "block public access for snapshots" states (GetSnapshotBlockPublicAccessState ``State``).
+SNAPSHOT_BLOCK_ALL_SHARING = "block-all-sharing"
+SNAPSHOT_BLOCK_PUBLIC_ACCESS_STATES = frozenset({SNAPSHOT_BLOCK_ALL_SHARING, "block-new-sharing", "unblocked"})
+
+
 @dataclass(frozen=True, kw_only=True)
 class Ec2Snapshot(Resource):
-    """``createVolumePermission``: ``groups`` ("all" = public) and ``user_ids`` (accounts)."""
+    """``createVolumePermission``: ``groups`` ("all" = public) and ``user_ids`` (accounts).
+
+    ``encrypted`` / ``kms_key_id`` (DescribeSnapshots) and the Region's ``block_public_access``
+    state (GetSnapshotBlockPublicAccessState, carried by every snapshot so that it is
+    self-contained): None when the snapshot does not say."""
 
     resource_type: ClassVar[str] = EC2_SNAPSHOT
     snapshot_id: str
     user_ids: tuple[str, ...] = ()
     groups: tuple[str, ...] = ()
+    encrypted: Optional[bool] = None
+    kms_key_id: Optional[str] = None
+    block_public_access: Optional[str] = None
 
 
 @dataclass(frozen=True, kw_only=True)
 class RdsDbSnapshot(Resource):
-    """The ``restore`` attribute's values: account ids, or "all" (public)."""
+    """The ``restore`` attribute's values: account ids, or "all" (public). ``encrypted`` /
+    ``kms_key_id`` from DescribeDBSnapshots (None: not recorded)."""
 
     resource_type: ClassVar[str] = RDS_DB_SNAPSHOT
     identifier: str
     restore: tuple[str, ...] = ()
+    encrypted: Optional[bool] = None
+    kms_key_id: Optional[str] = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -296,6 +384,8 @@ class RdsDbClusterSnapshot(Resource):
     resource_type: ClassVar[str] = RDS_DB_CLUSTER_SNAPSHOT
     identifier: str
     restore: tuple[str, ...] = ()
+    encrypted: Optional[bool] = None
+    kms_key_id: Optional[str] = None
 
 
 # ------------------------------------------------------------------------------ snapshot

@@ -5,7 +5,7 @@
 runs z3 with on-demand refinement and builds concrete witness requests.
 """
 
-from .encode import Encoder, action_pattern, opaque_keys, resource_pattern
+from .encode import Encoder, action_pattern, opaque_keys, resource_pattern, service_rule_terms
 from .errors import WitnessReplayError
 from .solver import Concrete, Outcome, Session, Undecided, opaque_condition_map
 from .terms import ACTION, RESOURCE, Matches, conj, disj, neg
@@ -13,5 +13,5 @@ from .terms import ACTION, RESOURCE, Matches, conj, disj, neg
 __all__ = [
     "ACTION", "Concrete", "Encoder", "Matches", "Outcome", "RESOURCE", "Session", "Undecided",
     "WitnessReplayError", "action_pattern", "conj", "disj", "neg", "opaque_condition_map", "opaque_keys",
-    "resource_pattern",
+    "resource_pattern", "service_rule_terms",
 ]

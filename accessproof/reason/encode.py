@@ -16,16 +16,21 @@ and ``conditions``), so that the two engines mean the same thing:
   several value families: those are opaque facts on their key, and once a key has one opaque
   condition every condition on that key is opaque (its context value is then found by search
   and confirmed by replay).
+- Requests AWS decides whatever the policies say (``evaluate.service_rules``): for an IAM
+  identity acting in its own account, ``Encoder.own_account`` disjoins the always-allowed rules
+  and conjoins the negation of the never-allowed ones, built from the same rule objects.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Iterable, Optional
 
 from ..evaluate.conditions import Condition
 from ..evaluate.matching import CompiledPolicy, CompiledStatement, VARIABLES_VERSION, _strings
 from ..evaluate.patterns import has_variables
+from ..evaluate.service_rules import NO_RESOURCE, RULES, ServiceRule
 from ..policy.operators import Family
 from .scalars import SCALAR_FAMILIES, ScalarTest
 from .strings import Pattern, literal_pattern, wildcard_pattern
@@ -72,6 +77,25 @@ def action_pattern(text: str) -> Pattern:
 
 def resource_pattern(text: str) -> Pattern:
     return wildcard_pattern(text, arn=True)
+
+
+def _rule_term(rule: ServiceRule) -> Term:
+    action = disj(Matches(ACTION, action_pattern(a)) for a in sorted(rule.actions))
+    if rule.resources:
+        resource = disj(Matches(RESOURCE, resource_pattern(p)) for p in rule.resources)
+    else:
+        resource = Matches(RESOURCE, literal_pattern(NO_RESOURCE))
+    return conj([action, resource])
+
+
+@lru_cache(maxsize=2)
+def service_rule_terms(service_linked_caller: bool = False) -> tuple[Term, Term]:
+    """(always allowed, never allowed): the requests of an IAM identity acting in its own account
+    that ``evaluate.service_rules`` decides whatever the policies say (a service-linked role as
+    caller is exempt from the never-allowed rules, as there)."""
+    always = disj(_rule_term(r) for r in RULES if r.allows)
+    never = FALSE if service_linked_caller else disj(_rule_term(r) for r in RULES if not r.allows)
+    return always, never
 
 
 @dataclass(frozen=True)
@@ -219,3 +243,11 @@ class Encoder:
     def grants(self, policy: CompiledPolicy) -> Term:
         """The policy alone allows the request: some Allow statement matches and no Deny does."""
         return conj([self.allows(policy), neg(self.denies(policy))])
+
+    @staticmethod
+    def own_account(granted: Term, service_linked_caller: bool = False) -> Term:
+        """What an IAM identity acting in its own account is allowed, given ``granted`` (what its
+        policies allow, explicit denies already excluded): the evaluator's service rules allow
+        some requests whatever the policies say and deny others after explicit denies."""
+        always, never = service_rule_terms(service_linked_caller)
+        return disj([conj([granted, neg(never)]), always])

@@ -10,9 +10,10 @@
 from .base import (
     POLICY_SOURCE, Source, SourcedStatement, SourceType, policy_document, policy_text, statements_of_policy,
 )
-from .registry import REGISTRY, ResourceModule, module_for, resource_policy_text, statements
+from .registry import ACCESS_DENIED, REGISTRY, ResourceModule, access_denied, module_for, resource_policy_text, statements
 
 __all__ = [
-    "POLICY_SOURCE", "REGISTRY", "ResourceModule", "Source", "SourceType", "SourcedStatement", "module_for",
-    "policy_document", "policy_text", "resource_policy_text", "statements", "statements_of_policy",
+    "ACCESS_DENIED", "POLICY_SOURCE", "REGISTRY", "ResourceModule", "Source", "SourceType", "SourcedStatement",
+    "access_denied", "module_for", "policy_document", "policy_text", "resource_policy_text", "statements",
+    "statements_of_policy",
 ]

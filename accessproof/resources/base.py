@@ -10,7 +10,9 @@ leads back to its source. The document is accepted by
 Sources are AWS's ``FindingSourceType`` values (botocore model, Access Analyzer 2019-11-01):
 POLICY, BUCKET_ACL, S3_ACCESS_POINT, S3_ACCESS_POINT_ACCOUNT. KMS grants and snapshot share
 attributes have no value of their own in today's enum (old SDKs had KMS_GRANT): they are
-reported as POLICY, and ``origin`` says which grant or attribute it was.
+reported as POLICY, and ``origin`` says which grant or attribute it was. A documented rule that
+takes access away (an action a service never allows across accounts) is a Deny
+(``outside_account_deny``): Denies are never findings.
 """
 
 from __future__ import annotations
@@ -152,6 +154,20 @@ def allow(principal: Any, actions: Iterable[str], resources: Optional[Iterable[s
     if conditions:
         statement["Condition"] = conditions
     return statement
+
+
+def outside_account_deny(account_id: str, actions: Iterable[str], origin: str) -> SourcedStatement:
+    """A Deny of ``actions`` to every caller outside ``account_id``: how a documented rule "these
+    actions never work from another account" becomes part of the resource's policy.
+
+    ``aws:PrincipalAccount`` is in every signed request (IAM User Guide, "AWS global condition
+    context keys"); an anonymous caller has none, and ``StringNotEquals`` on a missing key
+    matches, so anonymous callers are denied too. Callers of the owner account are untouched. A
+    Deny is never a finding: it only removes access, so each use must cite the AWS rule.
+    """
+    statement = {"Effect": "Deny", "Principal": "*", "Action": sorted(set(actions)), "Resource": "*",
+                 "Condition": {"StringNotEquals": {"aws:PrincipalAccount": account_id}}}
+    return SourcedStatement(POLICY_SOURCE, statement, origin)
 
 
 def principal_element(identifier: str) -> Any:

@@ -1,5 +1,6 @@
 """AWS::DynamoDB::Table — the table's resource-based policy (``aws dynamodb get-resource-policy
 --resource-arn <table ARN>``). A table policy may also name its indexes (``table/NAME/index/*``).
+The actions DynamoDB never allows across accounts are denied to outsiders (``dynamodb_shared``).
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from typing import Callable, Optional
 
 from ..inventory.model import DYNAMODB_TABLE, DynamoDbTable
 from .base import SourcedStatement
+from .dynamodb_shared import not_cross_account
 from .policy_only import policy_statements
 
 RESOURCE_TYPE = DYNAMODB_TABLE
@@ -23,4 +25,7 @@ def request_resources(table: DynamoDbTable) -> tuple[str, ...]:
 
 
 def statements(table: DynamoDbTable, policy_is_public: Optional[Callable[[str], bool]] = None) -> list[SourcedStatement]:
-    return policy_statements(table, "table policy")
+    out = policy_statements(table, "table policy")
+    if any(s.is_allow for s in out):  # only a grant needs limiting
+        out.append(not_cross_account(table))
+    return out

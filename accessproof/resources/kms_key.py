@@ -17,12 +17,31 @@ principal call the grant's operations on the key, and its retiring principal ret
 
 Grants have no ``FindingSourceType`` of their own today (old SDKs had KMS_GRANT); they are tagged
 POLICY with ``origin`` "KMS grant <id>".
+
+"If the key policy doesn't allow the IAM Access Analyzer role to read the key metadata, an
+Access Denied error finding is generated" (same page, with a key policy that allows only an
+``Admin`` role as the example). ``analyzer_locked_out(key)`` asks the evaluator whether the
+service-linked role ``AWSServiceRoleForAccessAnalyzer``, with the permissions of its managed
+policy (AccessAnalyzerServiceRolePolicy: ``kms:DescribeKey``, ``kms:GetKeyPolicy``,
+``kms:List*``), may call DescribeKey, GetKeyPolicy and ListGrants on the key under its key
+policy — which must allow the role itself or the account ("Key policies in AWS KMS"). Grants
+are not consulted (none can give GetKeyPolicy).
+
+CHOICE (the page shows one example): the error is reported for a key policy that, like the
+example, grants only to principals of the key's own account. A key policy that grants to
+everyone or to another account is about outside access, which accessproof has read and
+reports as findings; the page documents such findings (``kms:CallerAccount`` naming another
+account) for policies that, taken alone, would keep the analyzer's role out as well. An error
+finding never hides access: the analyzer reports it beside the key's other findings.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any, Callable, Optional
 
+from ..evaluate import IDENTITY, RESOURCE, MalformedPolicy, PolicySet, Request, compile_policy_text, evaluate
+from ..evaluate.matching import PrincipalMatcher
 from ..inventory.model import KMS_KEY, KmsGrant, KmsKey
 from .base import POLICY_SOURCE, SourcedStatement, allow, principal_element, statements_of_policy
 
@@ -70,3 +89,53 @@ def grant_conditions(grant: KmsGrant) -> Optional[dict[str, dict[str, Any]]]:
         keys = sorted(k for k, _ in grant.encryption_context_equals)
         conditions["ForAllValues:StringEquals"] = {"kms:EncryptionContextKeys": keys}
     return conditions
+
+
+ACCESS_ANALYZER_ROLE = "AWSServiceRoleForAccessAnalyzer"
+ACCESS_ANALYZER_ROLE_PATH = "/aws-service-role/access-analyzer.amazonaws.com/"
+METADATA_ACTIONS = ("kms:DescribeKey", "kms:GetKeyPolicy", "kms:ListGrants")
+_ANALYZER_PERMISSIONS = compile_policy_text(json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Action": ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:List*"], "Resource": "*"}]}),
+    "AccessAnalyzerServiceRolePolicy (KMS part)", IDENTITY)
+
+
+def analyzer_locked_out(key: KmsKey) -> bool:
+    """Would the key policy refuse Access Analyzer's service-linked role the key's metadata?
+
+    A key without a policy in the snapshot is not judged here (the loader requires the policy,
+    or records that it could not be read). A malformed policy is the analyzer's to report."""
+    if key.policy is None:
+        return False
+    try:
+        policy = compile_policy_text(key.policy, key.arn, RESOURCE)
+    except MalformedPolicy:
+        return False
+    if any(_names_outsiders(statement.principal, key.account_id) for statement in policy.statements
+           if statement.allow):
+        return False
+    partition = key.arn.split(":", 2)[1]
+    role_arn = f"arn:{partition}:iam::{key.account_id}:role{ACCESS_ANALYZER_ROLE_PATH}{ACCESS_ANALYZER_ROLE}"
+    session = f"arn:{partition}:sts::{key.account_id}:assumed-role/{ACCESS_ANALYZER_ROLE}/access-analyzer"
+    context = {"aws:PrincipalAccount": key.account_id, "aws:PrincipalArn": role_arn,
+               "aws:PrincipalType": "AssumedRole", "aws:PrincipalIsAWSService": "false",
+               "kms:CallerAccount": key.account_id}
+    policies = PolicySet(identity=(_ANALYZER_PERMISSIONS,), resource=policy)
+    return not all(evaluate(Request.of(session, action, key.arn, context, key.account_id), policies,
+                            explain=False).allowed for action in METADATA_ACTIONS)
+
+
+def _names_outsiders(principal: Optional[PrincipalMatcher], account_id: str) -> bool:
+    """Does a Principal element name everyone or a principal of another account?"""
+    if principal is None or principal.everyone:
+        return True
+    for kind, value in principal.values:
+        if kind == "AWS" and (value == "*" or _account_of(value) not in (None, account_id)):
+            return True
+    return False
+
+
+def _account_of(value: str) -> Optional[str]:
+    if value.isdigit() and len(value) == 12:
+        return value
+    parts = value.split(":")
+    return parts[4] if len(parts) > 5 and parts[0] == "arn" else None

@@ -4,7 +4,9 @@ Lambda functions and layer versions, SQS queues, SNS topics, Secrets Manager sec
 systems, ECR repositories, DynamoDB tables and streams, S3 directory buckets: "IAM Access
 Analyzer analyzes the [resource-based] policy [...] including condition statements" (IAM User
 Guide, "IAM Access Analyzer resource types"). Their statements are the policy's, source POLICY;
-no policy means no statement (nothing is granted to anyone outside the account).
+no policy means no statement (nothing is granted to anyone outside the account). Some modules
+add Denies for what their service documents as impossible across accounts (DynamoDB, Secrets
+Manager) or what their configuration rules out (Lambda function URLs).
 """
 
 from __future__ import annotations

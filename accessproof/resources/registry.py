@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Callable, Optional, Union
 
-from ..inventory.model import EXTERNAL_ACCESS_RESOURCE_TYPES, Resource
+from ..inventory.model import EXTERNAL_ACCESS_RESOURCE_TYPES, KmsKey, Resource
 from . import (
     dynamodb_stream, dynamodb_table, ec2_snapshot, ecr_repository, efs_file_system, iam_role, kms_key,
     lambda_function, lambda_layer_version, rds_db_cluster_snapshot, rds_db_snapshot, s3_bucket,
@@ -60,6 +60,22 @@ def module_for(resource: Union[Resource, str]) -> ResourceModule:
         return REGISTRY[resource_type]
     except KeyError:
         raise KeyError(f"no resource module for {resource_type}; supported: {', '.join(sorted(REGISTRY))}") from None
+
+
+# The ``error`` of a finding for a resource whose configuration Access Analyzer cannot read, as in
+# AWS's example: ``"error": "ACCESS_DENIED"`` (IAM User Guide, "IAM Access Analyzer resource
+# types", KMS).
+ACCESS_DENIED = "ACCESS_DENIED"
+
+
+def access_denied(resource: Resource) -> bool:
+    """Could part of the configuration not be read — refused in the snapshot, or, for a KMS key,
+    missing (every key has a key policy: "Every KMS key must have exactly one key policy", AWS KMS
+    Developer Guide, "Key policies in AWS KMS") or refused to Access Analyzer's own role by the
+    key policy (``kms_key.analyzer_locked_out``)?"""
+    if resource.unreadable:
+        return True
+    return isinstance(resource, KmsKey) and (resource.policy is None or kms_key.analyzer_locked_out(resource))
 
 
 def statements(resource: Resource, policy_is_public: Optional[PolicyIsPublic] = None) -> list[SourcedStatement]:

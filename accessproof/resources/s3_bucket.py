@@ -47,8 +47,28 @@ How each part becomes statements
   it may report access that the bucket policy would stop — and never misses access; Access
   Analyzer likewise errs toward false positives. Block Public Access for a request through an
   access point is the combination of the access point, bucket and account settings.
-  Cross-account access points (S3_ACCESS_POINT_ACCOUNT) are not in the snapshot: the bucket
-  owner cannot list another account's access points.
+* **Cross-account access points** (source S3_ACCESS_POINT_ACCOUNT, detail
+  ``accessPointAccount``): a bucket policy can delegate to the access points of another
+  account with ``s3:DataAccessPointAccount`` / ``s3:DataAccessPointArn``. Those access points
+  and their policies are not in the snapshot (the bucket owner cannot list them), and Access
+  Analyzer "doesn't analyze the access point policy attached to cross-account access points
+  [...]. IAM Access Analyzer generates a public finding when a bucket delegates access to a
+  cross-account access point and Block Public Access is not enabled on the bucket or account.
+  When you enable Block Public Access, the public finding is resolved and IAM Access Analyzer
+  generates a cross-account finding for the cross-account access point" (IAM User Guide, "IAM
+  Access Analyzer resource types", S3). ``access_point_accounts(bucket)`` names the accounts
+  whose access points the policy mentions (and None for any other account);
+  ``access_point_account_statements(bucket, account)`` is the bucket policy as a request through
+  such an access point meets it. The access point policy is unknown, so it may admit anyone;
+  with RestrictPublicBuckets (bucket or account), a public access point policy reaches only its
+  own account ("Blocking public access", RestrictPublicBuckets: "authorized users within the
+  bucket owner's account and access point owner's account"), so a grant to everyone becomes a
+  grant to the access point's account — the cross-account finding AWS describes.
+* **Object Ownership** (``get-bucket-ownership-controls``): with ``BucketOwnerEnforced`` "ACLs
+  are disabled and no longer affect permissions" (S3 User Guide, "Controlling ownership of
+  objects and disabling ACLs for your bucket"): the bucket ACL grants nothing, so it yields no
+  statement. With the other settings, or when the snapshot does not record the setting, the ACL
+  is in force.
 * **BlockPublicAcls** and **BlockPublicPolicy** only make S3 reject *new* public ACLs and
   policies ("Enabling this setting doesn't affect existing policies or ACLs"): they change
   nothing in a configuration that already exists, so they are not applied here.
@@ -56,6 +76,7 @@ How each part becomes statements
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any, Callable, Optional
 
@@ -108,7 +129,8 @@ def request_resources(bucket: S3Bucket) -> tuple[str, ...]:
 def statements(bucket: S3Bucket, policy_is_public: Optional[PolicyIsPublic] = None) -> list[SourcedStatement]:
     bpa = bucket.effective_public_access_block
     out = bucket_policy_statements(bucket, bpa, policy_is_public)
-    out += acl_statements(bucket, bpa)
+    if not bucket.acls_disabled:
+        out += acl_statements(bucket, bpa)
     for access_point in bucket.access_points:
         out += access_point_statements(bucket, access_point, policy_is_public)
     return out
@@ -269,3 +291,89 @@ def access_point_resource_to_bucket(pattern: str, bucket_arn: str, access_point_
 
 def _glob(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern), re.DOTALL)
+
+
+# ----------------------------------------------------------------- cross-account access points
+
+ACCESS_POINT_ACCOUNT_KEY = "s3:dataaccesspointaccount"
+ACCESS_POINT_ARN_KEY = "s3:dataaccesspointarn"
+_ACCESS_POINT_ARN = re.compile(r"^arn:[^:]+:s3:[^:]*:(\d{12}):accesspoint/")
+_ACCOUNT_ID = re.compile(r"^\d{12}$")
+
+
+def _statement_list(policy: Optional[str]) -> list[Any]:
+    if policy is None:
+        return []
+    raw = json.loads(policy).get("Statement", [])
+    return raw if isinstance(raw, list) else [raw]
+
+
+def _access_point_conditions(statement: Any) -> list[tuple[str, list[str]]]:
+    """(key, values) of the statement's conditions on the access point keys."""
+    if not isinstance(statement, dict) or not isinstance(statement.get("Condition"), dict):
+        return []
+    out = []
+    for block in statement["Condition"].values():
+        if not isinstance(block, dict):
+            continue
+        for key, values in block.items():
+            if key.lower() in (ACCESS_POINT_ACCOUNT_KEY, ACCESS_POINT_ARN_KEY):
+                out.append((key.lower(), [v for v in (values if isinstance(values, list) else [values])
+                                          if isinstance(v, str)]))
+    return out
+
+
+def mentions_access_points(statement: Any) -> bool:
+    return bool(_access_point_conditions(statement))
+
+
+def access_point_accounts(bucket: S3Bucket) -> tuple[Optional[str], ...]:
+    """The accounts other than the owner whose access points the bucket policy names, sorted,
+    then None for every other account; () when no statement mentions the access point keys
+    (a request through any access point then meets the policy as a direct request does)."""
+    statements = _statement_list(bucket.policy)
+    if not any(mentions_access_points(st) for st in statements):
+        return ()
+    named: set[str] = set()
+    for statement in statements:
+        for key, values in _access_point_conditions(statement):
+            for value in values:
+                if key == ACCESS_POINT_ACCOUNT_KEY and _ACCOUNT_ID.match(value):
+                    named.add(value)
+                elif key == ACCESS_POINT_ARN_KEY and (m := _ACCESS_POINT_ARN.match(value)):
+                    named.add(m.group(1))
+    return (*sorted(named - {bucket.account_id}), None)
+
+
+def named_access_point_accounts(bucket: S3Bucket) -> frozenset[str]:
+    """Every account the bucket policy's access point conditions name, the owner included."""
+    return frozenset(a for a in access_point_accounts(bucket) if a is not None) | {bucket.account_id}
+
+
+def access_point_account_statements(bucket: S3Bucket, account: Optional[str]) -> list[SourcedStatement]:
+    """The bucket policy as a request through an access point of ``account`` (None: of an
+    account the policy does not name) meets it, tagged S3_ACCESS_POINT_ACCOUNT. With
+    RestrictPublicBuckets, a grant to everyone reaches only that account's principals."""
+    source = Source(SourceType.S3_ACCESS_POINT_ACCOUNT, access_point_account=account)
+    sourced = statements_of_policy(bucket.policy, source, "bucket policy")
+    if account is None or not public_access_points_restricted(bucket):
+        return sourced
+    return [SourcedStatement(s.source, _everyone_to(s.statement, account), s.origin) if s.is_allow else s
+            for s in sourced]
+
+
+def public_access_points_restricted(bucket: S3Bucket) -> bool:
+    return bucket.effective_public_access_block.restrict_public_buckets
+
+
+def _everyone_to(statement: dict[str, Any], account: str) -> dict[str, Any]:
+    """``statement`` with a Principal of everyone (``"*"`` or an AWS ``"*"``) narrowed to ``account``."""
+    principal = statement.get("Principal")
+    if principal == "*":
+        return {**statement, "Principal": {"AWS": account}}
+    if isinstance(principal, dict) and "AWS" in principal:
+        values = principal["AWS"] if isinstance(principal["AWS"], list) else [principal["AWS"]]
+        if "*" in values:
+            narrowed = list(dict.fromkeys(account if v == "*" else v for v in values))
+            return {**statement, "Principal": {**principal, "AWS": narrowed if len(narrowed) > 1 else narrowed[0]}}
+    return statement

@@ -8,8 +8,10 @@ from ..catalog import Catalog, default_catalog
 from ..policy import JsonSyntaxError, TextIndex, parse_policy
 from ..policy.model import location_dict
 from ..runtime import without_cycle_collection
+from ..untrusted import JsonLimitError
 from . import rules as _rules  # noqa: F401  (importing the package registers every rule)
 from .rule import POLICY_TYPES, REGISTRY, RESOURCE_POLICY, VALIDATE_RESOURCE_TYPES, Context, Finding
+from .rules.size import REFUSED_POLICY_MESSAGE, is_refused
 from .rules.syntax import json_syntax_error
 
 
@@ -36,6 +38,8 @@ def validate_policy(
             )
         if policy_type != RESOURCE_POLICY:
             raise InvalidRequest("validatePolicyResourceType is only supported with policyType RESOURCE_POLICY")
+    if is_refused(policy_document):
+        raise InvalidRequest(REFUSED_POLICY_MESSAGE)
     # The parse tree is freed when ``_run_rules`` returns, before collection is enabled again.
     with without_cycle_collection():
         return _run_rules(policy_document, policy_type, validate_policy_resource_type, catalog or default_catalog())
@@ -46,6 +50,11 @@ def _run_rules(
 ) -> tuple[list[Finding], TextIndex]:
     try:
         policy = parse_policy(text)
+    except JsonLimitError as e:
+        # Past accessproof's resource limits, not a property of the policy: the request is refused,
+        # as an oversized document is.
+        line, column = TextIndex(text).line_col(e.offset)
+        raise InvalidRequest(f"policyDocument: {e.message} (line {line}, column {column + 1})") from None
     except JsonSyntaxError as e:
         return [json_syntax_error(text, e)], TextIndex(text)
     ctx = Context(policy, policy_type, resource_type, catalog)

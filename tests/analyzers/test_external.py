@@ -71,7 +71,9 @@ def test_organization_zone_drops_member_and_org_access(account_zone, organizatio
 def test_every_witness_replays(account_zone):
     for resource in SNAPSHOT.resources:
         for finding in account_zone[resource.arn.rsplit(":", 1)[-1].split("/")[-1]].findings:
-            assert finding.error is None
+            if finding.error is not None:  # only what the snapshot could not read is an error
+                assert finding.error == "ACCESS_DENIED" and resource.unreadable, finding
+                continue
             assert replay_witness(resource, finding), (resource.arn, finding)
 
 

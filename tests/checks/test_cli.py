@@ -88,11 +88,12 @@ def test_string_semantics_switch_on_every_check():
 
 def test_string_semantics_must_be_a_boolean_in_the_client():
     import pytest
+    from botocore.exceptions import ParamValidationError
 
     from accessproof import client
 
     aa = client("accessanalyzer")
-    with pytest.raises(aa.exceptions.ValidationException):
+    with pytest.raises(ParamValidationError):  # botocore validates the extension member's type
         aa.check_no_new_access(newPolicyDocument=UNREAL, existingPolicyDocument=OLD, policyType="IDENTITY_POLICY",
                                stringSemantics="yes")
     assert aa.check_no_new_access(newPolicyDocument=UNREAL, existingPolicyDocument=OLD, policyType="IDENTITY_POLICY",

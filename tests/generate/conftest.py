@@ -1,14 +1,15 @@
-"""Shared fixtures: the real CloudTrail samples, read in place from the shared corpus."""
+"""Shared fixtures: the real CloudTrail samples the repository carries (``tests/data/corpus``)."""
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
 import pytest
+from corpus import CLOUDTRAIL_SAMPLE
 
-ROOT = Path(__file__).resolve().parents[2]
-CORPUS = ROOT.parent / "shared" / "corpus" / "cloudtrail" / "stratus-red-team"
+CORPUS = CLOUDTRAIL_SAMPLE
 # The samples span July to November 2024; a window over all of them (wider than AWS's 90 days,
 # which only the client enforces) lets every principal's activity count.
 ALL_TIME = ("2024-01-01T00:00:00Z", "2025-12-31T00:00:00Z")
@@ -16,13 +17,12 @@ ALL_TIME = ("2024-01-01T00:00:00Z", "2025-12-31T00:00:00Z")
 
 def corpus_events() -> list[dict]:
     events: list[dict] = []
-    for path in sorted(CORPUS.glob("*.json")):
-        events.extend(json.loads(path.read_text()))
+    for path in sorted(CORPUS.glob("*.json.gz")):
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            events.extend(json.load(f))
     return events
 
 
 @pytest.fixture(scope="session")
 def corpus_dir() -> Path:
-    if not CORPUS.is_dir():
-        pytest.skip(f"CloudTrail corpus not found at {CORPUS}")
     return CORPUS

@@ -31,8 +31,8 @@ def test_prints_generated_policy_result() -> None:
 
 
 def test_several_paths_and_placeholders(tmp_path: Path) -> None:
-    one = str(CORPUS / "aws.execution.ssm-send-command.json")
-    two = str(CORPUS / "aws.credential-access.ec2-get-password-data.json")
+    one = str(CORPUS / "aws.execution.ssm-send-command.json.gz")
+    two = str(CORPUS / "aws.credential-access.ec2-get-password-data.json.gz")
     result = invoke("--principal-arn", "arn:aws:iam::457448411975:user/christophe", "--cloudtrail", one, two,
                     "--start-time", "2024-07-01", "--include-resource-placeholders")
     assert result.exit_code == 0, result.output

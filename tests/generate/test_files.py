@@ -9,18 +9,19 @@ import json
 from pathlib import Path
 
 from accessproof.generate import generate_policy, parse_time
-from accessproof.generate.sources import ARRAY, LINES, RECORDS, discover
+from accessproof.generate.collect import discover
+from accessproof.generate.sources import ARRAY, LINES, RECORDS
 
 from .conftest import CORPUS
 
 USER = "arn:aws:iam::457448411975:user/christophe"
 ROLE = "arn:aws:iam::457448411975:role/stratus-red-team-ec2-get-password-data-role"
-SAMPLE = "aws.credential-access.ec2-get-password-data.json"
+SAMPLE = "aws.credential-access.ec2-get-password-data.json.gz"
 START = parse_time("2024-07-01")
 
 
 def sample_events() -> list[dict]:
-    return json.loads((CORPUS / SAMPLE).read_text())
+    return json.loads(gzip.decompress((CORPUS / SAMPLE).read_bytes()))
 
 
 def write_trail(root: Path, events: list[dict]) -> Path:

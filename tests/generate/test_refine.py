@@ -14,9 +14,9 @@ from .conftest import CORPUS
 
 START = parse_time("2024-07-01")
 SSM_USER = "arn:aws:iam::056392974792:user/christophe"
-SSM_SAMPLE = str(CORPUS / "aws.execution.ssm-send-command.json")
+SSM_SAMPLE = str(CORPUS / "aws.execution.ssm-send-command.json.gz")
 ROLE = "arn:aws:iam::457448411975:role/stratus-red-team-ec2-get-password-data-role"
-ROLE_SAMPLE = str(CORPUS / "aws.credential-access.ec2-get-password-data.json")
+ROLE_SAMPLE = str(CORPUS / "aws.credential-access.ec2-get-password-data.json.gz")
 
 
 def policy(*statements: dict) -> str:

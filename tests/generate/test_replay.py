@@ -14,10 +14,10 @@ from accessproof.catalog import default_catalog
 from accessproof.evaluate import IDENTITY, InvalidRequest, PolicySet, Request, compile_policy_text, evaluate, parse_principal
 from accessproof.generate import generate_from_activity, parse_time
 from accessproof.generate.arns import derive_arns, resource_type
+from accessproof.generate.collect import discover
 from accessproof.generate.generator import is_denied
 from accessproof.generate.mapping import map_event, operation_name
 from accessproof.generate.reader import read_activity
-from accessproof.generate.sources import discover
 
 from .conftest import ALL_TIME, corpus_events
 

@@ -50,8 +50,11 @@ def test_policy_resource(kind, fields, arn, action):
     assert module.arn(granted) == arn
     assert module.request_resources(granted)[0] == arn
     assert action.split(":")[0] in module.service_prefixes
-    (s,) = statements(granted)
+    # The policy's statement, then the Denies by which a type states what a policy can never
+    # grant across accounts (DynamoDB, Secrets Manager): they only take access away.
+    s, *limits = statements(granted)
     assert s.source.type == SourceType.POLICY and s.source.to_api() == {"type": "POLICY"}
+    assert all(not limit.is_allow for limit in limits)
     assert decide(granted, PARTNER, action) == ALLOWED
     assert decide(granted, ANYONE, action) == IMPLICIT_DENY
     public = kind(arn=arn, account_id=OWNER, origin="x", policy=policy(stmt("*", action, arn)), **fields)

@@ -1,5 +1,7 @@
 """Tests for rules/condition_keys.py: one positive (doc example where there is one) and one near miss per code."""
 
+import json
+
 import pytest
 
 from tests.validate.helpers import only, paths
@@ -57,12 +59,13 @@ POSITIVE = [
      "aws:ResourceTag/tag-key and specify a key name for tag-key.",
      [cond_path("StringEquals", "aws:ResourceTag")]),
     ("UNSUPPORTED_ACTION_FOR_CONDITION_KEY", "ERROR",
-     pol(st(action=["s3:ListBucket", "s3:GetObject"], condition={"StringLike": {"s3:prefix": "home/*"}})),
-     "IDENTITY_POLICY", None,
+     pol(dict(st(action=["s3:ListBucket", "s3:GetObject"], condition={"StringLike": {"s3:prefix": "home/*"}}),
+              Principal={"AWS": "111122223333"})),
+     "RESOURCE_POLICY", None,
      "The following actions: s3:GetObject are not supported by the condition key s3:prefix. The condition will "
      "not be evaluated for these actions. We recommend that you move these actions to a different statement "
      "without this condition key.",
-     [action_path(1)]),
+     [action_path(1), cond_path("StringLike", "s3:prefix", "value")]),
     ("MISSING_ACTION_FOR_CONDITION_KEY", "ERROR",
      pol(st(action="ec2:RunInstances", condition={"StringEquals": {"ec2:CreateAction": "RunInstances"}})),
      "IDENTITY_POLICY", None,
@@ -102,7 +105,7 @@ POSITIVE = [
      "Using the effect Deny with the tag condition key aws:ResourceTag/status and actions for services with the "
      "following prefixes can be overly permissive: sts. Actions for the listed services are not denied by this "
      "statement. We recommend that you move these actions to a different statement without this condition key.",
-     [action_path(2)]),
+     [action_path(2), cond_path("StringEquals", "aws:ResourceTag/status")]),
     ("DENY_NOTACTION_WITH_UNSUPPORTED_TAG_CONDITION_KEY_FOR_SERVICE", "SECURITY_WARNING",
      pol(st("Deny", "iam:*", key="NotAction", condition={"StringEquals": {"aws:ResourceTag/status": "Confidential"}})),
      "IDENTITY_POLICY", None,
@@ -110,13 +113,15 @@ POSITIVE = [
      "because some service actions are not denied by this statement. This is because the condition key doesn't "
      "apply to some service actions. We recommend that you use Action instead of NotAction.",
      [action_path(element="NotAction")]),
+    # AWS's API wording differs from the reference page's ("the condition key", "The actions for").
     ("ALLOW_WITH_UNSUPPORTED_TAG_CONDITION_KEY_FOR_SERVICE", "SUGGESTION",
      pol(st("Allow", ["appmesh:DescribeMesh", "lambda:GetFunction", "sts:GetCallerIdentity"],
             condition={"StringEquals": {"aws:ResourceTag/team": "BumbleBee"}})), "IDENTITY_POLICY", None,
-     "Using the effect Allow with the tag condition key aws:ResourceTag/team and actions for services with the "
-     "following prefixes does not affect the policy: sts. Actions for the listed service are not allowed by this "
-     "statement. We recommend that you move these actions to a different statement without this condition key.",
-     [action_path(2)]),
+     "Using the effect Allow with the condition key aws:ResourceTag/team and actions for services with the "
+     "following prefixes does not affect the policy: sts. The actions for the listed service are not allowed by "
+     "this statement. We recommend that you move these actions to a different statement without this condition "
+     "key.",
+     [action_path(2), cond_path("StringEquals", "aws:ResourceTag/team")]),
     ("ALLOW_NOTACTION_WITH_UNSUPPORTED_TAG_CONDITION_KEY_FOR_SERVICE", "SUGGESTION",
      pol(st("Allow", "iam:*", key="NotAction", condition={"StringEquals": {"aws:ResourceTag/team": "BumbleBee"}})),
      "IDENTITY_POLICY", None,
@@ -136,10 +141,11 @@ POSITIVE = [
      "The aws:UserAgent condition key is not recommended for access control as it can be spoofed/manipulated by "
      "the caller.",
      [cond_path("StringLike", "aws:UserAgent")]),
+    # AWS's message names types, not operators (a global ARN key accepts "ARN, String").
     ("STRING_LIKE_OPERATOR_WITH_ARN_CONDITION_KEYS", "SECURITY_WARNING",
      pol(st(condition={"StringLike": {"aws:SourceArn": "arn:aws:sns:us-east-1:111122223333:*"}})),
      "IDENTITY_POLICY", None,
-     "Use the operator type ArnLike instead of operator StringLike for the condition key aws:SourceArn.",
+     "Use the operator type ARN, String instead of operator string for the condition key aws:SourceArn.",
      [cond_path("StringLike", "aws:SourceArn")]),
     ("DYNAMODB_ATTRIBUTES_WITHOUT_SELECT", "SECURITY_WARNING",
      pol(st(action="dynamodb:GetItem",
@@ -177,9 +183,10 @@ NEGATIVE = [
     ("MISSING_TAG_KEY_IN_CONDITION", pol(st(action="ec2:StopInstances",
                                             condition={"StringEquals": {"aws:ResourceTag/owner": "JaneDoe"}})),
      "IDENTITY_POLICY", None),
-    ("UNSUPPORTED_ACTION_FOR_CONDITION_KEY", pol(st(action=["s3:ListBucket", "s3:Get*"],
-                                                    condition={"StringLike": {"s3:prefix": "home/*"}})),
-     "IDENTITY_POLICY", None),
+    ("UNSUPPORTED_ACTION_FOR_CONDITION_KEY", pol(dict(st(action=["s3:ListBucket", "s3:Get*"],
+                                                         condition={"StringLike": {"s3:prefix": "home/*"}}),
+                                                      Principal={"AWS": "111122223333"})),
+     "RESOURCE_POLICY", None),
     ("MISSING_ACTION_FOR_CONDITION_KEY", pol(st(action=["ec2:RunInstances", "ec2:CreateTags"],
                                                 condition={"StringEquals": {"ec2:CreateAction": "RunInstances"}})),
      "IDENTITY_POLICY", None),
@@ -262,3 +269,158 @@ def test_malformed_conditions_do_not_raise():
                                       "Condition": {"StringEquals": {"aws:SourceVpc": [1, True], "": "x"}}},
                                      {"Effect": "Deny", "NotAction": 5, "Condition": {"StringEquals": "x"}}]}
     only("INVALID_CONDITION_KEY_FORMAT", p)
+
+
+# -- AWS's real responses: the general rules behind them ----------------------------------------
+
+TAG_MESSAGE = ("Using the effect Allow with the condition key aws:ResourceTag/team and actions for services with the "
+               "following prefixes does not affect the policy: {}. The actions for the listed service are not "
+               "allowed by this statement. We recommend that you move these actions to a different statement "
+               "without this condition key.")
+
+
+def test_tag_condition_applies_to_actions_that_take_request_tags():
+    # cloudfront:CreateDistribution lists aws:RequestTag but not aws:ResourceTag: AWS does not list it
+    # (nor ssm:CreateOpsItem, ...); sts:GetCallerIdentity takes no tag key at all and is listed.
+    p = pol(st("Allow", ["cloudfront:CreateDistribution", "ssm:CreateOpsItem", "sts:GetCallerIdentity"],
+               condition={"StringEquals": {"aws:ResourceTag/team": "BumbleBee"}}))
+    found = only("ALLOW_WITH_UNSUPPORTED_TAG_CONDITION_KEY_FOR_SERVICE", p)
+    assert [f["findingDetails"] for f in found] == [TAG_MESSAGE.format("sts")]
+    assert paths(found) == [action_path(2), cond_path("StringEquals", "aws:ResourceTag/team")]
+    deny = pol(st("Deny", ["cloudfront:CreateDistribution"], condition={"StringEquals": {"aws:ResourceTag/team": "x"}}))
+    assert only("DENY_WITH_UNSUPPORTED_TAG_CONDITION_KEY_FOR_SERVICE", deny) == []
+
+
+def test_tag_support_through_resource_types_with_mixed_case_names():
+    # wisdom:GetAssistant supports aws:ResourceTag through its resource type "Assistant" (the
+    # catalog's resource-type files are keyed in lower case).
+    p = pol(st("Allow", ["wisdom:GetAssistant"], condition={"StringEquals": {"aws:ResourceTag/team": "x"}}))
+    assert only("ALLOW_WITH_UNSUPPORTED_TAG_CONDITION_KEY_FOR_SERVICE", p) == []
+
+
+def test_one_tag_finding_per_statement_lists_every_unsupported_item_then_the_key():
+    p = pol(st("Allow", ["sts:GetCallerIdentity", "appmesh:DescribeMesh", "sts:GetSessionToken"],
+               condition={"StringEquals": {"aws:ResourceTag/team": "BumbleBee"}}))
+    found = only("ALLOW_WITH_UNSUPPORTED_TAG_CONDITION_KEY_FOR_SERVICE", p)
+    assert len(found) == 1
+    assert paths(found) == [action_path(0), action_path(2), cond_path("StringEquals", "aws:ResourceTag/team")]
+
+
+@pytest.mark.parametrize("operator", ["StringLike", "StringNotLike", "ForAnyValue:StringLike", "StringLikeIfExists"])
+def test_string_like_on_a_service_arn_key_names_the_types(operator):
+    p = pol(st(action="ec2:CreateFleet", condition={operator: {"ec2:CapacityReservationFleet": "arn:aws:ec2:*"}}))
+    found = only("STRING_LIKE_OPERATOR_WITH_ARN_CONDITION_KEYS", p)
+    assert [f["findingDetails"] for f in found] == [
+        "Use the operator type ARN instead of operator string for the condition key ec2:CapacityReservationFleet."]
+    assert paths(found) == [cond_path(operator, "ec2:CapacityReservationFleet")]
+
+
+def test_string_equals_on_an_arn_key_is_not_a_string_like_finding():
+    p = pol(st(action="ec2:CreateFleet", condition={"StringEquals": {"ec2:CapacityReservationFleet": "arn:aws:ec2:x"}}))
+    assert only("STRING_LIKE_OPERATOR_WITH_ARN_CONDITION_KEYS", p) == []
+
+
+# AWS's documented example (aws-cli ``accessanalyzer validate-policy``), byte for byte as sent.
+CLI_TRUST_POLICY = """{
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Sid": "",
+            "Effect": "Allow",
+            "Principal": {
+                "Federated": "cognito-identity.amazonaws.com"
+            },
+            "Action": [
+                "sts:AssumeRole",
+                "sts:TagSession"
+            ],
+            "Condition": {
+                "StringEquals": {
+                    "cognito-identity.amazonaws.com:aud": "us-west-2_EXAMPLE"
+                }
+            }
+        }
+    ]
+}"""
+
+
+def test_unsupported_action_for_an_identity_provider_key_as_documented():
+    found = only("UNSUPPORTED_ACTION_FOR_CONDITION_KEY", CLI_TRUST_POLICY, "RESOURCE_POLICY")
+    assert len(found) == 1
+    assert found[0]["findingDetails"] == (
+        "The following actions: sts:TagSession are not supported by the condition key "
+        "cognito-identity.amazonaws.com:aud. The condition will not be evaluated for these actions. We recommend "
+        "that you move these actions to a different statement without this condition key.")
+    action, value = found[0]["locations"]
+    assert action["path"] == action_path(1)
+    assert action["span"]["start"] == {"line": 12, "column": 16, "offset": 292}
+    assert action["span"]["end"] == {"line": 12, "column": 32, "offset": 308}
+    assert value["path"] == cond_path("StringEquals", "cognito-identity.amazonaws.com:aud", "value")
+    assert value["span"]["start"] == {"line": 16, "column": 58, "offset": 443}
+
+
+def test_unsupported_action_is_not_reported_in_identity_policies():
+    statement = st(action=["iam:PassRole", "iam:GetRole"], resource="arn:aws:iam::*:role/*",
+                   condition={"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}})
+    assert only("UNSUPPORTED_ACTION_FOR_CONDITION_KEY", pol(statement)) == []
+    resource_policy = pol(dict(statement, Principal={"AWS": "111122223333"}))
+    assert len(only("UNSUPPORTED_ACTION_FOR_CONDITION_KEY", resource_policy, "RESOURCE_POLICY")) == 1
+
+
+def test_principal_org_master_account_id_is_a_valid_global_key():
+    p = pol(st("Deny", "sso:*", condition={"StringNotEquals": {"aws:PrincipalOrgMasterAccountId": "${aws:PrincipalAccount}"}}))
+    assert only("INVALID_GLOBAL_CONDITION_KEY", p) == []
+
+
+def test_literal_tag_key_placeholder_of_the_catalog_matches_any_tag():
+    # The catalog lists secretsmanager:ResourceTag/tag-key with secretsmanager:GetSecretValue.
+    statement = dict(st(action=["secretsmanager:GetSecretValue", "secretsmanager:ListSecrets"],
+                        condition={"StringEquals": {"secretsmanager:ResourceTag/Owner": "me"}}),
+                     Principal={"AWS": "111122223333"})
+    found = only("UNSUPPORTED_ACTION_FOR_CONDITION_KEY", pol(statement), "RESOURCE_POLICY")
+    assert [f["findingDetails"].split(" are not")[0] for f in found] == [
+        "The following actions: secretsmanager:ListSecrets"]
+
+
+def _one_service_catalog(root, resource_type_keys, service_keys=()):
+    """A catalog of one service ``demo`` whose action GetThing acts on resource type "Thing"."""
+    from accessproof.catalog import Catalog
+
+    for sub in ("actions", "resourceTypes", "conditionKeys"):
+        (root / sub).mkdir(parents=True)
+    (root / "services.json").write_text(json.dumps(["demo"]))
+    (root / "serviceNames.json").write_text(json.dumps({"demo": "Demo"}))
+    (root / "unassociatedConditions.json").write_text("{}")
+    (root / "actions" / "demo.json").write_text(json.dumps({"getthing": {
+        "name": "GetThing", "accessLevel": "Read", "conditionKeys": [],
+        "resourceTypes": [{"name": "Thing", "required": True, "conditionKeys": []}]}}))
+    (root / "resourceTypes" / "demo.json").write_text(json.dumps({"thing": {
+        "key": "Thing", "arn": "arn:${Partition}:demo:${Region}:${Account}:thing/${Id}",
+        "conditionKeys": resource_type_keys}}))
+    (root / "conditionKeys" / "demo.json").write_text(json.dumps(
+        {k.lower(): {"key": k, "type": "String"} for k in service_keys}))
+    return Catalog(root)
+
+
+def test_each_catalog_answers_for_its_own_actions(tmp_path):
+    # The same action name, supported through its resource type in one catalog and not in the other.
+    from accessproof.validate.engine import validate_policy
+
+    text = json.dumps(pol(st("Allow", ["demo:GetThing"], condition={"StringEquals": {"aws:ResourceTag/team": "x"}})))
+    supported = _one_service_catalog(tmp_path / "a", ["aws:ResourceTag/${TagKey}"])
+    unsupported = _one_service_catalog(tmp_path / "b", [])
+    code = "ALLOW_WITH_UNSUPPORTED_TAG_CONDITION_KEY_FOR_SERVICE"
+    assert code not in [f.issue_code for f in validate_policy(text, "IDENTITY_POLICY", catalog=supported)[0]]
+    assert code in [f.issue_code for f in validate_policy(text, "IDENTITY_POLICY", catalog=unsupported)[0]]
+
+
+def test_a_literal_tag_key_placeholder_in_the_catalog_names_every_tag(tmp_path):
+    # The Service Authorization Reference writes some keys as ".../tag-key" (secretsmanager).
+    from accessproof.validate.engine import validate_policy
+
+    catalog = _one_service_catalog(tmp_path, [], ["demo:ResourceTag/tag-key"])
+    text = json.dumps(pol(st("Allow", ["demo:GetThing"], condition={"StringEquals": {"demo:ResourceTag/team": "x"}})))
+    codes = [f.issue_code for f in validate_policy(text, "IDENTITY_POLICY", catalog=catalog)[0]]
+    assert "INVALID_SERVICE_CONDITION_KEY" not in codes
+    other = json.dumps(pol(st("Allow", ["demo:GetThing"], condition={"StringEquals": {"demo:Owner": "x"}})))
+    assert "INVALID_SERVICE_CONDITION_KEY" in [f.issue_code for f in validate_policy(other, "IDENTITY_POLICY", catalog=catalog)[0]]

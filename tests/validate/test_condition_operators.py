@@ -64,12 +64,12 @@ CASES = [
      {"ForAllValues:StringLike": {"organizations:ServicePrincipal": ["tag.amazonaws.com"]}},
      "Using ForAllValues qualifier with the single-valued condition key organizations:ServicePrincipal can be "
      "overly permissive. We recommend that you remove ForAllValues:.",
-     key_key("ForAllValues:StringLike", "organizations:ServicePrincipal"),
+     values("ForAllValues:StringLike", "organizations:ServicePrincipal"),
      {"StringLike": {"organizations:ServicePrincipal": ["tag.amazonaws.com"]}}),
     # The doc's example: aws:MultiFactorAuthPresent needs a Boolean operator.
     ("TYPE_MISMATCH", "WARNING",
      {"StringEquals": {"aws:MultiFactorAuthPresent": "true"}},
-     "Use the operator type Bool instead of operator StringEquals for the condition key aws:MultiFactorAuthPresent.",
+     "Use the operator type Boolean instead of operator string for the condition key aws:MultiFactorAuthPresent.",
      key_key("StringEquals", "aws:MultiFactorAuthPresent"),
      {"Bool": {"aws:MultiFactorAuthPresent": "true"}}),
     ("TYPE_MISMATCH_BOOLEAN", "WARNING",
@@ -153,12 +153,13 @@ CASES = [
      "The condition key does not support multiple Boolean values. Use a single Boolean value.",
      values("Bool", "aws:SecureTransport"),
      {"Bool": {"aws:SecureTransport": ["true"]}}),
+    # Not with a tag key: AWS does not report {"StringLike": {"aws:ResourceTag/...": "*"}} (see below).
     ("EQUIVALENT_TO_NULL_FALSE", "SUGGESTION",
-     {"StringLike": {"aws:ResourceTag/team": "*"}},
-     "We recommend replacing the key aws:ResourceTag/team in the condition block of StringLike with "
-     "{aws:ResourceTag/team: false} to ensure better enforcement of the condition.",
-     values("StringLike", "aws:ResourceTag/team"),
-     {"StringLike": {"aws:ResourceTag/team": "team-*"}}),
+     {"StringLike": {"aws:PrincipalOrgID": "*"}},
+     "We recommend replacing the key aws:PrincipalOrgID in the condition block of StringLike with "
+     "{aws:PrincipalOrgID: false} to ensure better enforcement of the condition.",
+     values("StringLike", "aws:PrincipalOrgID"),
+     {"StringLike": {"aws:PrincipalOrgID": "o-*"}}),
     ("EQUIVALENT_TO_NULL_TRUE", "SUGGESTION",
      {"StringNotLike": {"aws:ResourceTag/team": ["blue", "*"]}},
      "We recommend replacing the key aws:ResourceTag/team in the condition block of StringNotLike with "
@@ -311,3 +312,58 @@ def test_parse_operator_rejects(name):
 def test_all_codes_registered():
     mine = {c for c, r in REGISTRY.items() if r.check.__module__.endswith(".condition_operators")}
     assert mine == {c[0] for c in CASES} | {"REDUNDANT_CONDITION_VALUE_NUM"}
+
+
+# -- AWS's real responses: the general rules behind them ----------------------------------------
+
+@pytest.mark.parametrize("condition", [
+    {"StringLike": {"aws:ResourceTag/euc-private-ca": "*"}},
+    {"StringLike": {"aws:RequestTag/AwsVssConfig": ["*"]}},
+    {"StringLike": {"ec2:ResourceTag/eks": "*"}},
+    {"StringLike": {"ssm:resourceTag/aws:cloud9:environment": "*"}},
+    {"ForAnyValue:StringLike": {"ec2:ResourceTag/eks": "*"}},
+])
+def test_a_tag_key_matched_with_star_is_not_equivalent_to_null_false(condition):
+    # AWS's responses never report it (AWS managed policies: 124 such keys, none reported).
+    assert only("EQUIVALENT_TO_NULL_FALSE", cond(condition, action="ec2:DescribeInstances")) == []
+    deny = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "ec2:*", "Resource": "*",
+                                                    "Condition": condition}]}
+    assert only("EQUIVALENT_TO_NULL_FALSE", deny) == []
+
+
+def test_type_mismatch_names_types_as_aws_does():
+    # AWS's response for AIOpsAssistantPolicy (2024-12): StringEquals on the Bool key aws:ViaAWSService.
+    found = only("TYPE_MISMATCH", cond({"StringEquals": {"aws:ViaAWSService": "false"}}))
+    assert [f["findingDetails"] for f in found] == [
+        "Use the operator type Boolean instead of operator string for the condition key aws:ViaAWSService."]
+    assert paths(found) == [key_key("StringEquals", "aws:ViaAWSService")]
+    numeric = only("TYPE_MISMATCH", cond({"NumericEquals": {"aws:SecureTransport": "1"}}))
+    assert [f["findingDetails"] for f in numeric] == [
+        "Use the operator type Boolean instead of operator numeric for the condition key aws:SecureTransport."]
+
+
+def test_type_mismatch_names_every_accepted_type():
+    # aws:EpochTime is documented as "Date, Numeric".
+    found = only("TYPE_MISMATCH", cond({"StringEquals": {"aws:EpochTime": "1700000000"}}))
+    assert [f["findingDetails"] for f in found] == [
+        "Use the operator type Date, Numeric instead of operator string for the condition key aws:EpochTime."]
+    assert not only("TYPE_MISMATCH", cond({"NumericLessThan": {"aws:EpochTime": "1700000000"}}))
+
+
+def test_forallvalues_with_single_valued_key_as_aws_reports_tag_governance_policy():
+    # TagGovernancePolicy v1 as sent; AWS's response (published validation of the AWS managed
+    # policies, 2021-12) locates the finding on the key's values, offsets 524-545.
+    text = (
+        '{"Version": "2012-10-17", "Statement": [{"Action": ["organizations:ListAccounts", '
+        '"organizations:ListAccountsForParent", "organizations:ListChildren", "organizations:DescribeAccount", '
+        '"organizations:DescribeOrganization", "organizations:ListRoots", "organizations:ListParents"], '
+        '"Resource": ["*"], "Effect": "Allow"}, {"Action": ["organizations:EnableAWSServiceAccess", '
+        '"organizations:DisableAWSServiceAccess"], "Resource": "*", "Effect": "Allow", "Condition": '
+        '{"ForAllValues:StringLike": {"organizations:ServicePrincipal": ["tag.amazonaws.com"]}}}]}')
+    found = only("FORALLVALUES_WITH_SINGLE_VALUED_KEY", text)
+    assert len(found) == 1
+    location = found[0]["locations"][0]
+    assert location["path"] == [{"value": "Statement"}, {"index": 1}, {"value": "Condition"},
+                                {"value": "ForAllValues:StringLike"}, {"value": "organizations:ServicePrincipal"}]
+    assert location["span"] == {"start": {"line": 1, "column": 524, "offset": 524},
+                                "end": {"line": 1, "column": 545, "offset": 545}}

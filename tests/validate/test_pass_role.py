@@ -19,6 +19,8 @@ def statement(**elements) -> dict:
 
 RESOURCE0 = [{"value": "Statement"}, {"index": 0}, {"value": "Resource"}]
 NOT_RESOURCE0 = [{"value": "Statement"}, {"index": 0}, {"value": "NotResource"}]
+ACTION0 = [{"value": "Statement"}, {"index": 0}, {"value": "Action"}]
+NOT_ACTION0 = [{"value": "Statement"}, {"index": 0}, {"value": "NotAction"}]
 
 POSITIVE = [
     (
@@ -26,7 +28,7 @@ POSITIVE = [
         statement(Action="iam:PassRole", NotResource="arn:aws:iam::123456789012:role/Admin"),
         "Using the iam:PassRole action with NotResource can be overly permissive because it can allow "
         "iam:PassRole permissions on multiple resources. " + ARNS,
-        NOT_RESOURCE0,
+        [ACTION0, NOT_RESOURCE0],
         "pass-role-with-not-resource",
     ),
     (
@@ -34,7 +36,7 @@ POSITIVE = [
         statement(Action="iam:Pass*", NotResource="arn:aws:iam::123456789012:role/Admin"),
         "Using an action with a wildcard (*) and NotResource can be overly permissive because it can allow "
         "iam:PassRole permissions on multiple resources. " + ARNS,
-        NOT_RESOURCE0,
+        [ACTION0, NOT_RESOURCE0],
         "pass-role-with-star-in-action-and-not-resource",
     ),
     (
@@ -42,7 +44,7 @@ POSITIVE = [
         statement(NotAction="s3:*", NotResource="arn:aws:iam::123456789012:role/Admin"),
         "Using NotAction with NotResource can be overly permissive because it can allow iam:PassRole "
         "permissions on multiple resources.. " + ARNS,
-        NOT_RESOURCE0,
+        [NOT_ACTION0, NOT_RESOURCE0],
         "pass-role-with-not-action-and-not-resource",
     ),
     (
@@ -51,7 +53,7 @@ POSITIVE = [
         statement(Action=["iam:PassRole"], Resource="arn:aws:iam::*:*"),
         "Using the iam:PassRole action with wildcards (*) in the resource can be overly permissive because it "
         "allows iam:PassRole permissions on multiple resources. " + ARNS_OR_KEY,
-        RESOURCE0,
+        [ACTION0 + [{"index": 0}], RESOURCE0],
         "pass-role-with-star-in-resource",
     ),
     (
@@ -59,7 +61,7 @@ POSITIVE = [
         statement(Action="*", Resource="*"),
         "Using wildcards (*) in the action and the resource can be overly permissive because it allows "
         "iam:PassRole permissions on all resources. " + ARNS_OR_KEY,
-        RESOURCE0,
+        [ACTION0, RESOURCE0],
         "pass-role-with-star-in-action-and-resource",
     ),
     (
@@ -67,21 +69,22 @@ POSITIVE = [
         statement(NotAction="s3:*", Resource="*"),
         "Using a resource with wildcards (*) and NotAction can be overly permissive because it allows "
         "iam:PassRole permissions on all resources. " + ARNS_OR_KEY,
-        RESOURCE0,
+        [NOT_ACTION0, RESOURCE0],
         "pass-role-with-star-in-resource-and-not-action",
     ),
 ]
 
 
-@pytest.mark.parametrize("code,policy,details,path,anchor", POSITIVE, ids=[p[0] for p in POSITIVE])
-def test_positive(code, policy, details, path, anchor):
+@pytest.mark.parametrize("code,policy,details,locs,anchor", POSITIVE, ids=[p[0] for p in POSITIVE])
+def test_positive(code, policy, details, locs, anchor):
+    # Two locations, as AWS gives them: the entry that grants iam:PassRole, then the resource side.
     found = only(code, policy)
     assert len(found) == 1
     f = found[0]
     assert f["findingType"] == "SECURITY_WARNING"
     assert f["findingDetails"] == details
     assert f["learnMoreLink"] == BASE + "access-analyzer-reference-policy-checks-security-warning-" + anchor
-    assert paths(found) == [path]
+    assert paths(found) == locs
     # Exactly one shape of the family per statement.
     assert [c for c in codes(policy) if c.startswith("PASS_ROLE_")] == [code]
 
@@ -126,7 +129,41 @@ def test_not_checked_outside_identity_policies():
 def test_case_insensitive_action_and_array_location():
     policy = allow(["s3:GetObject", "IAM:passrole"], ["arn:aws:s3:::b/*", "arn:aws:iam::123456789012:role/*"])
     found = only("PASS_ROLE_WITH_STAR_IN_RESOURCE", policy)
-    assert paths(found) == [RESOURCE0 + [{"index": 1}]]
+    assert paths(found) == [ACTION0 + [{"index": 1}], RESOURCE0 + [{"index": 1}]]
+
+
+def passrole_star(condition: dict) -> dict:
+    return statement(Action="iam:PassRole", Resource="*", Condition=condition)
+
+
+@pytest.mark.parametrize("condition", [
+    # The AWSServiceRoleForAmazonEKSNodegroup statement: the key may be absent, so any service.
+    {"StringEqualsIfExists": {"iam:PassedToService": ["ec2.amazonaws.com"]}},
+    # A value that begins with a wildcard can end any service's name.
+    {"StringLike": {"iam:PassedToService": "*.amazonaws.com"}},
+    # Negated, set-qualified or existence tests do not name the services.
+    {"StringNotEquals": {"iam:PassedToService": "ec2.amazonaws.com"}},
+    {"ForAllValues:StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}},
+    {"Null": {"iam:PassedToService": "false"}},
+    # A key that is not one of iam:PassRole's own.
+    {"StringEquals": {"aws:RequestedRegion": "us-east-1"}},
+])
+def test_conditions_that_do_not_limit_pass_role(condition):
+    found = only("PASS_ROLE_WITH_STAR_IN_RESOURCE", passrole_star(condition))
+    assert paths(found) == [ACTION0, RESOURCE0]
+
+
+@pytest.mark.parametrize("condition", [
+    {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}},
+    {"StringEquals": {"iam:passedToService": "lambda.amazonaws.com"}},  # key names ignore case
+    # A trailing wildcard keeps the service (and covers ec2.amazonaws.com.cn).
+    {"StringLike": {"iam:PassedToService": "ec2.amazonaws.com*"}},
+    # iam:PassRole's other own key: the resource the role is associated with.
+    {"StringEqualsIfExists": {"iam:PassedToService": "cloudformation.amazonaws.com"},
+     "StringLike": {"iam:AssociatedResourceArn": "arn:aws:cloudformation:*:*:stack/sms-app-*/*"}},
+])
+def test_conditions_that_limit_pass_role(condition):
+    assert only("PASS_ROLE_WITH_STAR_IN_RESOURCE", passrole_star(condition)) == []
 
 
 @pytest.mark.parametrize("value,expected", [

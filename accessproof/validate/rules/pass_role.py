@@ -20,23 +20,34 @@ Choices where the AWS reference is silent (each is marked where it is made):
   A pattern with a fixed name prefix such as ``role/Service*`` follows a service's naming
   convention and is not reported (the reference: such an ARN "might not generate a finding").
   For service-linked roles the covered set is ``role/aws-service-role/*``.
+* A statement whose condition already limits the action through one of the action's own
+  condition keys (``iam:PassedToService``, ``iam:AssociatedResourceArn``;
+  ``iam:AWSServiceName``) is not reported for the star-in-resource shapes, the fix their messages
+  offer. Observed in the dev file: never reported with ``StringEquals``/``StringLike`` on such a
+  key (dozens of AWS managed policies), reported with ``StringEqualsIfExists`` (the key may be
+  absent: AWSServiceRoleForAmazonEKSNodegroup) and with a value that begins with a wildcard
+  (``*a4b.amazonaws.com`` can end any service's name: AlexaForBusinessFullAccess).
 * When an action is both named explicitly and matched by a wildcard in one statement, the
   explicit shape is reported (one finding per statement and family).
 * ``NotResource`` is reported unless one of its values already excludes every role.
-* The location is the resource side, the part the recommendation asks to change: the
-  ``NotResource`` element, or the ``Resource`` value that covers all roles.
+* Two locations, as in every PASS_ROLE and CREATE_SLR finding of the dev file: the entry of
+  ``Action`` that grants the action (``Action`` index 14 for ``"iam:PassRole"``, ``Action`` itself
+  for ``"Action": "*"``), then the ``Resource`` value that covers all roles. For the shapes AWS
+  has not shown, the ``NotAction`` element stands for the action side and the ``NotResource``
+  element for the resource side.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Optional
 
 from ...catalog import pattern_covers, wildcard_match
 from ...policy import Location, Statement
+from ...policy.operators import Family, parse_operator
 from ..rule import ANCHOR_KIND as _KIND
-from ..rule import IDENTITY_POLICY, SECURITY_WARNING, Context, Reports, Rule, kebab, rule
+from ..rule import IDENTITY_POLICY, SECURITY_WARNING, Context, Report, Reports, Rule, kebab, rule
 
 # The six shapes, in the order of the issue-code suffixes.
 NOT_RESOURCE = "NOT_RESOURCE"
@@ -74,28 +85,36 @@ class ShapeText:
     anchor: str
 
 
-def reach(st: Statement, action: str) -> Optional[str]:
-    """How the statement's Action/NotAction reaches ``action`` (EXPLICIT, STAR, NOT_ACTION) or None."""
+def reach(st: Statement, action: str) -> Optional[tuple[str, Location]]:
+    """How the statement's Action/NotAction reaches ``action`` (EXPLICIT, STAR, NOT_ACTION) and
+    where: the entry that names it (the first explicit one, else the first matching wildcard),
+    or the NotAction element. None when the statement does not grant the action."""
     service = action.partition(":")[0].lower()
     if st.action is not None:
-        explicit = star = False
-        for text in st.action.strings():
+        explicit: Optional[Location] = None
+        star: Optional[Location] = None
+        for v in st.action.values:
+            text = v.text
+            if text is None:
+                continue
             head, sep, _ = text.partition(":")
             if sep and head.lower() != service and not _HAS_WILDCARD.search(head):
                 continue  # another service's action (the common case; skips the regex)
             if _HAS_WILDCARD.search(text):
-                if wildcard_match(text, action, ignore_case=True):
-                    star = True
-            elif text.lower() == action.lower():
-                explicit = True
-        return EXPLICIT if explicit else STAR if star else None
+                if star is None and wildcard_match(text, action, ignore_case=True):
+                    star = v.loc
+            elif explicit is None and text.lower() == action.lower():
+                explicit = v.loc
+        if explicit is not None:
+            return EXPLICIT, explicit
+        return (STAR, star) if star is not None else None
     if st.not_action is not None:
         excluded = any(
             wildcard_match(t, action, ignore_case=True)
             for t in st.not_action.strings()
             if not (":" in t and t.partition(":")[0].lower() != service and not _HAS_WILDCARD.search(t.partition(":")[0]))
         )
-        return None if excluded else NOT_ACTION
+        return None if excluded else (NOT_ACTION, st.not_action.element.loc)
     return None
 
 
@@ -126,30 +145,51 @@ def not_resource_excludes_all(st: Statement, role_part: str) -> bool:
     )
 
 
-def has_condition_key(st: Statement, key: str) -> bool:
-    key = key.lower()
-    return any(e.key.lower() == key for e in st.condition_entries())
+def limited_by_own_keys(ctx: Context, st: Statement, action: str) -> bool:
+    """Does the statement's condition require one of ``action``'s own condition keys (from the
+    catalog: ``iam:PassedToService`` and ``iam:AssociatedResourceArn`` for ``iam:PassRole``) to
+    match values that each fix a name?
+
+    Only a positive string or ARN test that needs the key counts: not ``...IfExists`` (a request
+    without the key passes), not a negated operator, not ``ForAllValues`` (true when the key is
+    absent), not ``Null``; and every value must begin with a literal character (``*a4b...``
+    could end any name).
+    """
+    found = ctx.catalog.action(action)
+    own = {k.lower() for k in found.condition_keys} if found else set()
+    for entry in st.condition_entries():
+        if entry.key.lower() not in own:
+            continue
+        op = parse_operator(entry.operator)
+        if (op is None or op.if_exists or op.negated or op.for_all_values
+                or op.family not in (Family.STRING, Family.ARN)):
+            continue
+        texts = [v.text for v in entry.values]
+        if texts and all(t and not _HAS_WILDCARD.match(t) for t in texts):
+            return True
+    return False
 
 
 def broad_resource_findings(
-    ctx: Context, action: str, role_part: str, suppress_star_resource: Callable[[Statement], bool],
-) -> list[tuple[str, Location]]:
-    """(shape, location) for each Allow statement that grants ``action`` too broadly."""
-    out: list[tuple[str, Location]] = []
+    ctx: Context, action: str, role_part: str,
+) -> list[tuple[str, tuple[Location, Location]]]:
+    """(shape, locations) for each Allow statement that grants ``action`` too broadly."""
+    out: list[tuple[str, tuple[Location, Location]]] = []
     for st in ctx.statements:
         if not st.is_allow:
             continue
-        how = reach(st, action)
-        if how is None:
+        reached = reach(st, action)
+        if reached is None:
             continue
+        how, where = reached
         if st.not_resource is not None:
             if not not_resource_excludes_all(st, role_part):
-                out.append((_SHAPE[(how, True)], st.not_resource.element.loc))
-        elif st.resource is not None and not suppress_star_resource(st):
-            for v in st.resource.values:
-                if v.text is not None and covers_all_roles(v.text, role_part):
-                    out.append((_SHAPE[(how, False)], v.loc))
-                    break  # one finding per statement: the first value that covers all roles
+                out.append((_SHAPE[(how, True)], (where, st.not_resource.element.loc)))
+        elif st.resource is not None and not limited_by_own_keys(ctx, st, action):
+            broad = next((v for v in st.resource.values
+                          if v.text is not None and covers_all_roles(v.text, role_part)), None)
+            if broad is not None:
+                out.append((_SHAPE[(how, False)], (where, broad.loc)))
     return out
 
 
@@ -159,7 +199,6 @@ def make_family(
     finding_type: str,
     texts: dict[str, ShapeText],
     role_part: str,
-    suppress_star_resource: Callable[[Statement], bool] = lambda st: False,
 ) -> dict[str, Rule]:
     """Register the six rules of one family (``PASS_ROLE_WITH`` / ``CREATE_SLR_WITH``) for ``action``.
 
@@ -167,11 +206,11 @@ def make_family(
     """
     cache_attr = f"_broad_{code_prefix.lower()}"
 
-    def classified(ctx: Context) -> list[tuple[str, Location]]:
+    def classified(ctx: Context) -> list[tuple[str, tuple[Location, Location]]]:
         memo = ctx.memo("broad resource findings")
         found = memo.get(cache_attr)
         if found is None:
-            found = memo[cache_attr] = broad_resource_findings(ctx, action, role_part, suppress_star_resource)
+            found = memo[cache_attr] = broad_resource_findings(ctx, action, role_part)
         return found
 
     rules: dict[str, Rule] = {}
@@ -179,9 +218,9 @@ def make_family(
         text = texts[shape]
 
         def check(ctx: Context, _shape: str = shape) -> Reports:
-            for found_shape, loc in classified(ctx):
+            for found_shape, locations in classified(ctx):
                 if found_shape == _shape:
-                    yield loc
+                    yield Report.at(*locations)
 
         code = f"{code_prefix}_{shape}"
         derived = f"access-analyzer-reference-policy-checks-{_KIND[finding_type]}-{kebab(text.title)}"
@@ -237,14 +276,4 @@ PASS_ROLE_TEXTS = {
 }
 
 
-def _limited_to_services(st: Statement) -> bool:
-    # The three star-in-resource messages offer the iam:PassedToService condition key as the
-    # alternative fix, so a statement that already limits the services it passes roles to is
-    # not reported for them (the NotResource messages ask for resource ARNs only).
-    return has_condition_key(st, "iam:PassedToService")
-
-
-PASS_ROLE_RULES = make_family(
-    "PASS_ROLE_WITH", "iam:PassRole", SECURITY_WARNING, PASS_ROLE_TEXTS, "role/*",
-    suppress_star_resource=_limited_to_services,
-)
+PASS_ROLE_RULES = make_family("PASS_ROLE_WITH", "iam:PassRole", SECURITY_WARNING, PASS_ROLE_TEXTS, "role/*")

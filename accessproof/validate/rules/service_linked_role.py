@@ -4,11 +4,11 @@ The six shapes and the choices made where AWS is silent are those of the iam:Pas
 (see ``pass_role``); only the action, the texts and the covered resources differ: a resource
 covers "all" service-linked roles when it covers ``role/aws-service-role/*``.
 
-Choice: a statement with the ``iam:AWSServiceName`` condition key is not reported for the three
-star-in-resource shapes. The key limits which services' roles can be created, as
-``iam:PassedToService`` does for PassRole; AWS lists only PowerUserAccess, AlexaForBusinessFullAccess
-and AWSOrganizationsServiceTrustPolicy for CREATE_SLR_WITH_STAR_IN_RESOURCE, while hundreds of AWS
-managed policies allow ``iam:CreateServiceLinkedRole`` on ``*`` limited by ``iam:AWSServiceName``.
+A statement whose condition limits ``iam:AWSServiceName`` (the action's own key) to named services
+is not reported for the three star-in-resource shapes, as for PassRole: hundreds of AWS managed
+policies allow ``iam:CreateServiceLinkedRole`` on ``*`` limited by ``iam:AWSServiceName`` without a
+finding, while AlexaForBusinessFullAccess, limited by ``*a4b.amazonaws.com`` (a value that can end
+any service's name), has CREATE_SLR_WITH_STAR_IN_RESOURCE.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from .pass_role import (
     STAR_IN_RESOURCE,
     STAR_IN_RESOURCE_AND_NOT_ACTION,
     ShapeText,
-    has_condition_key,
     make_family,
 )
 
@@ -70,5 +69,4 @@ CREATE_SLR_TEXTS = {
 
 CREATE_SLR_RULES = make_family(
     "CREATE_SLR_WITH", "iam:CreateServiceLinkedRole", WARNING, CREATE_SLR_TEXTS, "role/aws-service-role/*",
-    suppress_star_resource=lambda st: has_condition_key(st, "iam:AWSServiceName"),
 )

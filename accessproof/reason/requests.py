@@ -24,7 +24,10 @@ grammars): in the five components before the resource part a placeholder has no 
 rule the evaluator applies to every ARN), and a component that is a single placeholder is a
 single name, with neither ``/`` nor ``:`` — partitions, Regions and account ids never have them,
 nor do S3 bucket, SNS topic, SQS queue, CodeCommit repository and CodePipeline pipeline names (the
-resource parts that are one placeholder), so ``arn:aws:s3:::b/k`` is an object, not a bucket.
+resource parts that are one ``${...Name}`` placeholder), so ``arn:aws:s3:::b/k`` is an object, not
+a bucket. A resource part that is one placeholder of another kind (Migration Hub's
+``${ConnectionArn}``, ``${RelativeId}``, ``${OfferingId}``) may hold anything: its names are not
+documented, and excluding a separator there could hide a grant.
 A ``*`` or ``?`` written in a format (DMS, Neptune) is read as a wildcard.
 
 This module holds the catalog side as plain data — classes of interchangeable catalog actions
@@ -85,10 +88,11 @@ class ResourceLanguage:
 
     @cached_property
     def excluded(self) -> tuple[Pattern, ...]:
-        # A component that is one placeholder is one name: neither "/" nor (in the resource part) ":".
+        # A component that is one placeholder is one name: neither "/" nor (in the resource part,
+        # for a documented name) ":" — see the module's CHOICE.
         loose = [_PLACEHOLDER.sub("*", c) for c in self.components]
         return tuple(wildcard_pattern(":".join(loose[:i] + [f"*{separator}*"] + loose[i + 1:]), arn=True)
-                     for i, component in enumerate(self.components) if _PLACEHOLDER.fullmatch(component)
+                     for i, component in enumerate(self.components) if _is_single_name(i, component)
                      for separator in ("/:" if i == 5 else "/"))
 
     @cached_property
@@ -104,6 +108,12 @@ class ResourceLanguage:
 @lru_cache(maxsize=None)
 def resource_language(key: str, arn_format: str) -> ResourceLanguage:
     return ResourceLanguage(key, arn_format)
+
+
+def _is_single_name(index: int, component: str) -> bool:
+    """Is this ARN component one name, without ``/`` (or ``:``)? A placeholder before the resource
+    part (partition, Region, account id, vendor); in the resource part a ``${...Name}`` only."""
+    return _PLACEHOLDER.fullmatch(component) is not None and (index < 5 or component.endswith("Name}"))
 
 
 # --------------------------------------------------------------------------- actions

@@ -58,6 +58,14 @@ def test_a_name_placeholder_has_no_separator():
     assert not queue.accepts("arn:aws:sqs:us/east:123456789012:q") and not queue.accepts("arn:aws:sqs:r:1:q:x")
 
 
+def test_a_placeholder_that_is_no_documented_name_may_hold_separators():
+    # Migration Hub's connection resource is "${ConnectionArn}": an ARN, so excluding "/" or ":"
+    # there would hide a grant on it from a PASS.
+    connection = resource_language("mgh/connectionresource", "arn:${Partition}:mgh:${Region}:${Account}:${ConnectionArn}")
+    assert connection.accepts("arn:aws:mgh:us-east-1:123456789012:arn:aws:ec2:us-east-1:123456789012:vpc/v-1")
+    assert not connection.accepts("arn:aws:mgh:us/east:123456789012:c")  # a Region is still one name
+
+
 def test_a_type_with_two_formats_accepts_both():
     found = service_actions("apigateway")["apigateway:get"]
     stages = [l for l in found.resource_types if l.key.startswith("apigateway/stage#") or l.key == "apigateway/stage"]

@@ -1,6 +1,7 @@
 """CheckNoNewAccess witnesses on real policy changes are real requests.
 
-A sample of consecutive versions of AWS managed policies (``../shared/corpus``): every FAIL's
+A sample of consecutive versions of AWS managed policies (the shared corpus, ``bench/corpus.py``;
+skipped with a reason in a plain clone, ``tests/conftest.py``): every FAIL's
 witness names an action of the service reference and a resource that action acts on — an ARN
 its resource types' formats match, read with the catalog's own regular expressions; for an action
 without a resource type ``*``, or another string only when ``*`` has no new access. The one exception the semantics allows, an action of a
@@ -10,10 +11,8 @@ service the catalog does not know, must come from a new policy that can grant su
 
 from __future__ import annotations
 
-import gzip
 import json
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
@@ -22,9 +21,9 @@ from accessproof.catalog.service_reference import arn_format_regex
 from accessproof.checks import FAIL, check_no_new_access, replay
 from accessproof.evaluate import IDENTITY, compile_policy_text
 
-from .test_bruteforce import as_concrete
+from corpus import MANAGED_POLICIES, managed_policy_records
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "aws-managed-policies.jsonl.gz"
+from .test_bruteforce import as_concrete
 
 
 def acts_on(action: str, resource: str) -> bool:
@@ -57,15 +56,14 @@ def may_grant_unknown_services(document: dict) -> bool:
 
 
 def sample_pairs() -> list[tuple[dict, dict]]:
-    with gzip.open(CORPUS, "rt") as f:
-        records = [json.loads(line) for line in f]
+    records = list(managed_policy_records(MANAGED_POLICIES))
     names = sorted({r["name"] for r in records})
     chosen = set(names[7::20])  # every 20th policy (test_corpus_sample takes every 25th from the first)
     return [(old, new) for old, new in zip(records, records[1:])
             if old["name"] == new["name"] and old["name"] in chosen]
 
 
-@pytest.mark.skipif(not CORPUS.exists(), reason=f"the shared corpus is absent ({CORPUS})")
+@pytest.mark.shared_corpus
 def test_every_no_new_access_witness_is_a_real_request():
     pairs = sample_pairs()
     failures = 0

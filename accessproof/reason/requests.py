@@ -16,12 +16,12 @@ of the external access analyzer) a request is
   policy elements: Resource") but not which string its request carries, and its own examples
   grant such actions on narrower patterns that must then match it (``s3:ListAllMyBuckets`` on
   ``arn:aws:s3:::*``: IAM User Guide, "IAM JSON policy elements: Statement"). So any string, lest
-  a PASS miss such a grant; witnesses name ``*`` whenever ``*`` has the access. CHOICE: an
-  action that lists resource types acts on one of them even when none is marked required (1,486
-  of the reference's 15,559 actions with types, almost all tagging actions or actions on one of
-  several alternatives, ``account:GetAlternateContact`` on the ``account`` or the
-  ``accountInOrganization`` type): the reference does not say a request may carry none, and
-  ``--string-semantics`` answers for every string should it.
+  a PASS miss such a grant; witnesses name ``*`` whenever ``*`` has the access. LIMIT: an action
+  that lists resource types acts on one of them even when none is marked required — the
+  reference's mark does not tell ``s3:GetObject`` (two optional types, an object or an access
+  point object, one of which every request names) from ``cloudwatch:GetMetricData`` (an optional
+  ``dataset`` that most requests do not name); a request naming none of the types is outside
+  this semantics (README, "Which requests a check is about").
 
 The ARNs of a resource type are those its ARN format describes, each ``${Placeholder}`` standing
 for one or more characters. CHOICE (the Service Authorization Reference gives formats, not

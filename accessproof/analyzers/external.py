@@ -542,7 +542,9 @@ def _findings(ctx: _Path, zone: ZoneOfTrust, owner_canonical_id: Optional[str],
     facts = _CallerFacts.build(mentioned, zone, named_accounts)
     terms = [grants, wanted, *allow_terms.values(), *([org_literal] if org_literal else []), *facts.terms(),
              *ctx.constraints]
-    session = Session(terms, None, opaque_condition_map(policies))
+    # Real requests only (reason.requests): each finding's witness is a request AWS can receive,
+    # an action of the resource's services acting on this resource.
+    session = Session(terms, None, opaque_condition_map(policies), real_requests=True)
     found: dict[tuple, FreshFinding] = {}
     not_searched = [i for i in allow_terms if ctx.searched is not None and i not in ctx.searched]
     for caller in _callers(session, zone, owner_canonical_id, facts):

@@ -34,6 +34,14 @@ def _require_string(value: Any, field: str, operation: str) -> str:
     return value
 
 
+def _require_bool(value: Any, field: str, operation: str) -> None:
+    if not isinstance(value, bool):
+        raise errors.validation_error(
+            f"1 validation error detected: Value at '{field}' failed to satisfy constraint: Member must be a boolean",
+            operation,
+        )
+
+
 def _page(items: list, max_results: Optional[int], next_token: Optional[str], operation: str) -> tuple[list, Optional[str]]:
     start = 0
     if next_token:
@@ -102,32 +110,43 @@ class AccessAnalyzerClient:
         return response
 
     # ------------------------------------------------------------ custom policy checks
-    def check_no_new_access(self, *, newPolicyDocument: str, existingPolicyDocument: str, policyType: str) -> dict:
+    # Each check answers about the requests AWS can receive (a catalog action on a resource of
+    # one of its types); ``stringSemantics=True`` (an accessproof extension) answers about any
+    # action string with any resource string instead (``accessproof.checks.common``).
+    def check_no_new_access(self, *, newPolicyDocument: str, existingPolicyDocument: str, policyType: str,
+                            stringSemantics: bool = False) -> dict:
         """CheckNoNewAccess. The response adds a top-level ``witness`` request to every proven FAIL."""
         op = "CheckNoNewAccess"
         _require_string(newPolicyDocument, "newPolicyDocument", op)
         _require_string(existingPolicyDocument, "existingPolicyDocument", op)
         _check_policy_type(policyType, op)
+        _require_bool(stringSemantics, "stringSemantics", op)
         for name, document in (("newPolicyDocument", newPolicyDocument), ("existingPolicyDocument", existingPolicyDocument)):
             _check_size(document, name, op)
-        return _run_check(op, lambda: checks.check_no_new_access(newPolicyDocument, existingPolicyDocument, policyType))
+        return _run_check(op, lambda: checks.check_no_new_access(newPolicyDocument, existingPolicyDocument, policyType,
+                                                                 string_semantics=stringSemantics))
 
-    def check_access_not_granted(self, *, policyDocument: str, access: list, policyType: str) -> dict:
+    def check_access_not_granted(self, *, policyDocument: str, access: list, policyType: str,
+                                 stringSemantics: bool = False) -> dict:
         """CheckAccessNotGranted. The response adds a top-level ``witness`` request to every proven FAIL."""
         op = "CheckAccessNotGranted"
         _require_string(policyDocument, "policyDocument", op)
         _check_policy_type(policyType, op)
+        _require_bool(stringSemantics, "stringSemantics", op)
         _check_size(policyDocument, "policyDocument", op)
-        return _run_check(op, lambda: checks.check_access_not_granted(policyDocument, access, policyType))
+        return _run_check(op, lambda: checks.check_access_not_granted(policyDocument, access, policyType,
+                                                                      string_semantics=stringSemantics))
 
-    def check_no_public_access(self, *, policyDocument: str, resourceType: str) -> dict:
+    def check_no_public_access(self, *, policyDocument: str, resourceType: str, stringSemantics: bool = False) -> dict:
         """CheckNoPublicAccess. The response adds a top-level ``witness`` request to every proven FAIL."""
         op = "CheckNoPublicAccess"
         _require_string(policyDocument, "policyDocument", op)
         if resourceType not in checks.ACCESS_CHECK_RESOURCE_TYPES:
             raise errors.enum_error(resourceType, "resourceType", checks.ACCESS_CHECK_RESOURCE_TYPES, op)
+        _require_bool(stringSemantics, "stringSemantics", op)
         _check_size(policyDocument, "policyDocument", op)
-        return _run_check(op, lambda: checks.check_no_public_access(policyDocument, resourceType))
+        return _run_check(op, lambda: checks.check_no_public_access(policyDocument, resourceType,
+                                                                    string_semantics=stringSemantics))
 
     # ------------------------------------------------------------ policy generation
     def _generation_service(self):

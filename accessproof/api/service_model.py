@@ -50,6 +50,9 @@ def _member(shape: str, documentation: str) -> dict:
 _WITNESS = _member(DOCUMENT, "a request (principal, action, resource, context) that the concrete evaluator "
                              "replayed and confirmed: why the check failed or the finding exists.")
 _COUNT = "AccessproofCount"
+_STRING_SEMANTICS = _member("Boolean", "answer about any action string with any resource string instead of "
+                                       "the requests AWS can receive (a catalog action on a resource of one of "
+                                       "its types); default false.")
 
 ACCESS_ANALYZER_EXTENSION = Extension(
     shapes={
@@ -79,6 +82,8 @@ ACCESS_ANALYZER_EXTENSION = Extension(
         }},
     },
     members={
+        **{request: {"stringSemantics": _STRING_SEMANTICS}
+           for request in ("CheckNoNewAccessRequest", "CheckAccessNotGrantedRequest", "CheckNoPublicAccessRequest")},
         "CheckNoNewAccessResponse": {"witness": _WITNESS},
         "CheckAccessNotGrantedResponse": {"witness": _WITNESS},
         "CheckNoPublicAccessResponse": {"witness": _WITNESS},

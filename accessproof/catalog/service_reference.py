@@ -123,6 +123,11 @@ class Service:
         matches = compile_wildcard(pattern, ignore_case=True).matches
         return [a for a in self.actions.values() if matches(a.name)]
 
+    def resource_type(self, name: str) -> Optional[ResourceType]:
+        """A resource type by the name an action gives it (the data keys types in lower case,
+        actions write them as the Service Authorization Reference does, e.g. ``Analyzer``)."""
+        return self.resource_types.get(name.lower())
+
     def condition_key(self, key: str) -> Optional[ConditionKey]:
         found = self.condition_keys.get(key.lower())
         if found:
@@ -166,6 +171,16 @@ class Catalog:
     def _condition_owners(self) -> dict[str, list[str]]:
         """Condition-key prefixes that are not service prefixes (``saml``, OIDC providers, ...)."""
         return {k.lower(): v for k, v in self._load("unassociatedConditions.json").items()}
+
+    def resource_type_arns(self, prefix: str) -> dict[str, str]:
+        """A service's resource types (key → ARN format), read without the rest of its data."""
+        prefix = prefix.lower()
+        if prefix not in self.service_prefixes:
+            return {}
+        service = self._services.get(prefix)
+        if service is not None:
+            return {key: rt.arn_format for key, rt in service.resource_types.items()}
+        return {key: rt["arn"] for key, rt in self._load("resourceTypes", f"{prefix}.json").items()}
 
     def has_service(self, prefix: str) -> bool:
         return prefix.lower() in self.service_prefixes
@@ -280,6 +295,11 @@ class Catalog:
         if p == "aws" or self.has_service(p):
             return True
         return any(p == o or key_name_matcher(o).matches(p) for o in self._condition_owners)
+
+    def action_resource_types(self, action: Action) -> tuple[ResourceType, ...]:
+        """The resource types the action acts on (none: it acts on ``*``)."""
+        svc = self.service(action.service)
+        return tuple(rt for ref in action.resource_types if svc and (rt := svc.resource_type(ref.name)) is not None)
 
     def resource_types_for(self, actions: Iterable[Action]) -> list[ResourceType]:
         out = []

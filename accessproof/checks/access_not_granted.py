@@ -58,7 +58,9 @@ def validate_access(access: object) -> tuple[list[str], list[str]]:
 
 
 @cycle_collection_off
-def check_access_not_granted(policyDocument: str, access: list, policyType: str) -> CheckResult:
+def check_access_not_granted(policyDocument: str, access: list, policyType: str,
+                             string_semantics: bool = False) -> CheckResult:
+    """``string_semantics``: any action string with any resource string, not only real requests (``common``)."""
     policy = _compile(policyDocument, "policyDocument", policyType)
     actions, resources = validate_access(access)
     encoder = Encoder(opaque_keys((policy,)))
@@ -67,7 +69,8 @@ def check_access_not_granted(policyDocument: str, access: list, policyType: str)
     wanted = conj([disj(Matches(ACTION, p) for p in action_patterns) if actions else conj([]),
                    disj(Matches(RESOURCE_DIM, p) for p in resource_patterns) if resources else conj([])])
     grants = caller_grants(encoder, policy, policyType)
-    session = _session([policy], [grants, wanted, encoder.allows(policy), encoder.denies(policy)], policyType, encoder)
+    session = _session([policy], [grants, wanted, encoder.allows(policy), encoder.denies(policy)], policyType, encoder,
+                       string_semantics)
 
     def in_access(c: Concrete) -> bool:
         return ((not actions or any(accepts(p, c.action.lower()) for p in action_patterns)) and

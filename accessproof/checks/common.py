@@ -10,6 +10,15 @@ through ``accessproof.evaluate`` under exactly that reading before it is reporte
 policy's caller acts in its own account, so AWS's service rules apply to it as the evaluator
 applies them (``evaluate.service_rules``: ``sts:GetCallerIdentity`` is always allowed, changes
 to AWS managed policies and protected roles never are); ``caller_grants`` encodes that reading.
+
+Which requests: by default the requests AWS can receive (``reason.requests``: an action of the
+service reference acting on a resource of one of its types, or on any resource when it has none,
+``*`` first in witnesses; actions of services the catalog does not know keep plain string
+semantics). A PASS proves that
+no such request is newly granted / granted / public; access that exists only on requests that
+cannot occur (``sqs:SendMessage`` granted on a bucket ARN) is not reported. ``string_semantics``
+restores the plain reading — any action string with any resource string — under which such
+access is a FAIL.
 """
 
 from __future__ import annotations
@@ -123,10 +132,12 @@ def witness_dict(concrete: Concrete) -> dict:
             "context": context}
 
 
-def _session(policies: list[CompiledPolicy], terms: list, policy_type: str, encoder: Encoder) -> Session:
+def _session(policies: list[CompiledPolicy], terms: list, policy_type: str, encoder: Encoder,
+             string_semantics: bool) -> Session:
     # Every statement's own term is registered, so that per-statement queries use known atoms.
     terms = terms + [encoder.statement_term(p, s) for p in policies for s in p.statements]
-    return Session(terms, IDENTITY_CALLER if policy_type == IDENTITY_POLICY else None, opaque_condition_map(policies))
+    return Session(terms, IDENTITY_CALLER if policy_type == IDENTITY_POLICY else None, opaque_condition_map(policies),
+                   real_requests=not string_semantics)
 
 
 def _reason(description: str, policy: CompiledPolicy, index: int) -> dict:

@@ -11,12 +11,15 @@ from .common import (
 
 
 @cycle_collection_off
-def check_no_new_access(newPolicyDocument: str, existingPolicyDocument: str, policyType: str) -> CheckResult:
+def check_no_new_access(newPolicyDocument: str, existingPolicyDocument: str, policyType: str,
+                        string_semantics: bool = False) -> CheckResult:
+    """``string_semantics``: any action string with any resource string, not only real requests (``common``)."""
     new = _compile(newPolicyDocument, "newPolicyDocument", policyType)
     old = _compile(existingPolicyDocument, "existingPolicyDocument", policyType)
     encoder = Encoder(opaque_keys((new, old)))
     grants_new, grants_old = caller_grants(encoder, new, policyType), caller_grants(encoder, old, policyType)
-    session = _session([new, old], [grants_new, grants_old, encoder.allows(new), encoder.denies(new)], policyType, encoder)
+    session = _session([new, old], [grants_new, grants_old, encoder.allows(new), encoder.denies(new)], policyType, encoder,
+                       string_semantics)
 
     def not_old(c: Concrete) -> bool:
         return not replay(old, c, policyType).allowed

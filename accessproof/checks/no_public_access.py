@@ -94,7 +94,8 @@ def _is_outsider(text: str, fresh_user: str, rule: ResourceTypeRule) -> bool:
 
 
 @cycle_collection_off
-def check_no_public_access(policyDocument: str, resourceType: str) -> CheckResult:
+def check_no_public_access(policyDocument: str, resourceType: str, string_semantics: bool = False) -> CheckResult:
+    """``string_semantics``: any action string with any resource string, not only real requests (``common``)."""
     try:
         rule = check_resource_type(resourceType)
     except InvalidResourceType as e:
@@ -107,7 +108,8 @@ def check_no_public_access(policyDocument: str, resourceType: str) -> CheckResul
     confined = conj(_avoid(key, values, ip_keys) for key, values in sorted(written.items()))
     wanted = conj([services, confined])
     grants = encoder.grants(policy)
-    session = _session([policy], [grants, wanted, encoder.allows(policy), encoder.denies(policy)], RESOURCE_POLICY, encoder)
+    session = _session([policy], [grants, wanted, encoder.allows(policy), encoder.denies(policy)], RESOURCE_POLICY, encoder,
+                       string_semantics)
     fresh_user = session.candidates[0]
     session.restrict_principals(lambda text: _is_outsider(text, fresh_user, rule))
 

@@ -1,7 +1,8 @@
 """``accessproof check-no-new-access``, ``check-access-not-granted``, ``check-no-public-access``.
 
 Output as the AWS CLI prints the response (JSON, plus accessproof's ``witness``), or text, or
-SARIF. Exit status: 0 PASS, 1 FAIL, 2 bad input.
+SARIF. Exit status: 0 PASS, 1 FAIL, 2 bad input. ``--string-semantics`` answers about any action
+string with any resource string instead of the requests AWS can receive.
 """
 
 from __future__ import annotations
@@ -77,11 +78,16 @@ def _emit(response: dict, output: CheckOutput, uri: str, rule: str) -> None:
         raise typer.Exit(1)
 
 
+STRING_SEMANTICS_HELP = ("Answer about any action string with any resource string, not only the requests AWS can "
+                         "receive (a catalog action on a resource of one of its types).")
+
+
 def check_no_new_access_command(
     new_policy_document: str = typer.Option(..., "--new-policy-document", help="The updated policy: a path, file://path, - or inline JSON."),
     existing_policy_document: str = typer.Option(..., "--existing-policy-document", help="The existing (reference) policy."),
     policy_type: CheckPolicyType = typer.Option(..., "--policy-type", help="IDENTITY_POLICY or RESOURCE_POLICY."),
     output: CheckOutput = typer.Option(CheckOutput.json, "--output", help="json (as the AWS CLI prints it), text, or sarif."),
+    string_semantics: bool = typer.Option(False, "--string-semantics", help=STRING_SEMANTICS_HELP),
 ) -> None:
     """Prove that the new policy grants nothing the existing one does not (CheckNoNewAccess).
 
@@ -90,7 +96,7 @@ def check_no_new_access_command(
     new_name, new_text = read_argument(new_policy_document)
     _, old_text = read_argument(existing_policy_document)
     response = _call(AccessAnalyzerClient().check_no_new_access, newPolicyDocument=new_text,
-                     existingPolicyDocument=old_text, policyType=policy_type.value)
+                     existingPolicyDocument=old_text, policyType=policy_type.value, stringSemantics=string_semantics)
     _emit(response, output, new_name, "CheckNoNewAccess")
 
 
@@ -117,6 +123,7 @@ def check_access_not_granted_command(
     actions: Optional[list[str]] = typer.Option(None, "--action", help="An action that must not be granted (repeatable)."),
     resources: Optional[list[str]] = typer.Option(None, "--resource", help="A resource ARN that must not be reachable (repeatable)."),
     output: CheckOutput = typer.Option(CheckOutput.json, "--output", help="json (as the AWS CLI prints it), text, or sarif."),
+    string_semantics: bool = typer.Option(False, "--string-semantics", help=STRING_SEMANTICS_HELP),
 ) -> None:
     """Prove that the policy does not grant the listed access (CheckAccessNotGranted).
 
@@ -124,7 +131,8 @@ def check_access_not_granted_command(
     """
     name, text = read_argument(policy_document)
     response = _call(AccessAnalyzerClient().check_access_not_granted, policyDocument=text,
-                     access=_access_argument(access, actions, resources), policyType=policy_type.value)
+                     access=_access_argument(access, actions, resources), policyType=policy_type.value,
+                     stringSemantics=string_semantics)
     _emit(response, output, name, "CheckAccessNotGranted")
 
 
@@ -132,6 +140,7 @@ def check_no_public_access_command(
     policy_document: str = typer.Option(..., "--policy-document", help="The resource policy: a path, file://path, - or inline JSON."),
     resource_type: ResourceType = typer.Option(..., "--resource-type", help="The resource type, e.g. AWS::S3::Bucket."),
     output: CheckOutput = typer.Option(CheckOutput.json, "--output", help="json (as the AWS CLI prints it), text, or sarif."),
+    string_semantics: bool = typer.Option(False, "--string-semantics", help=STRING_SEMANTICS_HELP),
 ) -> None:
     """Prove that the resource policy grants no public access to this resource type (CheckNoPublicAccess).
 
@@ -139,5 +148,5 @@ def check_no_public_access_command(
     """
     name, text = read_argument(policy_document)
     response = _call(AccessAnalyzerClient().check_no_public_access, policyDocument=text,
-                     resourceType=resource_type.value)
+                     resourceType=resource_type.value, stringSemantics=string_semantics)
     _emit(response, output, name, "CheckNoPublicAccess")

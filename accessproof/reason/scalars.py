@@ -19,6 +19,7 @@ import base64
 import ipaddress
 import math
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from decimal import Decimal
 from functools import lru_cache
 from typing import Iterable, Optional
@@ -100,6 +101,22 @@ def _numbers(values: list[str]) -> list[str]:
     points = [bounds[0] - 1, bounds[-1] + 1, *bounds]
     points += [(a + b) / 2 for a, b in zip(bounds, bounds[1:])]  # decimals are dense
     return [str(p) for p in points]
+
+
+def readable_moments(value: str) -> list[str]:
+    """ISO 8601 texts of a date value and of the whole seconds around it, the form AWS gives
+    aws:CurrentTime and most date keys (the caller keeps one that decides every test alike)."""
+    moment = parse_date(value)
+    if moment is None or not math.isfinite(moment):
+        return []
+    out = []
+    for seconds in (moment, math.floor(moment), math.ceil(moment)):
+        try:
+            when = datetime.fromtimestamp(seconds, timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            continue
+        out.append(when.strftime("%Y-%m-%dT%H:%M:%S") + (f".{when.microsecond:06d}" if when.microsecond else "") + "Z")
+    return list(dict.fromkeys(out))
 
 
 def _moment_text(moment: float) -> str:

@@ -13,6 +13,17 @@ none the valuation is impossible and is blocked with a clause that is true of ev
 request; the loop ends with a concrete request, or with "unsatisfiable" — a proof, because
 every clause added is a valid fact about real requests.
 
+With ``real_requests`` the action and the resource range over the requests AWS can receive
+(``requests``): the action is one of the classes of catalog actions the query's patterns tell
+apart (an integer names it), another catalog action, or an action of a service the catalog does
+not know; the resource is one the action acts on (any string for an action with no resource
+type). The facts tie the class to the pattern atoms, to ``*`` and to the literal ARNs its types
+accept; concretization realizes any other resource inside one of the class's ARN languages with
+the same complete search, blocking what it cannot realize. Witnesses are sought in three phases
+(assumptions, so every clause learned stays true of every real request): a catalog action, on
+``*`` when it has no resource type; then such an action on any string; then an unknown service's
+action.
+
 Opaque atoms (facts outside the exact encoding) are free Booleans. Their valuation is realized
 by a bounded search over candidate values and confirmed by the caller's replay; a valuation that
 could not be realized is blocked *unsurely*, and once that has happened an unsatisfiable answer
@@ -45,7 +56,11 @@ from .strings import (
     sample_members, wildcard_pattern,
 )
 from ..policy.operators import Family
-from .scalars import CATALOG_TYPES, representatives
+from .scalars import CATALOG_TYPES, readable_moments, representatives
+from .requests import (
+    STAR_PATTERN, STAR_RESOURCE, ActionClass, ResourceLanguage, action_classes, catalog_action,
+    may_name_unknown_service, realize_resource, realize_unknown_service_action, untouched_request,
+)
 from .variables import implies
 from .terms import (
     ACTION, ALL_FALSE, ANY_TRUE, NOT_ALL_FALSE, NOT_ANY_TRUE, RESOURCE, And, Atom, Const, KeyPresent, Matches, Not,
@@ -56,6 +71,10 @@ ANY_ACTION = wildcard_pattern("*:*")  # the evaluator only accepts "service:acti
 MAX_ROUNDS = 400
 OPAQUE_SEARCH_BUDGET = 5_000  # candidate assignments tried for one group of opaque keys
 WITNESS_NAME = "accessproof-witness"
+# The real-request encoding's integer ``act`` (``Session._real_action_facts``): the index of the
+# action's class, or one of these.
+UNKNOWN_SERVICE, UNTOUCHED_ACTION = -2, -1
+_NOT_YET = object()  # a lazily computed attribute not computed yet
 
 
 class Undecided(Exception):
@@ -93,6 +112,45 @@ def fast_eq(a, b):
 def int_value(like, value: int):
     ctx = like.ctx
     return z3.ArithRef(z3.z3core.Z3_mk_int(ctx.ref(), value, like.sort().ast), ctx)
+
+
+def fast_not(a):
+    return z3.BoolRef(z3.z3core.Z3_mk_not(a.ctx.ref(), a.as_ast()), a.ctx)
+
+
+def fast_implies(a, b):
+    return z3.BoolRef(z3.z3core.Z3_mk_implies(a.ctx.ref(), a.as_ast(), b.as_ast()), a.ctx)
+
+
+class IntChoice:
+    """``x == i`` and ``lo <= x < hi`` for one integer variable, built once each through the C API."""
+
+    def __init__(self, name: str):
+        self.var = z3.Int(name)
+        self._ctx = self.var.ctx
+        self._sort = self.var.sort().ast
+        self._made: dict = {}
+
+    def _value(self, i: int):
+        return z3.z3core.Z3_mk_int(self._ctx.ref(), i, self._sort)
+
+    def __call__(self, i: int):
+        found = self._made.get(i)
+        if found is None:
+            found = self._made[i] = z3.BoolRef(
+                z3.z3core.Z3_mk_eq(self._ctx.ref(), self.var.as_ast(), self._value(i)), self._ctx)
+        return found
+
+    def within(self, lo: int, hi: int):
+        if hi - lo == 1:
+            return self(lo)
+        found = self._made.get((lo, hi))
+        if found is None:
+            ref, var = self._ctx.ref(), self.var.as_ast()
+            low = z3.BoolRef(z3.z3core.Z3_mk_ge(ref, var, self._value(lo)), self._ctx)
+            high = z3.BoolRef(z3.z3core.Z3_mk_lt(ref, var, self._value(hi)), self._ctx)
+            found = self._made[(lo, hi)] = fast_and([low, high])
+        return found
 
 
 def fast_or(args: list):
@@ -173,7 +231,7 @@ def principal_candidates(named: Iterable[PrincipalNamed]) -> list[str]:
             principal = parse_principal(v.value)
         except InvalidRequest:
             continue
-        out.append(v.value)
+        out.append(principal.arn or v.value)  # a bare account id calls as the account's root
         if principal.role_arn is not None and principal.account and principal.name:
             session = next(s for s in (f"arn:aws:sts::{principal.account}:assumed-role/{principal.name}/{WITNESS_NAME}{i or ''}"
                                        for i in range(len(mentioned) + 1)) if s not in mentioned)
@@ -263,6 +321,7 @@ class Session:
     terms: Sequence[Term]
     principal: Optional[str]  # the fixed caller (identity policies); None: a dimension
     opaque_conditions: dict = field(default_factory=dict)  # Opaque atom → Condition
+    real_requests: bool = False  # requests AWS can receive (``requests``), not any two strings
     solver: z3.Solver = field(init=False)
     variables: dict = field(init=False)
 
@@ -276,12 +335,19 @@ class Session:
         for t in self.terms:
             found |= atoms(t)
         found.add(Matches(ACTION, ANY_ACTION))
+        if self.real_requests:
+            found.add(Matches(RESOURCE, STAR_PATTERN))  # the resource of actions with no resource type
         self.atoms = sorted(found, key=repr)
         for atom in self.atoms:
             self.variables[atom] = z3.Bool(f"a{len(self.variables)}")
         self.solver.add(self.variables[Matches(ACTION, ANY_ACTION)])
-        self._single_string_facts(ACTION)
+        if self.real_requests:
+            self._real_action_facts()
+        else:
+            self._single_string_facts(ACTION)
         self._single_string_facts(RESOURCE)
+        if self.real_requests:
+            self._real_resource_facts()
         self._key_facts()
         self._principal_facts()
         self._variable_facts()
@@ -341,6 +407,82 @@ class Session:
         self.solver.add(fast_and(facts))
         self.dimensions[dimension] = (chosen, none, wild, other, which, texts)
 
+    def _real_action_facts(self) -> None:
+        """The action is a class of catalog actions (``act`` ≥ 0), a catalog action no pattern
+        accepts (``UNTOUCHED_ACTION``) or an action of an unknown service (``UNKNOWN_SERVICE``).
+        A class fixes every pattern atom; on an unknown service's action a pattern whose literal
+        head names a catalog service is false, any other takes a free Boolean that concretization
+        realizes or blocks."""
+        v = self.variables
+        atoms = [a for a in self._dimension(ACTION) if a.pattern != ANY_ACTION]
+        self.classes, self.touched = action_classes([a.pattern for a in atoms])
+        act = self.act = IntChoice("act")
+        self.unknown_action = act(UNKNOWN_SERVICE)
+        facts = [act.within(UNKNOWN_SERVICE, len(self.classes))]
+        accepted_by: list[list] = [[] for _ in atoms]
+        for i, cls in enumerate(self.classes):
+            for k in cls.patterns:
+                accepted_by[k].append(act(i))
+        self.unknown_free: dict[Matches, z3.BoolRef] = {}
+        for k, a in enumerate(atoms):
+            if may_name_unknown_service(a.pattern):
+                self.unknown_free[a] = free = z3.Bool(f"u{k}")
+                accepted_by[k].append(fast_and([self.unknown_action, free]))
+            facts.append(fast_eq(v[a], fast_or(accepted_by[k])))
+        self.catalog_only = z3.Bool("catalog_only")  # an assumption: look for catalog actions first
+        facts.append(fast_implies(self.catalog_only, fast_not(self.unknown_action)))
+        self.solver.add(fast_and(facts))
+        # Runs of adjacent classes acting on the same resource types (action_classes orders them so).
+        self.runs: list[tuple[int, int]] = []
+        for i, cls in enumerate(self.classes):
+            if i and cls.resource_types == self.classes[i - 1].resource_types:
+                self.runs[-1] = (self.runs[-1][0], i + 1)
+            else:
+                self.runs.append((i, i + 1))
+        self.run_of = {i: run for run in self.runs for i in range(*run)}
+
+    def _real_resource_facts(self) -> None:
+        """The resource of a class: for classes acting on no resource type any string (``*`` while
+        the assumption ``star_resources`` holds); ``*`` for no other class; a literal text of the
+        policies only for classes with a type that accepts it. Any other string is realized at
+        concretization inside one of the class's types (or blocked for its run)."""
+        chosen, none, _, _, _, texts = self.dimensions[RESOURCE]
+        act = self.act
+        other_actions = [self.unknown_action, act(UNTOUCHED_ACTION)]
+        starless = [act.within(lo, hi) for lo, hi in self.runs if not self.classes[lo].resource_types]
+        # A preference, not a fact: witnesses name "*" for such actions whenever "*" has the access.
+        self.star_resources = z3.Bool("star_resources")
+        facts = [fast_implies(fast_and([self.star_resources, run]), chosen[STAR_RESOURCE]) for run in starless]
+        facts.append(fast_implies(chosen[STAR_RESOURCE], fast_or(starless + other_actions)))
+        any_string = [fast_or(starless)] if starless else []  # the classes that may take any text
+        by_service = [(lo, hi, _types_by_service(self.classes[lo].resource_types)) for lo, hi in self.runs]
+        for text in texts:
+            if text == STAR_RESOURCE:
+                continue
+            service = _service_component(text)
+            fitting = [act.within(lo, hi) for lo, hi, types in by_service
+                       if any(_accepts_text(t, text) for t in types.get(service, ()) + types.get(None, ()))]
+            facts.append(fast_implies(chosen[text], fast_or(any_string + fitting + other_actions)))
+        self.solver.add(fast_and(facts))
+        self._learned: set = set()
+        self._literals: dict = {}
+        self._typeless: object = _NOT_YET
+        self._service_component_facts()
+
+    def _service_component_facts(self) -> None:
+        """An ARN has one service component: the literal texts and the ARN patterns that write it
+        out name it in the integer ``rservice``, so ones of different services exclude each other
+        in linear size."""
+        chosen, _, wild, _, _, texts = self.dimensions[RESOURCE]
+        named: list[tuple[z3.BoolRef, str]] = [(chosen[t], service) for t in texts
+                                                if (service := _service_component(t)) is not None]
+        named += [(self.variables[a], service) for a in wild if (service := _pattern_service(a.pattern)) is not None]
+        services = {service: i for i, service in enumerate(sorted({service for _, service in named}))}
+        if len(services) < 2:
+            return
+        rservice = IntChoice("rservice")
+        self.solver.add(fast_and([fast_implies(holds, rservice(services[service])) for holds, service in named]))
+
     def _key_facts(self) -> None:
         v = self.variables
         keys = {a.key for a in self.atoms if isinstance(a, (SomeValue, SomeScalar, KeyPresent))}
@@ -350,11 +492,14 @@ class Session:
                 v[present] = z3.Bool(f"a{len(v)}")
                 self.atoms.append(present)
             some = [a for a in self.atoms if isinstance(a, SomeValue) and a.key == key]
+            single = self._single_valued(key)  # then exactly one of two opposite facts holds
             for a in some:
                 self.solver.add(z3.Implies(v[a], v[present]))
                 twin = SomeValue(key, a.patterns, not a.none)
                 if twin in v:
                     self.solver.add(z3.Implies(v[present], z3.Or(v[a], v[twin])))
+                    if single:
+                        self.solver.add(z3.Not(z3.And(v[a], v[twin])))
             for a in (a for a in self.atoms if isinstance(a, SomeScalar) and a.key == key):
                 self.solver.add(z3.Implies(v[a], v[present]))
                 # A value with a true outcome has not only false ones, and the converse; and
@@ -365,6 +510,16 @@ class Session:
                 opposite = {ANY_TRUE: NOT_ANY_TRUE, ALL_FALSE: NOT_ALL_FALSE}.get(a.mode)
                 if opposite is not None and (o := SomeScalar(key, a.tests, opposite)) in v:
                     self.solver.add(z3.Implies(v[present], z3.Or(v[a], v[o])))
+                    if single:
+                        self.solver.add(z3.Not(z3.And(v[a], v[o])))
+
+    def _single_valued(self, key: str) -> bool:
+        """Real requests carry one value for a key the service reference types as single-valued
+        (not ``ArrayOf...``: IAM User Guide, "Single-valued vs. multivalued context keys")."""
+        if not self.real_requests:
+            return False
+        definition = default_catalog().condition_key(key)
+        return definition is not None and not definition.is_multivalued
 
     def _variable_facts(self) -> None:
         """Implications between opaque conditions that hold for every value of their variables."""
@@ -429,36 +584,47 @@ class Session:
         guard = z3.FreshBool()
         self.solver.add(z3.Implies(guard, self.z3_term(term)))
         assumptions = [guard] + ([self.choice[candidate]] if candidate is not None else [])
+        # Real requests: a catalog action first, on "*" when it acts on no resource type; then
+        # such an action on another string; an unknown service's action only if none fits.
+        phases = ([assumptions + [self.catalog_only, self.star_resources], assumptions + [self.catalog_only], assumptions]
+                  if self.real_requests else [assumptions])
         has_opaque = any(isinstance(a, Opaque) for a in self.atoms)
-        for rounds in range(1, max_rounds + 1):
-            result = self.solver.check(*assumptions)
-            if result == z3.unsat:
-                return Outcome(None, self.unsure_blocks, rounds)
-            if result != z3.sat:
-                raise Undecided(f"z3 answered {result}")
-            model = self.solver.model()
-            valuation = Valuation(model, self.variables)
-            try:
-                concrete = self._concretize(valuation, model, exact=not has_opaque, fixed=fixed)
-            except _NotRealized as e:
-                if not e.sure:
-                    self.unsure_blocks = True
-                self.solver.add(z3.Or(e.clause) if e.clause else z3.BoolVal(False))
-                continue
-            if accept(concrete):
-                return Outcome(concrete, False, rounds)
-            if concrete.exact:
-                from .errors import WitnessReplayError
-                raise WitnessReplayError(concrete)
-            for variant in self._variants(concrete, valuation):
-                if accept(variant):
-                    return Outcome(variant, False, rounds)
-            # An opaque fact took part and the replay disagrees: block this valuation of the
-            # opaque facts. That clause may exclude real requests, so from now on an
-            # unsatisfiable answer is only "unsure" (a conservative FAIL), never a PASS.
-            self.unsure_blocks = True
-            opaque = [a for a in self.atoms if isinstance(a, Opaque)]
-            self.solver.add(z3.Or([self.variables[a] != z3.BoolVal(valuation(a)) for a in opaque]))
+        rounds = 0
+        for phase in phases:
+            while rounds < max_rounds:
+                rounds += 1
+                result = self.solver.check(*phase)
+                if result == z3.unsat:
+                    break
+                if result != z3.sat:
+                    raise Undecided(f"z3 answered {result}")
+                model = self.solver.model()
+                valuation = Valuation(model, self.variables)
+                try:
+                    concrete = self._concretize(valuation, model, exact=not has_opaque, fixed=fixed)
+                except _NotRealized as e:
+                    if not e.sure:
+                        self.unsure_blocks = True
+                    self.solver.add(z3.Or(e.clause) if e.clause else z3.BoolVal(False))
+                    continue
+                if accept(concrete):
+                    return Outcome(concrete, False, rounds)
+                if concrete.exact:
+                    from .errors import WitnessReplayError
+                    raise WitnessReplayError(concrete)
+                for variant in self._variants(concrete, valuation):
+                    if accept(variant):
+                        return Outcome(variant, False, rounds)
+                # An opaque fact took part and the replay disagrees: block this valuation of the
+                # opaque facts. That clause may exclude real requests, so from now on an
+                # unsatisfiable answer is only "unsure" (a conservative FAIL), never a PASS.
+                self.unsure_blocks = True
+                opaque = [a for a in self.atoms if isinstance(a, Opaque)]
+                self.solver.add(z3.Or([self.variables[a] != z3.BoolVal(valuation(a)) for a in opaque]))
+            else:
+                break  # out of rounds
+        else:
+            return Outcome(None, self.unsure_blocks, rounds)
         raise Undecided(f"no answer after {max_rounds} refinement rounds")
 
     def _variants(self, concrete: Concrete, valuation: Valuation) -> list[Concrete]:
@@ -478,7 +644,10 @@ class Session:
                 pieces = resolve(pattern, context)
                 if pieces is None:
                     continue
-                resource = "".join(text if literal else text.replace("*", "").replace("?", "x") for text, literal in pieces)
+                if self.real_requests:
+                    resource = _typed_member(concrete.action, pieces)
+                else:
+                    resource = _plain_member(pieces)
                 if resource:
                     out.append(Concrete(concrete.principal, concrete.action, resource, context, False))
         return out
@@ -489,8 +658,11 @@ class Session:
     # ------------------------------------------------------------------ concretize
     def _concretize(self, valuation: Valuation, model, exact: bool,
                     fixed: Optional[dict[str, ContextValue]] = None) -> Concrete:
-        action = self._single_string(ACTION, valuation, model)
-        resource = self._single_string(RESOURCE, valuation, model)
+        if self.real_requests:
+            action, resource = self._real_request(valuation, model)
+        else:
+            action = self._single_string(ACTION, valuation, model)
+            resource = self._single_string(RESOURCE, valuation, model)
         principal = self.principal
         if principal is None:
             index = next(i for i, c in enumerate(self.choice) if model_true(model, c))
@@ -505,6 +677,131 @@ class Session:
         if opaque_keys:
             self._opaque_values(sorted(opaque_keys), valuation, context)
         return Concrete(principal, action, resource, context, exact)
+
+    # ----------------------------------------------------------------- real requests
+    def _real_request(self, valuation: Valuation, model) -> tuple[str, str]:
+        act = model.eval(self.act.var, model_completion=True).as_long()
+        if act == UNKNOWN_SERVICE:
+            return self._unknown_service_action(model), self._single_string(RESOURCE, valuation, model)
+        if act == UNTOUCHED_ACTION:
+            return self._untouched_request(valuation, model)
+        return self.classes[act].actions[0].name, self._typed_resource(act, valuation, model)
+
+    def _resource_valuation(self, valuation: Valuation) -> tuple[list[Pattern], tuple[bool, ...]]:
+        wild = self.dimensions[RESOURCE][2]
+        return [a.pattern for a in wild], tuple(valuation(a) for a in wild)
+
+    def _typed_resource(self, act: int, valuation: Valuation, model) -> str:
+        """A resource of one of the class's types with the model's valuation of the resource atoms
+        (any type makes a real request; the plainest is tried first). When none can have it, the
+        run of classes acting on these types is blocked for the union of each type's core."""
+        if not self.classes[act].resource_types:
+            return self._single_string(RESOURCE, valuation, model)  # any string ("*" under star_resources)
+        chosen, none, wild, other, which, texts = self.dimensions[RESOURCE]
+        index = model.eval(which, model_completion=True).as_long()
+        if index >= 0:
+            return texts[index]  # the facts admit only a text one of the types accepts
+        patterns, wanted = self._resource_valuation(valuation)
+        pair = _impossible_pair(patterns, wanted)
+        if pair is not None:  # no string at all has these two values
+            raise _NotRealized([self.literal(wild[i], not wanted[i]) for i in pair], True)
+        core: set[int] = set()
+        texts_in_the_way = False
+        # The shortest ARN format first: the plain resource (a bucket's object) before its variants.
+        for language in sorted(self.classes[act].resource_types, key=lambda rt: len(rt.arn_format)):
+            relevant, contradiction = _relevant(patterns, wanted, language)
+            if contradiction is not None:
+                self._learn_contradiction(patterns[contradiction], wanted[contradiction], wild[contradiction])
+                core.add(contradiction)
+                continue
+            sub_patterns, sub_wanted = [patterns[i] for i in relevant], [wanted[i] for i in relevant]
+            found = realize_resource(language, sub_patterns, sub_wanted, avoid=texts)
+            if found is not None:
+                return found
+            found_core = _type_core(language, sub_patterns, sub_wanted)
+            if found_core is None:
+                texts_in_the_way = True
+            else:
+                core.update(relevant[i] for i in found_core)
+        run = fast_not(self.act.within(*self.run_of[act]))
+        if texts_in_the_way:  # only the literal texts were in the way of some type
+            raise _NotRealized([run, z3.Not(none)] + [other[w] != z3.BoolVal(x) for w, x in zip(wild, wanted)], True)
+        raise _NotRealized([run] + [self.literal(wild[i], not wanted[i]) for i in sorted(core)], True)
+
+    def _learn_contradiction(self, p: Pattern, want: bool, atom: Matches) -> None:
+        """The algebra shows no ARN of some type gives ``p`` the wanted value: every run of classes
+        none of whose types can give it is blocked with that value, learned once."""
+        if (atom, want) in self._learned:
+            return
+        self._learned.add((atom, want))
+        unwanted = self.literal(atom, not want)
+        self.solver.add(fast_and([fast_or([fast_not(self.act.within(lo, hi)), unwanted]) for lo, hi in self.runs
+                                  if self.classes[lo].resource_types and
+                                  all(_contradicts(p, want, t) for t in self.classes[lo].resource_types)]))
+
+    def literal(self, atom: Atom, value: bool):
+        """The atom's variable or its negation."""
+        found = self._literals.get((atom, value))
+        if found is None:
+            found = self._literals[(atom, value)] = self.variables[atom] if value else fast_not(self.variables[atom])
+        return found
+
+    def _untouched_request(self, valuation: Valuation, model) -> tuple[str, str]:
+        """A catalog action that no pattern accepts, and a resource it acts on with the model's
+        valuation: an ARN of one of its types, else (unless ``star_resources`` holds) any string
+        for an action with no resource type."""
+        chosen, none, wild, other, which, texts = self.dimensions[RESOURCE]
+        untouched = self.act(UNTOUCHED_ACTION)
+        typeless = self._untouched_typeless()
+        # Under star_resources a typeless action takes "*" only: the clauses learned then say so.
+        star_only = typeless is not None and model_true(model, self.star_resources)
+        preference = [fast_not(self.star_resources)] if star_only else []
+        index = model.eval(which, model_completion=True).as_long()
+        if index >= 0:
+            text = texts[index]
+            found = untouched_request(self.touched, lambda language: text if language.accepts(text) else None,
+                                      star=text == STAR_RESOURCE, service=_service_component(text))
+            if found is None and typeless is not None and not star_only:
+                found = typeless, text
+            if found is None:
+                raise _NotRealized([z3.Not(untouched), z3.Not(chosen[text])] + preference, True)
+            return found
+        patterns, wanted = self._resource_valuation(valuation)
+        services = {_pattern_service(p) for p, w in zip(patterns, wanted) if w} - {None}
+
+        def resource(language: ResourceLanguage) -> Optional[str]:
+            relevant, contradiction = _relevant(patterns, wanted, language)
+            if len(services) > 1 or contradiction is not None:
+                return None
+            return realize_resource(language, [patterns[i] for i in relevant], [wanted[i] for i in relevant], avoid=texts)
+
+        found = untouched_request(self.touched, resource, star=False, service=next(iter(services), None))
+        if found is None and typeless is not None and not star_only:
+            return typeless, self._single_string(RESOURCE, valuation, model)
+        if found is None:
+            raise _NotRealized([z3.Not(untouched), z3.Not(none)] + preference +
+                               [other[w] != z3.BoolVal(want) for w, want in zip(wild, wanted)], True)
+        return found
+
+    def _untouched_typeless(self) -> Optional[str]:
+        """A catalog action with no resource type that no pattern accepts, if there is one."""
+        if self._typeless is _NOT_YET:
+            found = untouched_request(self.touched, lambda language: None, star=True)
+            self._typeless = found[0] if found is not None else None
+        return self._typeless
+
+    def _unknown_service_action(self, model) -> str:
+        free = self.unknown_free
+        patterns = [a.pattern for a in free]
+        wanted = tuple(model_true(model, b) for b in free.values())
+        found = realize_unknown_service_action(patterns, wanted)
+        if found is None:
+            def impossible(indices) -> bool:
+                return realize_unknown_service_action([patterns[i] for i in indices], [wanted[i] for i in indices]) is None
+            core = _shrink(list(range(len(patterns))), impossible)
+            bools = list(free.values())
+            raise _NotRealized([z3.Not(self.unknown_action)] + [bools[i] != z3.BoolVal(wanted[i]) for i in core], True)
+        return found
 
     def _single_string(self, dimension: str, valuation: Valuation, model) -> str:
         chosen, none, wild, other, which, texts = self.dimensions[dimension]
@@ -604,6 +901,14 @@ class Session:
 
         required = [a for a in scalar if valuation(a)]
         refused = [a for a in scalar if not valuation(a)]
+        if self._single_valued(key):
+            def one(wanted: list[SomeScalar], unwanted: list[SomeScalar]) -> Optional[str]:
+                return next((r for r in outcomes if all(holds(a, r) for a in wanted)
+                             and not any(holds(a, r) for a in unwanted)), None)
+            found = one(required, refused)
+            if found is None:
+                self._block_single_value(key, required, refused, lambda w, u: one(w, u) is None)
+            return ContextValue((self._readable(key, found, outcomes[found]),))
         values: list[str] = []
         for target in required or [None]:
             if target is not None and any(holds(target, v) for v in values):
@@ -617,7 +922,28 @@ class Session:
                 head = self.variables[target if target is not None else KeyPresent(key)]
                 raise _NotRealized([z3.Not(head)] + [self.variables[a] for a in core], True)
             values.append(found)
+        values = [self._readable(key, v, outcomes[v]) for v in values]
         return ContextValue(tuple(values), multivalued=len(values) > 1)
+
+    def _readable(self, key: str, value: str, outcomes: dict) -> str:
+        """A real request's form of a date value (ISO 8601, as AWS sets aws:CurrentTime; epoch
+        seconds for aws:EpochTime), when one gives every test the same outcome."""
+        if not self.real_requests or key == "aws:epochtime" or self._key_type(key) != Family.DATE:
+            return value
+        return next((text for text in readable_moments(value)
+                     if all(t.outcome(text) == outcome for t, outcome in outcomes.items())), value)
+
+    def _block_single_value(self, key: str, required: list, refused: list,
+                            impossible: Callable[[list, list], bool]) -> None:
+        """No single value has the wanted facts: block a core of them (a clause true of every
+        request that gives the key one value)."""
+        core = _shrink(list(range(len(required) + len(refused))), lambda kept: impossible(
+            [required[i] for i in kept if i < len(required)], [refused[i - len(required)] for i in kept if i >= len(required)]))
+        v = self.variables
+        clause = [z3.Not(v[required[i]]) if i < len(required) else v[refused[i - len(required)]] for i in core]
+        if not any(i < len(required) for i in core):
+            clause.append(z3.Not(v[KeyPresent(key)]))
+        raise _NotRealized(clause, True)
 
     def _key_type(self, key: str) -> Optional[Family]:
         """The family of a key's values when the service reference types it (e.g. aws:SourceIp)."""
@@ -639,9 +965,12 @@ class Session:
         def holds(atom: SomeValue, accepted: tuple[bool, ...]) -> bool:
             return atom.holds_for(tuple(accepted[index[p]] for p in atom.patterns))
 
-        def allowed(accepted: tuple[bool, ...]) -> bool:
-            return not any(holds(a, accepted) for a in refused)
-
+        if self._single_valued(key):
+            found = _one_key_element(tuple(required), tuple(refused))
+            if found is None:
+                self._block_single_value(key, required, refused,
+                                         lambda w, u: _one_key_element(tuple(w), tuple(u)) is None)
+            return ContextValue((found,))
         values: list[str] = []
         covered: set = set()
         for target in required or [None]:
@@ -738,7 +1067,8 @@ class Session:
             found: list[Optional[ContextValue]] = [None] if want_present is not True else []
             if want_present is not False:
                 found += [ContextValue((v,)) for v in pool]
-                found += [ContextValue(pair, multivalued=True) for pair in itertools.combinations(pool[:14], 2)]
+                if not self._single_valued(key):
+                    found += [ContextValue(pair, multivalued=True) for pair in itertools.combinations(pool[:14], 2)]
             return found
 
         def search(i: int, ctx: dict, assigned: set) -> Optional[dict]:
@@ -762,6 +1092,132 @@ class Session:
         return search(0, dict(context), set())
 
 
+def _typed_member(action: str, pieces: list[tuple[str, bool]]) -> Optional[str]:
+    """A resource the action acts on that a resolved Resource value (``patterns.resolve``'s
+    pieces: variable values are literal) accepts, if one is easy to build."""
+    found = catalog_action(action.lower())
+    if found is None or not found.resource_types:  # any string acts: the value's plainest member
+        return _plain_member(pieces)
+    if any(literal and any(ch in text for ch in "*?") for text, literal in pieces):
+        return None
+    pattern = wildcard_pattern("".join(text for text, _ in pieces), arn=True)
+    for language in found.resource_types:
+        member = realize_resource(language, [pattern], [True])
+        if member is not None:
+            return member
+    return None
+
+
+def _plain_member(pieces: list[tuple[str, bool]]) -> str:
+    return "".join(text if literal else text.replace("*", "").replace("?", "x") for text, literal in pieces)
+
+
+DISJOINT, COVERS, EXCLUDED, OVERLAPS = "disjoint", "covers", "excluded", "overlaps"
+
+
+@lru_cache(maxsize=65536)
+def _relation(p: Pattern, language: ResourceLanguage) -> str:
+    """How a pattern meets a type's ARNs, by the wildcard algebra: it accepts none of the type's
+    pattern, all of it, only strings the type excludes, or (as far as the algebra knows) some."""
+    if disjoint(p, language.pattern):
+        return DISJOINT
+    if covers(p, language.pattern):
+        return COVERS
+    if any(covers(x, p) for x in language.excluded):
+        return EXCLUDED
+    return OVERLAPS
+
+
+def _contradicts(p: Pattern, want: bool, language: ResourceLanguage) -> bool:
+    """No ARN of the type gives ``p`` the wanted value (the algebra proves it)."""
+    relation = _relation(p, language)
+    return relation in (DISJOINT, EXCLUDED) if want else relation == COVERS
+
+
+def _relevant(patterns: list[Pattern], wanted: tuple[bool, ...], language: ResourceLanguage
+              ) -> tuple[list[int], Optional[int]]:
+    """The patterns a search for an ARN of the type must consider, and the first one whose wanted
+    value no such ARN has, if any. A pattern disjoint from the type's pattern is false on each of
+    its ARNs and one that accepts the whole pattern is true, so either is settled without search
+    — most of a policy's patterns name other resources."""
+    relevant: list[int] = []
+    for i, (p, want) in enumerate(zip(patterns, wanted)):
+        relation = _relation(p, language)
+        if _contradicts(p, want, language):
+            return relevant, i
+        if relation == OVERLAPS:
+            relevant.append(i)
+    return relevant, None
+
+
+def _impossible_pair(patterns: list[Pattern], wanted: tuple[bool, ...]) -> Optional[list[int]]:
+    """Two patterns whose wanted values no string has, by the wildcard algebra: two wanted
+    patterns that share no string, or a wanted one inside a refused one."""
+    positives = [i for i, w in enumerate(wanted) if w]
+    negatives = [i for i, w in enumerate(wanted) if not w]
+    for i in positives:
+        for j in positives:
+            if j > i and disjoint(patterns[i], patterns[j]):
+                return [i, j]
+        for j in negatives:
+            if covers(patterns[j], patterns[i]):
+                return [i, j]
+    return None
+
+
+# Pairs of wanted values tried for a small impossible core, past the single patterns.
+CORE_PAIRS = 64
+
+
+def _type_core(language: ResourceLanguage, patterns: list[Pattern], wanted: list[bool]) -> Optional[list[int]]:
+    """Indexes of patterns whose wanted values no ARN of the type has: one or two when such a
+    small core exists (searched first), else all; None when some ARN of the type has the whole
+    valuation (then only the literal texts to avoid were in the way)."""
+    def impossible(indices) -> bool:
+        return realize_resource(language, [patterns[i] for i in indices], [wanted[i] for i in indices]) is None
+
+    positives = [i for i, w in enumerate(wanted) if w]
+    negatives = [i for i, w in enumerate(wanted) if not w]
+    pairs = [[i, j] for i, j in itertools.combinations(positives, 2)] + [[i, j] for i in positives for j in negatives]
+    for group in [[i] for i in positives + negatives] + pairs[:CORE_PAIRS]:
+        if impossible(group):
+            return group
+    return list(range(len(patterns))) if impossible(range(len(patterns))) else None
+
+
+def _types_by_service(types: tuple[ResourceLanguage, ...]) -> dict[Optional[str], tuple[ResourceLanguage, ...]]:
+    out: dict[Optional[str], tuple[ResourceLanguage, ...]] = {}
+    for t in types:
+        out[t.service] = out.get(t.service, ()) + (t,)
+    return out
+
+
+@lru_cache(maxsize=65536)
+def _accepts_text(language: ResourceLanguage, text: str) -> bool:
+    return language.accepts(text)
+
+
+def _service_component(text: str) -> Optional[str]:
+    """The third colon-separated component of a string (an ARN's service), if it has one."""
+    parts = text.split(":", 3)
+    return parts[2] if len(parts) > 3 else None
+
+
+def _pattern_service(p: Pattern) -> Optional[str]:
+    """The service component every string of an ARN pattern has, when the pattern writes it out."""
+    components = _components(p)
+    return components[2] if components is not None and not any(ch in components[2] for ch in "*?") else None
+
+
+def _shrink(core: list[int], impossible: Callable[[list[int]], bool]) -> list[int]:
+    """A smaller subset of ``core`` (itself impossible) that is still impossible: one pass."""
+    for i in list(core):
+        trial = [j for j in core if j != i]
+        if impossible(trial):
+            core = trial
+    return core
+
+
 def _components(p: Pattern) -> Optional[list[str]]:
     """The six components of an ARN-segmented pattern as plain wildcard texts (else None)."""
     out, current, colons = [], [], 0
@@ -779,14 +1235,19 @@ def _components(p: Pattern) -> Optional[list[str]]:
     return out if colons == 5 else None
 
 
-def _algebra(p: Pattern) -> Optional[list[str]]:
+@lru_cache(maxsize=65536)
+def _algebra(p: Pattern) -> Optional[tuple[str, ...]]:
     """A pattern as components the catalog's wildcard algebra decides exactly: one plain
     pattern, or the six components of an ARN pattern (the first five contain no colon, so
     "*" meaning "[^:]*" there changes no containment or intersection)."""
     plain = plain_wildcard_text(p)
-    return [plain] if plain is not None else _components(p)
+    if plain is not None:
+        return (plain,)
+    components = _components(p)
+    return tuple(components) if components is not None else None
 
 
+@lru_cache(maxsize=65536)
 def covers(general: Pattern, specific: Pattern) -> bool:
     """Every string of ``specific`` is accepted by ``general`` (False: unknown or no)."""
     text = literal_text(specific)
@@ -796,6 +1257,7 @@ def covers(general: Pattern, specific: Pattern) -> bool:
     return g is not None and s is not None and len(g) == len(s) and all(map(pattern_covers, g, s))
 
 
+@lru_cache(maxsize=65536)
 def disjoint(a: Pattern, b: Pattern) -> bool:
     """No string is accepted by both (False: unknown or no)."""
     ta, tb = literal_text(a), literal_text(b)
@@ -862,6 +1324,30 @@ def _key_element(target: Optional[SomeValue], refused: tuple[SomeValue, ...]) ->
 
     try:
         return find_string(patterns, wanted, dead=dead)
+    except SearchLimit as e:
+        raise Undecided(str(e)) from None
+
+
+@lru_cache(maxsize=16384)
+def _one_key_element(required: tuple[SomeValue, ...], refused: tuple[SomeValue, ...]) -> Optional[str]:
+    """One value with every ``required`` fact and none of the ``refused`` ones (complete search)."""
+    patterns = list(dict.fromkeys(p for a in required + refused for p in a.patterns))
+    index = {p: i for i, p in enumerate(patterns)}
+
+    def holds(atom: SomeValue, accepted: tuple[bool, ...]) -> bool:
+        return atom.holds_for(tuple(accepted[index[p]] for p in atom.patterns))
+
+    def wanted(accepted: tuple[bool, ...]) -> bool:
+        return all(holds(a, accepted) for a in required) and not any(holds(a, accepted) for a in refused)
+
+    regexes = [pattern_regex(p) for p in patterns]
+    fresh = "x" if all("x" not in p.text for p in patterns) else "\u00a7"
+    candidates = [c for a in required if not a.none for p in a.patterns for c in sample_members(p, fresh)]
+    for c in dict.fromkeys(candidates + [fresh, "", WITNESS_NAME]):
+        if wanted(tuple(r.fullmatch(c) is not None for r in regexes)):
+            return c
+    try:
+        return find_string(patterns, wanted)
     except SearchLimit as e:
         raise Undecided(str(e)) from None
 

@@ -11,11 +11,13 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from accessproof.catalog import default_catalog
 from accessproof.analyzers.external import ACCOUNT, ORGANIZATION, ExternalAccessAnalyzer, ZoneOfTrust, analyze_resource
 from accessproof.evaluate import ContextValue, IDENTITY, PolicySet, Request, compile_policy_text, evaluate, parse_principal
 from accessproof.evaluate.matching import PrincipalMatch, match_principal_value
 from accessproof.evaluate.request import context_value
 from accessproof.inventory.load import load_snapshot
+from accessproof.reason.requests import is_real_request
 from accessproof.inventory.model import Account, S3Bucket
 from accessproof.resources import module_for, resource_policy_text
 
@@ -75,6 +77,9 @@ def test_every_witness_replays(account_zone):
                 assert finding.error == "ACCESS_DENIED" and resource.unreadable, finding
                 continue
             assert replay_witness(resource, finding), (resource.arn, finding)
+            # and it is a request AWS can receive: an action acting on this resource (reason.requests)
+            assert is_real_request(finding.witness["action"], finding.witness["resource"]), (resource.arn, finding)
+            assert default_catalog().action(finding.witness["action"]) is not None, finding.witness
 
 
 def test_principal_describing_keys_follow_the_caller():

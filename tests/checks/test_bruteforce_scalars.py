@@ -1,6 +1,7 @@
 """The checks against brute force on numeric, date, IP and boolean conditions (every operator,
-negations, IfExists, set qualifiers). Action and resource are fixed; the request space is every
-combination of the listed context values (absent, single and multivalued)."""
+negations, IfExists, set qualifiers). Action and resource are fixed (a real request); the request
+space is every combination of the listed context values (absent, single and multivalued), and
+every FAIL's witness must be a real request too."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from accessproof.checks import FAIL, IDENTITY_POLICY, PASS, Concrete, check_access_not_granted, check_no_new_access, replay
 from accessproof.evaluate import ContextValue, IDENTITY, compile_policy_text
+
+from .test_bruteforce import acts_on
 
 CALLER = "arn:aws:iam::123456789012:user/accessproof-witness"
 QUALIFIERS = ["", "ForAllValues:", "ForAnyValue:"]
@@ -79,6 +82,7 @@ def test_no_new_access_on_scalar_conditions(new_text, old_text):
         assert counterexample is None, (new_text, old_text, counterexample)
     else:
         assert "witness" in result and new_access(as_concrete(result["witness"])), result
+        assert acts_on(result["witness"]["action"], result["witness"]["resource"]), result
     if counterexample is not None:
         assert result["result"] == FAIL
 
@@ -93,5 +97,6 @@ def test_access_not_granted_on_scalar_conditions(text):
         assert counterexample is None, (text, counterexample)
     else:
         assert "witness" in result and replay(policy, as_concrete(result["witness"]), IDENTITY_POLICY).allowed
+        assert acts_on(result["witness"]["action"], result["witness"]["resource"]), result
     if counterexample is not None:
         assert result["result"] == FAIL

@@ -61,3 +61,40 @@ def test_no_public_access_exit_codes_and_text():
     assert r.returncode == 0 and r.stdout.decode().startswith("PASS")
     r = cli("check-no-public-access", "--policy-document", public, "--resource-type", "AWS::SQS::Nope")
     assert r.returncode == 2 and b"Traceback" not in r.stderr
+
+
+# Access that exists only on a request AWS never receives: SendMessage on a bucket's ARN.
+UNREAL = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sqs:SendMessage","Resource":"arn:aws:s3:::b"}]}'
+
+
+def test_string_semantics_switch_on_every_check():
+    """By default a check answers about real requests (PASS here); --string-semantics about any
+    action string with any resource string (FAIL, with the unreal pair as witness)."""
+    public = UNREAL.replace('"Effect":"Allow"', '"Effect":"Allow","Principal":"*"')
+    commands = [
+        ["check-no-new-access", "--new-policy-document", UNREAL, "--existing-policy-document", OLD,
+         "--policy-type", "IDENTITY_POLICY"],
+        ["check-access-not-granted", "--policy-document", UNREAL, "--policy-type", "IDENTITY_POLICY",
+         "--resource", "arn:aws:s3:::b"],
+        ["check-no-public-access", "--policy-document", public, "--resource-type", "AWS::SQS::Queue"],
+    ]
+    for args in commands:
+        assert cli(*args).returncode == 0, args
+        r = cli(*args, "--string-semantics")
+        assert r.returncode == 1, args
+        witness = json.loads(r.stdout)["witness"]
+        assert (witness["action"].lower(), witness["resource"]) == ("sqs:sendmessage", "arn:aws:s3:::b")
+
+
+def test_string_semantics_must_be_a_boolean_in_the_client():
+    import pytest
+    from botocore.exceptions import ParamValidationError
+
+    from accessproof import client
+
+    aa = client("accessanalyzer")
+    with pytest.raises(ParamValidationError):  # botocore validates the extension member's type
+        aa.check_no_new_access(newPolicyDocument=UNREAL, existingPolicyDocument=OLD, policyType="IDENTITY_POLICY",
+                               stringSemantics="yes")
+    assert aa.check_no_new_access(newPolicyDocument=UNREAL, existingPolicyDocument=OLD, policyType="IDENTITY_POLICY",
+                                  stringSemantics=True)["result"] == "FAIL"

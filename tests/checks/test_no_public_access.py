@@ -139,15 +139,31 @@ def test_reasons_name_each_public_statement():
 
 # ----------------------------------------------------------------------------- every type
 
+def _real_action(prefix: str) -> str:
+    """An action of the service that acts on a resource (the first the catalog lists)."""
+    from accessproof.catalog import default_catalog
+
+    return next(a.full_name for a in default_catalog().service(prefix).actions.values() if a.resource_types)
+
+
 @pytest.mark.parametrize("resource_type", ACCESS_CHECK_RESOURCE_TYPES)
 def test_every_resource_type(resource_type):
     prefix = sorted(service_prefixes(resource_type))[0]
-    action = "sts:AssumeRole" if resource_type == TRUST else f"{prefix}:SomeAction"
+    action = "sts:AssumeRole" if resource_type == TRUST else _real_action(prefix)
     assert check(doc(allow("*", action, "*")), resource_type)["result"] == FAIL
     assert check(doc(allow("*", action, "*", {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}})),
                  resource_type)["result"] == PASS
     other = "iam:GetUser" if prefix != "iam" else "s3:GetObject"
     assert check(doc(allow("*", other, "*")), resource_type)["result"] == PASS
+
+
+@pytest.mark.parametrize("resource_type", [S3, "AWS::KMS::Key", "AWS::SQS::Queue"])
+def test_an_action_the_service_does_not_have_is_public_only_as_a_string(resource_type):
+    """No real request names ``<service>:SomeAction``: PASS by default, FAIL under string semantics."""
+    policy = doc(allow("*", f"{sorted(service_prefixes(resource_type))[0]}:SomeAction", "*"))
+    assert check(policy, resource_type)["result"] == PASS
+    strings = check_no_public_access(policy, resource_type, string_semantics=True).as_dict()
+    assert strings["result"] == FAIL and strings["witness"]["action"].endswith(":someaction")
 
 
 # --------------------------------------------------------------------------- trust policies

@@ -49,10 +49,11 @@ class Peer:
         return answer
 
     def decide(self, simulation: dict) -> dict:
-        """``{"decision": allowed|explicitDeny|implicitDeny}`` or ``{"error": message}``."""
+        """``{"decision": allowed|explicitDeny|implicitDeny, "ignored": [context keys the peer
+        dropped as not applying to the request]}`` or ``{"error": message}``."""
         answer = self._ask({"simulation": simulation})
         if "decision" in answer:
-            return {"decision": PEER_DECISIONS[answer["decision"]]}
+            return {"decision": PEER_DECISIONS[answer["decision"]], "ignored": answer.get("ignored", [])}
         return {"error": answer.get("error", "unknown error")}
 
     def bench(self, simulations: list[dict], rounds: int) -> tuple[int, float]:

@@ -1,6 +1,7 @@
 // Bridge for the differential tests: one simulation per JSON line on stdin, one answer per line
-// on stdout ({"id", "decision"} with decision Allowed | ExplicitlyDenied | ImplicitlyDenied, or
-// {"id", "error"}). Mode "bench" instead times a batch: {"bench": [simulations], "rounds": n}.
+// on stdout ({"id", "decision", "ignored"}: decision Allowed | ExplicitlyDenied | ImplicitlyDenied,
+// ignored the context keys the peer dropped; or {"id", "error"}). Mode "bench" instead times a
+// batch: {"bench": [simulations], "rounds": n}.
 import { createInterface } from 'node:readline'
 import { runSimulation } from '@cloud-copilot/iam-simulate'
 
@@ -9,7 +10,11 @@ async function decide(simulation) {
   if (response.resultType === 'error') {
     return { error: JSON.stringify(response.errors) }
   }
-  return { decision: response.overallResult }
+  // Context keys the peer dropped as not applying to the request (it decides without them).
+  const ignored = response.resultType === 'single'
+    ? response.result.ignoredContextKeys ?? []
+    : [...new Set(response.results.flatMap((r) => r.ignoredContextKeys ?? []))]
+  return { decision: response.overallResult, ignored }
 }
 
 const lines = createInterface({ input: process.stdin, crlfDelay: Infinity })

@@ -22,9 +22,10 @@ from rich.markup import escape
 from typer.core import TyperCommand
 
 try:  # typer >= 0.2x carries its own copy of click
-    import typer._click as click
+    from typer._click.core import Context
+    from typer._click.exceptions import UsageError
 except ImportError:  # pragma: no cover - older typer uses click itself
-    import click
+    from click import Context, UsageError
 
 from .awsmodel import LITERAL, Mirror, is_document, load_text, option_name
 from .inputs import InputError
@@ -58,7 +59,7 @@ def expand_list_flags(args: list[str], list_flags: frozenset[str]) -> list[str]:
 class AwsListCommand(TyperCommand):
     """A command whose list options also take several values after one flag, as the AWS CLI's do."""
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
         flags = frozenset(opt for p in self.params if getattr(p, "multiple", False)
                           for opt in p.opts if opt.startswith("--"))
         return super().parse_args(ctx, expand_list_flags(list(args), flags))
@@ -80,7 +81,7 @@ class AwsCommand(AwsListCommand):
         note = escape(note)  # the help is rendered with rich markup
         self.epilog = f"{self.epilog}\n\n{note}" if self.epilog else note
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
         args, input_json, skeleton = _take_input_options(ctx, list(args))
         if skeleton is not None:
             typer.echo(json.dumps(self.mirror.skeleton(self.members(), output=skeleton == "output"), indent=4))
@@ -89,7 +90,7 @@ class AwsCommand(AwsListCommand):
             ctx.default_map = {**(ctx.default_map or {}), **self.defaults_from_json(input_json)}
         return super().parse_args(ctx, args)
 
-    def members(self) -> dict[str, click.Parameter]:
+    def members(self) -> dict[str, Any]:
         """The operation's members this command takes, with their options."""
         options = {opt: p for p in self.params for opt in p.opts}
         return {m: options[option_name(m)] for m in self.mirror.model.input_shape.members if option_name(m) in options}
@@ -144,7 +145,7 @@ def _document(value: Any, member: str) -> str:
     return LITERAL + value
 
 
-def _take_input_options(ctx: click.Context, args: list[str]) -> tuple[list[str], Optional[str], Optional[str]]:
+def _take_input_options(ctx: Context, args: list[str]) -> tuple[list[str], Optional[str], Optional[str]]:
     """(the other arguments, the --cli-input-json value, the --generate-cli-skeleton kind)."""
     rest: list[str] = []
     input_json: Optional[str] = None
@@ -155,12 +156,12 @@ def _take_input_options(ctx: click.Context, args: list[str]) -> tuple[list[str],
         following = args[index + 1] if index + 1 < len(args) else None
         if name == CLI_INPUT_JSON:
             if not eq and following is None:
-                raise click.UsageError(f"Option '{CLI_INPUT_JSON}' requires an argument.", ctx=ctx)
+                raise UsageError(f"Option '{CLI_INPUT_JSON}' requires an argument.", ctx=ctx)
             input_json = inline if eq else following
             index += 1 if eq else 2
         elif name == GENERATE_CLI_SKELETON:
             if eq and inline not in ("input", "output"):
-                raise click.UsageError(f"{GENERATE_CLI_SKELETON} takes input or output, not {inline!r}.", ctx=ctx)
+                raise UsageError(f"{GENERATE_CLI_SKELETON} takes input or output, not {inline!r}.", ctx=ctx)
             takes_next = not eq and following in ("input", "output")
             skeleton = inline if eq else (following if takes_next else "input")
             index += 2 if takes_next else 1

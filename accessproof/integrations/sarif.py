@@ -36,9 +36,9 @@ SRCROOT = "%SRCROOT%"
 INFORMATION_URI = "https://github.com/accessproof/accessproof"
 FINGERPRINT = "accessproof/v1"
 _LEVELS = {"ERROR": "error", "SECURITY_WARNING": "error", "WARNING": "warning", "SUGGESTION": "note"}
-# Characters left as they are in a URI path (RFC 3986 pchar without ":", which would make the first
-# segment of a relative reference read as a scheme).
-_URI_SAFE = "/-._~!$&'()*+,;=@"
+# Characters left as they are in a URI path segment (RFC 3986 pchar); a ":" in the first segment of
+# a relative reference would read as a scheme, so there it is encoded.
+_SEGMENT_SAFE = "-._~!$&'()*+,;=:@"
 
 POLICY_CHECKS_URI = "https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html"
 CUSTOM_CHECKS_URI = "https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-custom-policy-checks.html"
@@ -172,7 +172,9 @@ def artifact_location(place: Place, base: Path) -> dict[str, Any]:
     relative = os.path.relpath(path, base)
     if relative == ".." or relative.startswith(".." + os.sep) or os.path.isabs(relative):
         return {"uri": path.as_uri()}
-    return {"uri": quote(Path(relative).as_posix(), safe=_URI_SAFE), "uriBaseId": SRCROOT}
+    first, *rest = Path(relative).as_posix().split("/")
+    segments = [quote(first, safe=_SEGMENT_SAFE.replace(":", ""))] + [quote(s, safe=_SEGMENT_SAFE) for s in rest]
+    return {"uri": "/".join(segments), "uriBaseId": SRCROOT}
 
 
 def _artifact_key(place: Place, base: Path) -> str:

@@ -121,7 +121,8 @@ class Mirror:
         shape = self.model.output_shape if output else self.model.input_shape
         if shape is None:
             return {}
-        wanted = list(shape.members) if output else [m for m in shape.members if m in set(members)]
+        taken = set(members)
+        wanted = list(shape.members) if output else [m for m in shape.members if m in taken]
         return {name: sample(shape.members[name]) for name in wanted}
 
 

@@ -6,7 +6,6 @@ Reads the snapshot again (the findings do not carry file names); every file is p
 
 from __future__ import annotations
 
-import json
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -95,7 +94,7 @@ def _text(path: str) -> str:
 def _tree(path: str) -> Optional[Node]:
     try:
         return parse_json(_text(path))
-    except (JsonSyntaxError, RecursionError, OSError, json.JSONDecodeError):
+    except (JsonSyntaxError, RecursionError, OSError):
         return None
 
 

@@ -97,11 +97,6 @@ def _source_places(resource: Resource, directory: str, source: dict) -> list[Sna
     return [SnapshotPlace(_join(directory, policy[0]), policy[1])] if policy else []
 
 
-def entity_place(authorization_details: str, list_name: str, index: int) -> SnapshotPlace:
-    """An IAM user or role in ``get-account-authorization-details.json`` (unused access findings)."""
-    return SnapshotPlace(authorization_details, f"{list_name}[{index}]")
-
-
 def _directory(resource: Resource) -> str:
     return resource.origin.partition("#")[0]
 

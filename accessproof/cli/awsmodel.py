@@ -37,9 +37,12 @@ FILE_PREFIXES = ("file://", "fileb://")
 
 @lru_cache(maxsize=None)
 def operation_model(service: str, operation: str) -> OperationModel:
-    import botocore.session
+    # The loader alone, not a botocore session: a session imports the whole client machinery.
+    from botocore.loaders import create_loader
+    from botocore.model import ServiceModel
 
-    return botocore.session.get_session().get_service_model(service).operation_model(operation)
+    data = create_loader().load_service_model(service, "service-2")
+    return ServiceModel(data, service_name=service).operation_model(operation)
 
 
 def option_name(member: str) -> str:

@@ -14,10 +14,13 @@ accessanalyzer list-findings --filter``:
     scalar    := 'single quoted' | "double quoted" | bare
 
 - At the top, a key's values run up to the next ``key=`` (``a=b,c,d=e`` is ``{"a": ["b", "c"],
-  "d": "e"}``); inside ``{...}`` a key has one item (write ``{k=[a,b]}`` for a list).
+  "d": "e"}``): a later value holding ``=`` must be quoted; inside ``{...}`` a key has one item
+  (write ``{k=[a,b]}`` for a list).
 - A bare scalar runs up to the next ``,`` (or the ``]`` / ``}`` that closes its list or hash);
   ``\\,`` is a comma, any other backslash is itself; spaces around a scalar are dropped. It cannot
-  start with ``=``, ``[`` or ``{``, nor hold a quote, ``]`` or ``}``: quote such values.
+  start with ``=``, ``[`` or ``{``, nor hold a quote, nor a ``]`` or ``}`` past its first character
+  (nor as its first character where that bracket closes the enclosing list or structure: there the
+  AWS CLI would read ``{k=}}`` as ``k="}"``, which this parser refuses): quote such values.
 - In quotes, a backslash escapes the quote character and a backslash; nothing else.
 - ``key@=file://path`` (or ``fileb://``) loads the value from a file; ``@=`` before anything
   else takes the value as written.
@@ -76,7 +79,7 @@ class _Parser:
             key, from_file = self._key()
             if key in out:
                 raise ShorthandError(f"key {key!r} is given twice", start)
-            out[key] = self._file_value() if from_file else self._value(closing)
+            out[key] = self._file_value(closing) if from_file else self._value(closing)
             self._skip_space()
             if self._peek() != ",":
                 return out
@@ -99,10 +102,10 @@ class _Parser:
             return key, False
         raise self._error(f"expected '=' after the key {key!r}")
 
-    def _file_value(self) -> Loaded:
+    def _file_value(self, closing: Optional[str]) -> Loaded:
         self._skip_space()
         start = self.at
-        value = self._scalar()
+        value = self._scalar(closing)
         if value.startswith(("file://", "fileb://")):
             if self.load_file is None:
                 raise ShorthandError("@= cannot read files here", start)
@@ -118,22 +121,23 @@ class _Parser:
             return self._list()
         if char == "{":
             return self._hash()
-        values = [self._scalar()]
+        values = [self._scalar(closing)]
         while closing is None and self._continues_with_a_value():
             self.at += 1  # the comma
             self._skip_space()
             start = self.at
             if self._peek() in ("[", "{"):
                 raise self._error("a list or a structure must be the key's only value")
-            value = self._scalar()
+            value = self._scalar(closing)
             if not value and self.at == start:
                 raise ShorthandError("expected a value after ','", start)
             values.append(value)
         return values[0] if len(values) == 1 else values
 
     def _continues_with_a_value(self) -> bool:
-        """After a scalar: is the next comma followed by another value of the same key (not
-        by ``key=``, ``key@=``)?"""
+        """After a scalar: is the next comma followed by another value of the same key? It is
+        unless the text up to the following comma holds an "=" outside quotes: then it is the next
+        ``key=`` (or ``key@=``), as the AWS CLI reads it, and a malformed key is an error there."""
         save = self.at
         self._skip_space()
         if self._peek() != ",":
@@ -142,14 +146,13 @@ class _Parser:
         probe = self.at + 1
         while probe < len(self.text) and self.text[probe] in _SPACE:
             probe += 1
-        key_end = probe
-        while key_end < len(self.text) and self.text[key_end] in KEY_CHARACTERS:
-            key_end += 1
-        after = key_end
-        while after < len(self.text) and self.text[after] in _SPACE:
-            after += 1
-        is_key = key_end > probe and (self.text.startswith("=", after) or self.text.startswith("@=", after))
-        if is_key:
+        if self.text[probe:probe + 1] in ("'", '"'):
+            return True
+        segment_end = probe
+        while segment_end < len(self.text) and not (
+                self.text[segment_end] == "," and self.text[segment_end - 1] != "\\"):
+            segment_end += 1
+        if "=" in self.text[probe:segment_end]:
             self.at = save
             return False
         return True
@@ -177,7 +180,7 @@ class _Parser:
             return self._list()
         if char == "{":
             return self._hash()
-        return self._scalar()
+        return self._scalar("]")
 
     def _hash(self) -> dict[str, Any]:
         self.at += 1  # {
@@ -188,13 +191,18 @@ class _Parser:
         self.at += 1
         return pairs
 
-    def _scalar(self) -> str:
+    def _scalar(self, closing: Optional[str]) -> str:
+        """A quoted or bare scalar; ``closing`` is the bracket that ends the enclosing list or
+        structure (None at the top)."""
         char = self._peek()
         if char in ("'", '"'):
             return self._quoted(char)
         if char in ("=", "[", "{"):
             raise self._error(f"a value cannot start with {char!r}: quote it")
         out: list[str] = []
+        if char in ("]", "}") and char != closing:  # a bracket that closes nothing is the value's first character
+            out.append(char)
+            self.at += 1
         while self.at < len(self.text):
             char = self.text[self.at]
             if char == "\\" and self.text.startswith(",", self.at + 1):

@@ -14,10 +14,9 @@ Structures, maps and lists are typed by the model (``accessproof.cli.awsmodel``)
 from __future__ import annotations
 
 import json
-from typing import Any, ClassVar, Optional
+from typing import TYPE_CHECKING, Any, ClassVar, Optional
 
 import typer
-from botocore.model import Shape
 from rich.markup import escape
 from typer.core import TyperCommand
 
@@ -29,6 +28,9 @@ except ImportError:  # pragma: no cover - older typer uses click itself
 
 from .awsmodel import LITERAL, Mirror, is_document, load_text, option_name
 from .inputs import InputError
+
+if TYPE_CHECKING:
+    from botocore.model import Shape
 
 CLI_INPUT_JSON = "--cli-input-json"
 GENERATE_CLI_SKELETON = "--generate-cli-skeleton"

@@ -19,13 +19,15 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence, Union
 
 from botocore import xform_name
-from botocore.model import OperationModel, Shape
 
 from .inputs import InputError, read_argument, read_path
 from .shorthand import ShorthandError, parse_shorthand
+
+if TYPE_CHECKING:  # botocore.model imports urllib3, ssl and awscrt: only a command that needs a model loads it
+    from botocore.model import OperationModel, Shape
 
 # A value that came from --cli-input-json starts with this character: it is the member's value
 # itself, never a path or shorthand ("the string will be taken literally", AWS CLI Command Reference,

@@ -55,6 +55,7 @@ bench: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python bench/evaluate.py
 	$(BIN)/python bench/checks_corpus.py
 	$(BIN)/python bench/analyze_account.py
+	$(BIN)/python bench/findings_store.py
 	$(BIN)/python bench/unused.py
 	$(BIN)/python bench/generate.py
 	$(BIN)/python bench/adversarial_gzip.py

@@ -1,7 +1,6 @@
 """accessproof: a local, provable re-implementation of AWS IAM Access Analyzer."""
 
-__version__ = "0.1.0"
-
-from .api.client import client  # noqa: E402
+from .api.client import client
+from .version import __version__
 
 __all__ = ["client", "__version__"]

@@ -22,7 +22,7 @@ from typing import Any, Callable, Mapping, Optional, Protocol, Sequence, Union
 from sqlalchemy.engine import Engine
 
 from ..findings import FindingsStore
-from ..findings.db import create_schema, database_errors
+from ..findings.db import make_engine
 from ..findings.errors import ConflictError, NotFoundError, ValidationError
 from ..findings.filters import Sort, criterion_matches, matches, paginate, parse_criterion, parse_filter, query_fingerprint
 from ..findings.lifecycle import Reconciliation
@@ -82,15 +82,15 @@ def load_snapshots(paths: Sequence[str]) -> list[Snapshot]:
 def open_store(database: Union[str, Engine, None], snapshots: Sequence[Snapshot],
                clock: Callable[[], datetime]) -> FindingsStore:
     """The findings store at ``database`` (URL, Engine, or None: the SQLite file accessproof.db);
-    analyzer ARNs name the first snapshot's account and Region when there is one."""
+    analyzer ARNs name the first snapshot's account and Region when there is one.
+
+    Nothing is connected or created here: the store makes the database when an analyzer is first
+    created, and reads of a database that does not exist create nothing (``FindingsStore``)."""
     names: dict[str, Any] = {}
     if snapshots:
         names = {"account_id": snapshots[0].account.account_id, "region": snapshots[0].account.region}
-    if isinstance(database, Engine):
-        with database_errors(database):
-            create_schema(database)
-        return FindingsStore(database, clock=clock, **names)
-    return FindingsStore.open(database, clock=clock, **names)
+    engine = database if isinstance(database, Engine) else make_engine(database)
+    return FindingsStore(engine, clock=clock, **names)
 
 
 @dataclass(frozen=True)
@@ -159,29 +159,32 @@ class ExternalAccessService:
         analyzers = [self._analyzer_for(s, analyzer_type) for s in snapshots]  # bad zone: nothing created
         created = self.store.create_analyzer(name, analyzer_type, archive_rules=archive_rules, tags=tags)
         if snapshots:
-            self._record(created.arn, snapshots, analyzers)
+            # Every analysis recorded for it started after the snapshots were read: none is older.
+            self._record(created, snapshots, analyzers)
         return self.store.get_analyzer(name)
 
     def analyze(self, analyzer_arn: str, paths: SnapshotPaths = None) -> tuple[int, Reconciliation]:
         """Analyse every resource of the snapshots and record it as the analyzer's complete state:
         access that is gone is resolved, new access opens findings. Returns (resources, changes)."""
-        analyzer = self._external(analyzer_arn)
+        analyzer = self._external(analyzer_arn)  # before the snapshots are read: see record_analysis
         snapshots = self.snapshots(paths)
         analyzers = [self._analyzer_for(s, analyzer.type) for s in snapshots]
-        return self._record(analyzer.arn, snapshots, analyzers)
+        return self._record(analyzer, snapshots, analyzers)
 
-    def _record(self, analyzer_arn: str, snapshots: Sequence[Snapshot],
+    def _record(self, analyzer: Analyzer, snapshots: Sequence[Snapshot],
                 analyzers: Sequence[Analyzes]) -> tuple[int, Reconciliation]:
         tick = self.progress(sum(len(s) for s in snapshots)) if self.progress else None
         results = [r for s, a in zip(snapshots, analyzers) for r in a.analyze_snapshot(s, tick)]
-        return len(results), self.store.record_analysis(analyzer_arn, results, complete=True)
+        return len(results), self.store.record_analysis(analyzer.arn, results, complete=True,
+                                                        started_after=analyzer.analyses_recorded)
 
     def scan_resource(self, analyzer_arn: str, resource_arn: str, owner_account: Optional[str] = None) -> Reconciliation:
         """StartResourceScan: re-read the snapshots and re-analyse one resource, now."""
-        analyzer = self._external(analyzer_arn)
+        analyzer = self._external(analyzer_arn)  # before the snapshots are read: see record_analysis
         snapshot, resource = self._find(resource_arn, owner_account)
         result = self._analyzer_for(snapshot, analyzer.type).analyze(resource)
-        return self.store.record_analysis(analyzer.arn, [result], complete=False)
+        return self.store.record_analysis(analyzer.arn, [result], complete=False,
+                                          started_after=analyzer.analyses_recorded)
 
     def _find(self, resource_arn: Any, owner_account: Optional[str]) -> tuple[Snapshot, Resource]:
         if not isinstance(resource_arn, str) or not resource_arn.startswith("arn:"):

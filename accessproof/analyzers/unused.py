@@ -7,13 +7,22 @@ analyzer"; API Reference, ``UnusedAccessConfiguration``, ``FindingDetails``):
   ``unusedAccessAge`` is 1–365 days (default 90); ``analysisRule.exclusions`` leave out accounts
   (organization analyzers only, never the owner account) and principals with given tags (an empty
   tag value matches any value);
-- only entities that existed for the whole tracking period are evaluated;
-- ``UnusedIAMRole``: a role not used within the period (``unusedIamRoleDetails.lastAccessed``);
-- ``UnusedIAMUserAccessKey``: one finding per active access key not used within the period;
+- "only evaluate permissions for IAM entities ... that have existed for the entire tracking
+  period ... only permissions that are at least 90 days old will be analyzed" (User Guide, "Create
+  an unused access analyzer"): a role or user created inside the period is not analysed, nor an
+  access key created or a password set inside it, nor a permission granted inside it
+  (``unused_age``: policies attached, written or changed since the period began);
+- "Service-linked roles are not analyzed by unused access analyzers" (User Guide, "Findings for
+  external and unused access"): roles under ``/aws-service-role/`` are skipped;
+- ``UnusedIAMRole``: "Roles with no access activity within the specified usage window"
+  (``unusedIamRoleDetails.lastAccessed``);
+- ``UnusedIAMUserAccessKey``: one finding per user, one ``unusedIamUserAccessKeyDetails`` entry
+  (``accessKeyId``, ``lastAccessed``) per access key not used within the period;
 - ``UnusedIAMUserPassword``: a console password not used within the period;
-- ``UnusedPermission``: one finding per role or user, with one ``unusedPermissionDetails`` entry
-  per service namespace that is granted and unused (``serviceNamespace``, ``lastAccessed``) or
-  used but with granted, tracked actions unused (``actions[{action, lastAccessed}]``) — the
+- ``UnusedPermission``: "Service-level and action-level permissions that weren't used by active
+  roles [and users]": one finding per active role or user, with one ``unusedPermissionDetails``
+  entry per service namespace that is granted and unused (``serviceNamespace``, ``lastAccessed``)
+  or used but with granted, tracked actions unused (``actions[{action, lastAccessed}]``) — the
   EventBridge event of this finding counts ``numberOfUnusedServices`` / ``numberOfUnusedActions``;
 - findings resolve when the entity or permission is used again (the store's lifecycle: a
   re-analysis that no longer reports it resolves it).
@@ -29,8 +38,11 @@ Where AWS is silent (CHOICE):
   ``UnusedPermission`` finding: nothing is known about its permissions' use;
 - a service with service-level data only has no tracked action: it is unused as a whole or not
   at all (AWS reports action-level findings only where IAM tracks actions);
-- a wholly unused service's entry has no ``actions`` list (every granted action of it is unused);
-- only active access keys are reported (an inactive key grants no access);
+- a wholly unused service's entry has no ``actions`` list (every granted action of it is unused),
+  unless some of its granted actions are too young to be analysed: the entry then lists the old
+  ones, so that the finding (and a recommendation made from it) never covers a young permission;
+- only active access keys are reported (an inactive key grants no access); the access-key
+  finding of a user is one finding whose details change as keys are used or left unused;
 - a password set (``password_last_changed``) inside the period is skipped, like a young entity;
 - excluded and skipped entities are not in the analysis, so a complete re-analysis resolves
   their earlier findings.
@@ -47,7 +59,8 @@ from ..findings import FreshFinding, ResourceAnalysis
 from ..findings.model import UNUSED_ACCESS_ANALYZER_TYPES, ACTIVE, Finding
 from ..findings.filters import FilterValue, register_filter_key
 from ..findings.statistics import register_statistics, status_totals
-from ..inventory.activity import AccountActivity, Identity, PrincipalActivity, ROLE, USER, policies_of
+from ..inventory.activity import AccountActivity, Identity, PrincipalActivity, ROLE, ServiceActivity, USER, policies_of
+from .unused_age import policies_at_cutoff, same_policies
 from .unused_grants import Grants, granted_actions
 
 ACCOUNT_UNUSED_ACCESS, ORGANIZATION_UNUSED_ACCESS = UNUSED_ACCESS_ANALYZER_TYPES
@@ -157,11 +170,17 @@ def _exclusion(raw: Any, index: int, analyzer_type: str, owner_account: Optional
     if not isinstance(tags, list) or not all(isinstance(t, Mapping) and all(isinstance(k, str) and isinstance(v, str)
                                                                             for k, v in t.items()) for t in tags):
         raise UnusedConfigurationError(f"{where}.resourceTags must be a list of tag maps (string to string)")
+    # "the tag key ... 1 to 128 characters in length and cannot be prefixed with aws:"; "the tag
+    # value ... 0 to 256 characters" (API Reference, AnalysisRuleCriteria). CHOICE: the character
+    # set it lists is not enforced (IAM tags themselves also allow ":" and "@").
     for t in tags:
-        for key in t:
+        for key, value in t.items():
             if not 1 <= len(key) <= 128 or key.lower().startswith("aws:"):
                 raise UnusedConfigurationError(f"{where}.resourceTags: invalid tag key {key!r} (1-128 characters, "
                                                "not aws:)")
+            if len(value) > 256:
+                raise UnusedConfigurationError(f"{where}.resourceTags: the value of tag {key!r} is longer than "
+                                               "256 characters")
     if not accounts and not tags:
         raise UnusedConfigurationError(f"{where} must give accountIds or resourceTags")
     return Exclusion(frozenset(accounts), tuple(dict(t) for t in tags))
@@ -194,30 +213,26 @@ class Skipped:
     reason: str
 
 
-def _finding(identity: Identity, finding_type: str, identity_key: str, entry: dict,
-             extra: Optional[dict] = None) -> FreshFinding:
-    details = {"findingDetails": [entry], **(extra or {})}
+def _finding(identity: Identity, finding_type: str, identity_key: str, entries: list[dict]) -> FreshFinding:
     return FreshFinding(resource=identity.arn, resource_type=identity.resource_type,
                         resource_owner_account=identity.account_id, finding_type=finding_type,
-                        details=details, identity=identity_key)
+                        details={"findingDetails": entries}, identity=identity_key)
 
 
 def role_finding(identity: Identity, cutoff: datetime) -> Optional[FreshFinding]:
     if not unused_since(identity.last_used, cutoff):
         return None
     entry = {"unusedIamRoleDetails": _without_none({"lastAccessed": iso(identity.last_used)})}
-    return _finding(identity, UNUSED_ROLE, "role", entry)
+    return _finding(identity, UNUSED_ROLE, "role", [entry])
 
 
-def access_key_findings(identity: Identity, cutoff: datetime) -> list[FreshFinding]:
-    out = []
-    for key in identity.access_keys:
-        if not key.active or not existed_whole_period(key.created_at, cutoff) or not unused_since(key.last_used, cutoff):
-            continue
-        entry = {"unusedIamUserAccessKeyDetails": _without_none({"accessKeyId": key.access_key_id,
-                                                                 "lastAccessed": iso(key.last_used)})}
-        out.append(_finding(identity, UNUSED_ACCESS_KEY, f"accessKey/{key.access_key_id}", entry))
-    return out
+def access_key_finding(identity: Identity, cutoff: datetime) -> Optional[FreshFinding]:
+    """One finding for the user, one details entry per unused access key (in the user's key order)."""
+    entries = [{"unusedIamUserAccessKeyDetails": _without_none({"accessKeyId": key.access_key_id,
+                                                                "lastAccessed": iso(key.last_used)})}
+               for key in identity.access_keys
+               if key.active and existed_whole_period(key.created_at, cutoff) and unused_since(key.last_used, cutoff)]
+    return _finding(identity, UNUSED_ACCESS_KEY, "accessKeys", entries) if entries else None
 
 
 def password_finding(identity: Identity, cutoff: datetime) -> Optional[FreshFinding]:
@@ -226,39 +241,56 @@ def password_finding(identity: Identity, cutoff: datetime) -> Optional[FreshFind
     if not unused_since(identity.password_last_used, cutoff):
         return None
     entry = {"unusedIamUserPasswordDetails": _without_none({"lastAccessed": iso(identity.password_last_used)})}
-    return _finding(identity, UNUSED_PASSWORD, "password", entry)
+    return _finding(identity, UNUSED_PASSWORD, "password", [entry])
 
 
-def unused_permission_details(grants: Grants, activity: PrincipalActivity, cutoff: datetime) -> list[dict]:
-    """One UnusedPermissionDetails per granted service that is unused, or used with unused
-    tracked actions; sorted by namespace."""
+def unused_permission_details(grants: Grants, activity: PrincipalActivity, cutoff: datetime,
+                              young: frozenset[str] = frozenset()) -> list[dict]:
+    """One UnusedPermissionDetails per analysed service that is unused, or used with unused
+    tracked actions; sorted by namespace. ``grants``: the analysed (old enough) actions;
+    ``young``: actions granted now but too young to be analysed."""
     entries = []
     for namespace in grants.services:
         service = activity.service(namespace)
         last = service.last_accessed if service is not None else None
         if unused_since(last, cutoff):
-            entries.append(_without_none({"serviceNamespace": namespace, "lastAccessed": iso(last)}))
+            whole = _without_none({"serviceNamespace": namespace, "lastAccessed": iso(last)})
+            if any(a.split(":", 1)[0].lower() == namespace for a in young):  # list the old actions only
+                whole["actions"] = [_action_entry(a, service) for a in sorted(grants.by_service[namespace])]
+            entries.append(whole)
             continue
         assert service is not None
-        unused_actions = []
-        for action in sorted(grants.by_service[namespace]):
-            if not service.is_tracked(action):
-                continue
-            action_last = service.action_last_accessed(action)
-            if unused_since(action_last, cutoff):
-                unused_actions.append(_without_none({"action": action, "lastAccessed": iso(action_last)}))
+        unused_actions = [_action_entry(action, service) for action in sorted(grants.by_service[namespace])
+                          if service.is_tracked(action) and unused_since(service.action_last_accessed(action), cutoff)]
         if unused_actions:
             entries.append(_without_none({"serviceNamespace": namespace, "actions": unused_actions,
                                           "lastAccessed": iso(last)}))
     return entries
 
 
-def permission_finding(identity: Identity, account: AccountActivity, cutoff: datetime,
-                       grants: Grants) -> Optional[FreshFinding]:
+def _action_entry(action: str, service: Optional[ServiceActivity]) -> dict:
+    last = service.action_last_accessed(action) if service is not None else None
+    return _without_none({"action": action, "lastAccessed": iso(last)})
+
+
+def analysed_grants(identity: Identity, account: AccountActivity, cutoff: datetime) -> tuple[Grants, frozenset[str]]:
+    """The actions old enough to analyse (granted now and at the cutoff), and those granted now
+    that are younger (``unused_age``)."""
+    now = policies_of(identity, account)
+    current = granted_actions(now, identity.account_id)
+    then = policies_at_cutoff(identity, account, cutoff)
+    if same_policies(now, then):
+        return current, frozenset()
+    before = granted_actions(then, identity.account_id)
+    return current.common_with(before), current.without(before)
+
+
+def permission_finding(identity: Identity, account: AccountActivity, cutoff: datetime) -> Optional[FreshFinding]:
     activity = account.activity_of(identity.arn)
     if activity is None:
         return None
-    entries = unused_permission_details(grants, activity, cutoff)
+    grants, young = analysed_grants(identity, account, cutoff)
+    entries = unused_permission_details(grants, activity, cutoff, young)
     if not entries:
         return None
     details = {
@@ -288,13 +320,13 @@ def analyze_identity(identity: Identity, account: AccountActivity, settings: Unu
         if unused_role is not None:
             findings.append(unused_role)
     else:
-        findings.extend(access_key_findings(identity, cutoff))
-        password = password_finding(identity, cutoff)
-        if password is not None:
-            findings.append(password)
+        for credential in (access_key_finding(identity, cutoff), password_finding(identity, cutoff)):
+            if credential is not None:
+                findings.append(credential)
+    # "for active IAM roles and users, the findings provide visibility into unused services and
+    # actions": an unused role gets its UnusedIAMRole finding only.
     if not findings or identity.resource_type == USER:
-        grants = granted_actions(policies_of(identity, account), identity.account_id)
-        permission = permission_finding(identity, account, cutoff, grants)
+        permission = permission_finding(identity, account, cutoff)
         if permission is not None:
             findings.append(permission)
     return ResourceAnalysis(identity.arn, identity.resource_type, identity.account_id, tuple(findings)), None
@@ -305,7 +337,8 @@ class UnusedAccessAnalysis:
     results: list[ResourceAnalysis] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
-    accounts: list[str] = field(default_factory=list)
+    accounts: list[str] = field(default_factory=list)  # analysed
+    excluded_accounts: list[str] = field(default_factory=list)  # left out whole by the analysis rule
 
     @property
     def findings(self) -> list[FreshFinding]:
@@ -335,6 +368,7 @@ def analyze_accounts(accounts: Iterable[AccountActivity], settings: UnusedAccess
         if any(rule.account_ids and not rule.resource_tags and account_id in rule.account_ids
                for rule in settings.exclusions):
             out.skipped.append(Skipped(account_id, "account excluded by the analysis rule"))
+            out.excluded_accounts.append(account_id)
             continue
         analyze_account(account, settings, now, out)
     return out

@@ -57,6 +57,17 @@ class Grants:
     def services(self) -> tuple[str, ...]:
         return tuple(sorted(self.by_service))
 
+    def common_with(self, other: "Grants") -> "Grants":
+        """The actions both grant (the unused analyzer: granted now and at the tracking period's start)."""
+        common = {service: actions & other.by_service.get(service, frozenset())
+                  for service, actions in self.by_service.items()}
+        return Grants({service: actions for service, actions in common.items() if actions}, self.errors)
+
+    def without(self, other: "Grants") -> frozenset[str]:
+        """The actions this grants and ``other`` does not."""
+        return frozenset(a for service, actions in self.by_service.items()
+                         for a in actions - other.by_service.get(service, frozenset()))
+
 
 def caller_for(account_id: str) -> str:
     return f"arn:aws:iam::{account_id}:user/{WITNESS_USER}"

@@ -1,9 +1,15 @@
 """Recommendations for ``UnusedPermission`` findings: per policy, detach it or replace it.
 
-AWS (API Reference, GetFindingRecommendation / UnusedPermissionsRecommendedStep; amazon.science,
-"New AWS tool recommends removal of unused permissions"): one step per policy attached to the
-role or user — ``DETACH_POLICY`` when nothing it grants is used, otherwise ``CREATE_POLICY`` with
-a policy that "retains the policy structure while removing the unused permissions".
+AWS (API Reference, GetFindingRecommendation / UnusedPermissionsRecommendedStep; Security Hub User
+Guide, "Generating policy recommendations for unused access findings"; amazon.science, "New AWS tool
+recommends removal of unused permissions"), per policy attached to the role or user:
+- nothing it grants is used: one ``DETACH_POLICY`` step;
+- some of it is used: ``CREATE_POLICY`` ("create and attach a scoped-down replacement policy", the
+  ``recommendedPolicy``, which "retains the policy structure while removing the unused
+  permissions") followed by ``DETACH_POLICY`` of the same ``existingPolicyId`` ("detach the
+  over-privileged original policy"), as in AWS's example response;
+- all of it is used: no step.
+Both steps of a policy carry its ``policyUpdatedAt`` when it is known (managed policies).
 
 The refined policy keeps every statement, Sid, resource, condition and Deny; only the actions
 of Allow statements change:
@@ -35,13 +41,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Iterable, Optional, Sequence
 
-from botocore.exceptions import ClientError
-
 from ..catalog import default_catalog, pattern_covers
 from ..catalog.service_reference import Action
 from ..checks import IDENTITY_POLICY, PASS, check_no_new_access
 from ..evaluate import IDENTITY, compile_policy_text
 from ..inventory.activity import AccountActivity, Identity, InlinePolicy
+from ..validate.engine import InvalidRequest, finding_dict, validate_policy
 from .unused_grants import candidate_actions, granted_actions
 
 CREATE_POLICY, DETACH_POLICY = "CREATE_POLICY", "DETACH_POLICY"
@@ -227,13 +232,15 @@ def refine_policy(document: str, unused: UnusedSet) -> Optional[dict]:
 # -------------------------------------------------------------------- recommendations
 
 
+# ValidatePolicy's findings (response dicts) for an identity policy; raises ``InvalidRequest`` when
+# ValidatePolicy refuses the document as a whole (over 32 KiB: "InvalidPolicy").
 Validator = Callable[[str], list[dict]]
 
 
-def _validate(document: str) -> list[dict]:
-    from ..api.client import client
-
-    return client("accessanalyzer").validate_policy(policyDocument=document, policyType="IDENTITY_POLICY")["findings"]
+def validate_identity_policy(document: str) -> list[dict]:
+    """ValidatePolicy's engine itself (this layer never calls the API layer, which calls it)."""
+    found, index = validate_policy(document, IDENTITY_POLICY)
+    return [finding_dict(finding, index) for finding in found]
 
 
 def keeps_used_actions(original: str, refined: str, unused: UnusedSet, account_id: str) -> list[str]:
@@ -244,32 +251,34 @@ def keeps_used_actions(original: str, refined: str, unused: UnusedSet, account_i
 
 
 def recommend_policy(policy_id: str, document: str, updated_at: Optional[datetime], unused: UnusedSet,
-                     account_id: str, validator: Validator = _validate) -> tuple[Optional[PolicyStep], Optional[str]]:
-    """One policy's step (None: nothing in it is unused), or a problem."""
+                     account_id: str, validator: Validator = validate_identity_policy) -> tuple[list[PolicyStep], Optional[str]]:
+    """One policy's steps (none: nothing in it is unused), or a problem."""
     grants = granted_actions([(policy_id, document)], account_id)
     granted = [a for actions in grants.by_service.values() for a in actions]
+    detach = PolicyStep(policy_id, DETACH_POLICY, document, policy_updated_at=updated_at)
     if not granted or not any(a in unused for a in granted):
-        return None, None
+        return [], None
     if all(a in unused for a in granted):
-        return PolicyStep(policy_id, DETACH_POLICY, document, policy_updated_at=updated_at), None
+        return [detach], None
     refined = refine_policy(document, unused)
     if refined is None:
-        return PolicyStep(policy_id, DETACH_POLICY, document, policy_updated_at=updated_at), None
+        return [detach], None
     text = json.dumps(refined, indent=4)
     proof = check_no_new_access(text, document, IDENTITY_POLICY).as_dict()
     if proof["result"] != PASS:
-        return None, f"{policy_id}: the refined policy would grant new access ({proof.get('witness')}); not recommended"
+        return [], f"{policy_id}: the refined policy would grant new access ({proof.get('witness')}); not recommended"
     lost = keeps_used_actions(document, text, unused, account_id)
     if lost:
-        return None, f"{policy_id}: the refined policy would lose used actions {', '.join(lost[:5])}; not recommended"
+        return [], f"{policy_id}: the refined policy would lose used actions {', '.join(lost[:5])}; not recommended"
     try:
         findings = validator(text)
-    except ClientError as e:  # ValidatePolicy refuses documents over 32 KiB ("InvalidPolicy")
-        return None, f"{policy_id}: ValidatePolicy refused the refined policy ({e.response['Error']['Message']}); not recommended"
+    except InvalidRequest as e:  # ValidatePolicy refuses documents over 32 KiB ("InvalidPolicy")
+        return [], f"{policy_id}: ValidatePolicy refused the refined policy ({e}); not recommended"
     blocking = [f for f in findings if f.get("findingType") in ("ERROR", "SECURITY_WARNING")]
     if blocking:
-        return None, f"{policy_id}: the refined policy has {blocking[0]['findingType']} {blocking[0].get('issueCode')}; not recommended"
-    return PolicyStep(policy_id, CREATE_POLICY, document, text, updated_at, proof, tuple(findings)), None
+        return [], f"{policy_id}: the refined policy has {blocking[0]['findingType']} {blocking[0].get('issueCode')}; not recommended"
+    create = PolicyStep(policy_id, CREATE_POLICY, document, text, updated_at, proof, tuple(findings))
+    return [create, detach], None
 
 
 def own_policies(identity: Identity, account: AccountActivity) -> list[tuple[str, str, Optional[datetime]]]:
@@ -286,13 +295,12 @@ def own_policies(identity: Identity, account: AccountActivity) -> list[tuple[str
 
 
 def recommend(identity: Identity, account: AccountActivity, finding_details: Iterable[dict],
-              validator: Validator = _validate) -> Recommendation:
+              validator: Validator = validate_identity_policy) -> Recommendation:
     unused = UnusedSet.from_details(finding_details)
     out = Recommendation()
     for policy_id, document, updated_at in own_policies(identity, account):
-        step, problem = recommend_policy(policy_id, document, updated_at, unused, identity.account_id, validator)
-        if step is not None:
-            out.steps.append(step)
+        steps, problem = recommend_policy(policy_id, document, updated_at, unused, identity.account_id, validator)
+        out.steps.extend(steps)
         if problem is not None:
             out.problems.append(problem)
     return out

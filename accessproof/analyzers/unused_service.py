@@ -4,6 +4,18 @@ The client (``accessproof.api.accessanalyzer``), the CLI and the server call the
 ``FindingsError`` subclasses (their ``code`` is the AWS error code). Recommendations are kept in
 memory per service instance (CHOICE: the store has no table for them; ``accessproof recommend``
 computes one directly).
+
+An analyzer belongs to an account (its ARN says which): an ``ACCOUNT_UNUSED_ACCESS`` analyzer
+analyses its own account's snapshot only, an ``ORGANIZATION_UNUSED_ACCESS`` analyzer an
+organization its account belongs to (the management account or a delegated administrator).
+Analysing another account's snapshot is refused rather than recorded as the analyzer's state.
+
+An organization analysis reconciles the findings of the accounts it analysed (and of the accounts
+the analysis rule excludes) only. A member account without a snapshot, or one that left the
+organization, keeps its findings as they were: AWS "will stop generating new findings and updating
+existing findings for that account" (IAM User Guide, "Create an unused access analyzer"); a missing
+snapshot says nothing about use. (AWS then deletes a departed account's findings after 90 days;
+accessproof keeps them.)
 """
 
 from __future__ import annotations
@@ -17,7 +29,7 @@ from typing import Any, Callable, Mapping, Optional, Sequence, Union
 from ..findings import FindingsStore
 from ..findings.errors import NotFoundError, ValidationError
 from ..findings.lifecycle import Reconciliation
-from ..findings.model import UNUSED_ACCESS_ANALYZER_TYPES, Analyzer, Finding
+from ..findings.model import ACTIVE, ARCHIVED, UNUSED_ACCESS_ANALYZER_TYPES, Analyzer, Finding, ResourceAnalysis
 from ..inventory.activity import AccountActivity, load_account_activity
 from ..inventory.organization import Organization, load_organization
 from .unused import (
@@ -30,6 +42,8 @@ RECOMMENDATION_TYPE = "UnusedPermissionRecommendation"
 # GetFindingV2 / GetFindingRecommendation page sizes (CHOICE: AWS documents none).
 DEFAULT_DETAILS_PAGE = 100
 DEFAULT_STEPS_PAGE = 100
+MAX_STEPS_PAGE = 1000  # GetFindingRecommendation's maxResults: 1 to 1000 (botocore model)
+LIST_PAGE = 1000
 _TIMESTAMP_MEMBERS = ("lastAccessed",)
 
 
@@ -51,24 +65,79 @@ def load_accounts(path: Union[str, Path]) -> tuple[list[AccountActivity], Option
     return [account_activity(p)], None
 
 
-def run_analysis(path: Union[str, Path], analyzer_type: str, configuration: Optional[Mapping[str, Any]],
-                 now: datetime) -> tuple[UnusedAccessAnalysis, Optional[Organization]]:
-    """Analyse a snapshot (ACCOUNT_UNUSED_ACCESS) or an organization folder (ORGANIZATION_UNUSED_ACCESS)."""
+@dataclass(frozen=True)
+class LoadedSnapshot:
+    """An account snapshot, or an organization folder with its member snapshots, read once."""
+
+    path: str
+    accounts: tuple[AccountActivity, ...]
+    organization: Optional[Organization] = None
+
+    @property
+    def owner_account(self) -> str:
+        """The account an analyzer of this snapshot is created in by default: the management
+        account of an organization, else the snapshot's account."""
+        if self.organization is not None:
+            return self.organization.management_account_id
+        return self.accounts[0].account.account_id
+
+    @property
+    def region(self) -> str:
+        """The owner account's Region (an organization's first snapshot when the management
+        account has none)."""
+        owner = next((a for a in self.accounts if a.account.account_id == self.owner_account), None)
+        return (owner or self.accounts[0]).account.region if self.accounts else "us-east-1"
+
+
+def load_snapshot(path: Union[str, Path, LoadedSnapshot]) -> LoadedSnapshot:
+    if isinstance(path, LoadedSnapshot):
+        return path
     accounts, organization = load_accounts(path)
-    owner = organization.management_account_id if organization else accounts[0].account.account_id
-    settings = settings_from_configuration(configuration, analyzer_type, owner)
+    return LoadedSnapshot(str(path), tuple(accounts), organization)
+
+
+def arn_account(analyzer_arn: str) -> str:
+    return analyzer_arn.split(":")[4]
+
+
+def check_owner(analyzer_type: str, owner: str, snapshot: LoadedSnapshot, analyzer: str = "the analyzer") -> None:
+    """The analyzer's account (``owner``) must be the snapshot's (account analyzer) or one of the
+    organization's."""
     if analyzer_type == ORGANIZATION_UNUSED_ACCESS:
-        if organization is None:
-            raise UnusedConfigurationError(f"{path}: an ORGANIZATION_UNUSED_ACCESS analyzer reads an organization "
-                                           "folder (describe-organization.json, list-accounts.json, snapshots)")
-        analysis = analyze_accounts(accounts, settings, now)
-        analysis.problems.extend(f"account {a} of {organization.organization_id} has no snapshot: not analysed"
-                                 for a in organization.accounts_without_snapshot)
-        return analysis, organization
+        if snapshot.organization is None:
+            raise UnusedConfigurationError(f"{snapshot.path}: an ORGANIZATION_UNUSED_ACCESS analyzer reads an "
+                                           "organization folder (describe-organization.json, list-accounts.json, "
+                                           "snapshots)")
+        if owner not in snapshot.organization.accounts:
+            raise UnusedConfigurationError(
+                f"{analyzer} is in account {owner}, which is not an account of organization "
+                f"{snapshot.organization.organization_id}")
+        return
+    if snapshot.organization is not None:
+        raise UnusedConfigurationError(f"{snapshot.path} is an organization folder: use ORGANIZATION_UNUSED_ACCESS, "
+                                       "or give one account's snapshot")
+    if owner != snapshot.owner_account:
+        raise UnusedConfigurationError(
+            f"{analyzer} is in account {owner}; the snapshot {snapshot.path} is of account "
+            f"{snapshot.owner_account} (an account analyzer analyses its own account)")
+
+
+def run_analysis(snapshot: Union[str, Path, LoadedSnapshot], analyzer_type: str,
+                 configuration: Optional[Mapping[str, Any]], now: datetime,
+                 analyzer_arn: Optional[str] = None) -> tuple[UnusedAccessAnalysis, Optional[Organization]]:
+    """Analyse a snapshot (ACCOUNT_UNUSED_ACCESS) or an organization folder (ORGANIZATION_UNUSED_ACCESS),
+    for the analyzer ``analyzer_arn`` (default: one in the snapshot's owner account)."""
+    loaded = load_snapshot(snapshot)
+    owner = arn_account(analyzer_arn) if analyzer_arn else loaded.owner_account
+    check_owner(analyzer_type, owner, loaded, f"analyzer {analyzer_arn}" if analyzer_arn else "the analyzer")
+    settings = settings_from_configuration(configuration, analyzer_type, owner)
+    organization = loaded.organization
     if organization is not None:
-        raise UnusedConfigurationError(f"{path} is an organization folder: use ORGANIZATION_UNUSED_ACCESS, or give "
-                                       "one account's snapshot")
-    return analyze_account(accounts[0], settings, now), None
+        analysis = analyze_accounts(loaded.accounts, settings, now)
+        analysis.problems.extend(f"account {a} of {organization.organization_id} has no snapshot: not analysed, "
+                                 "its findings left as they were" for a in organization.accounts_without_snapshot)
+        return analysis, organization
+    return analyze_account(loaded.accounts[0], settings, now), None
 
 
 def _timestamps(value: Any) -> Any:
@@ -81,7 +150,8 @@ def _timestamps(value: Any) -> Any:
     return value
 
 
-def _page(items: list, max_results: Optional[int], next_token: Optional[str], default: int) -> tuple[list, Optional[str]]:
+def _page(items: list, max_results: Optional[int], next_token: Optional[str], default: int,
+          maximum: Optional[int] = None) -> tuple[list, Optional[str]]:
     start = 0
     if next_token:
         try:
@@ -91,6 +161,9 @@ def _page(items: list, max_results: Optional[int], next_token: Optional[str], de
     size = default if max_results is None else max_results
     if isinstance(size, bool) or not isinstance(size, int) or size < 1:
         raise ValidationError("maxResults must be a positive integer")
+    if maximum is not None and size > maximum:
+        raise ValidationError(f"1 validation error detected: Value '{size}' at 'maxResults' failed to satisfy "
+                              f"constraint: Member must have value less than or equal to {maximum}")
     end = start + size
     token = base64.urlsafe_b64encode(str(end).encode()).decode() if end < len(items) else None
     return items[start:end], token
@@ -125,7 +198,7 @@ class UnusedAccessService:
     def update_analyzer(self, name: str, configuration: Mapping[str, Any]) -> Analyzer:
         analyzer = self.store.get_analyzer(name)
         try:
-            settings = settings_from_configuration(configuration, analyzer.type, self.store.account_id)
+            settings = settings_from_configuration(configuration, analyzer.type, arn_account(analyzer.arn))
         except UnusedConfigurationError as e:
             raise ValidationError(str(e)) from None
         return self.store.update_analyzer(name, settings.to_configuration())
@@ -137,16 +210,46 @@ class UnusedAccessService:
         return analyzer
 
     # --- analysis ------------------------------------------------------------------------
-    def analyze(self, analyzer_arn: str, path: Union[str, Path],
+    def analyze(self, analyzer_arn: str, snapshot: Union[str, Path, LoadedSnapshot],
                 now: Optional[datetime] = None) -> tuple[UnusedAccessAnalysis, Reconciliation]:
-        """Analyse a snapshot or organization folder and record it as the analyzer's complete state."""
-        analyzer = self._unused_analyzer(analyzer_arn)
+        """Analyse a snapshot or organization folder and record it as the analyzer's state: the
+        whole state for an account; for an organization, that of the accounts analysed."""
+        analyzer = self._unused_analyzer(analyzer_arn)  # before the snapshot is read: see record_analysis
         try:
-            analysis, _ = run_analysis(path, analyzer.type, analyzer.configuration, now or self.clock())
+            analysis, organization = run_analysis(snapshot, analyzer.type, analyzer.configuration,
+                                                  now or self.clock(), analyzer.arn)
         except UnusedConfigurationError as e:
             raise ValidationError(str(e)) from None
-        outcome = self.store.record_analysis(analyzer.arn, analysis.results, complete=True)
-        return analysis, outcome
+        if organization is None:
+            return analysis, self.store.record_analysis(analyzer.arn, analysis.results, complete=True,
+                                                        started_after=analyzer.analyses_recorded)
+        in_scope = set(analysis.accounts) | set(analysis.excluded_accounts)
+        return analysis, self.store.record_analysis(analyzer.arn, self._with_vanished(analyzer.arn, analysis.results,
+                                                                                      in_scope),
+                                                    started_after=analyzer.analyses_recorded)
+
+    def _with_vanished(self, analyzer_arn: str, results: Sequence[ResourceAnalysis],
+                       accounts: set[str]) -> list[ResourceAnalysis]:
+        """The results, plus an empty result for each role or user of ``accounts`` that has an open
+        finding and is no longer analysed (deleted, excluded, or now too young), so that a partial
+        recording resolves its findings."""
+        scanned = {result.resource for result in results}
+        vanished: dict[str, ResourceAnalysis] = {}
+        for finding in self._open_findings(analyzer_arn):
+            if finding.resource_owner_account in accounts and finding.resource not in scanned:
+                vanished.setdefault(finding.resource, ResourceAnalysis(finding.resource, finding.resource_type,
+                                                                       finding.resource_owner_account))
+        return [*results, *vanished.values()]
+
+    def _open_findings(self, analyzer_arn: str) -> list[Finding]:
+        out: list[Finding] = []
+        token = None
+        while True:
+            page = self.store.list_findings(analyzer_arn, {"status": {"eq": [ACTIVE, ARCHIVED]}}, None, LIST_PAGE, token)
+            out.extend(page.items)
+            token = page.next_token
+            if not token:
+                return out
 
     # --- findings ------------------------------------------------------------------------
     def get_finding_v2(self, analyzer_arn: str, finding_id: str, max_results: Optional[int] = None,
@@ -194,7 +297,7 @@ class UnusedAccessService:
             response["error"] = stored.error
             return response
         assert stored.result is not None
-        steps, token = _page(stored.result.steps, max_results, next_token, DEFAULT_STEPS_PAGE)
+        steps, token = _page(stored.result.steps, max_results, next_token, DEFAULT_STEPS_PAGE, MAX_STEPS_PAGE)
         response["recommendedSteps"] = [step.to_aws() for step in steps]
         if token:
             response["nextToken"] = token

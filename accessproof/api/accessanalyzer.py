@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from pathlib import Path
 from typing import Any, Optional
 
 from ..validate.engine import InvalidRequest, finding_dict, validate_policy
@@ -198,11 +199,21 @@ class AccessAnalyzerClient:
     def get_analyzer(self, *, analyzerName: str) -> dict:
         return _run_findings("GetAnalyzer", lambda: {"analyzer": self._unused_access().store.get_analyzer(analyzerName).to_aws()})
 
-    def analyze_unused_access(self, *, analyzerArn: str, snapshotPath: str, now: Optional[Any] = None) -> dict:
+    def analyze_unused_access(self, *, analyzerArn: str, snapshotPath: Optional[str] = None,
+                              now: Optional[Any] = None) -> dict:
         """accessproof extension (AWS analyses continuously): analyse an account snapshot or an
-        organization folder and record the findings; returns counts of what changed."""
+        organization folder (default: the client's ``snapshot``) and record the findings; returns
+        counts of what changed. The snapshot must be of the analyzer's account (or organization)."""
         def run():
-            analysis, outcome = self._unused_access().analyze(analyzerArn, snapshotPath, now)
+            from ..findings.errors import ValidationError
+
+            path = snapshotPath
+            if path is None:
+                configured = self._config.get("snapshot")
+                if not isinstance(configured, (str, Path)):
+                    raise ValidationError("snapshotPath is required (the client has no single snapshot configured)")
+                path = str(configured)
+            analysis, outcome = self._unused_access().analyze(analyzerArn, path, now)
             return {"opened": len(outcome.opened), "kept": len(outcome.kept), "resolved": len(outcome.resolved),
                     "analyzedEntities": len(analysis.results), "skipped": [s.__dict__ for s in analysis.skipped],
                     "problems": list(analysis.problems)}
@@ -385,6 +396,8 @@ class AccessAnalyzerClient:
     def get_paginator(self, operation_name: str) -> "_Paginator":
         if operation_name in _EXTERNAL_PAGINATORS:
             return _Paginator(getattr(self, operation_name), _EXTERNAL_PAGINATORS[operation_name])
+        if operation_name in _UNUSED_PAGINATORS:
+            return _Paginator(getattr(self, operation_name), _UNUSED_PAGINATORS[operation_name])
         if operation_name == "list_policy_generations":
             return _Paginator(self.list_policy_generations, "policyGenerations")
         if operation_name != "validate_policy":
@@ -398,6 +411,10 @@ _EXTERNAL_PAGINATORS = {
     "list_archive_rules": "archiveRules", "list_analyzed_resources": "analyzedResources",
     "list_access_previews": "accessPreviews", "list_access_preview_findings": "findings",
 }
+
+
+# The result key of each unused access operation boto3 paginates (botocore's paginators-1.json).
+_UNUSED_PAGINATORS = {"get_finding_v2": "findingDetails", "get_finding_recommendation": "recommendedSteps"}
 
 
 def _no_output(_result: Any) -> dict:

@@ -38,6 +38,7 @@ BOTOCORE_ARGUMENTS = (
     "MaxItems", "Marker",
 )
 EXTENSION_ARGUMENTS = ("ServiceControlPolicyInputList", "ResourceControlPolicyInputList", "SessionPolicyInputList")
+MAX_ITEMS_MIN, MAX_ITEMS_MAX = 1, 1000  # maxItemsType in botocore's iam model
 
 
 def _invalid(message: str):
@@ -142,6 +143,34 @@ def _arn_account(arn: str) -> Optional[str]:
     return parts[4] if len(parts) == 6 and re.fullmatch(r"\d{12}", parts[4]) else None
 
 
+def _max_items_error(value: Any, constraint: str):
+    return errors.validation_error(
+        f"1 validation error detected: Value '{value}' at 'maxItems' failed to satisfy constraint: {constraint}",
+        OPERATION)
+
+
+def _check_max_items(value: Any) -> None:
+    """MaxItems is IAM's maxItemsType: an integer from 1 to 1000 (botocore's iam model). Zero would
+    return empty pages, each with a Marker to the same place, for ever."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _max_items_error(value, "Member must be an integer")
+    if value < MAX_ITEMS_MIN:
+        raise _max_items_error(value, f"Member must have value greater than or equal to {MAX_ITEMS_MIN}")
+    if value > MAX_ITEMS_MAX:
+        raise _max_items_error(value, f"Member must have value less than or equal to {MAX_ITEMS_MAX}")
+
+
+def _marker_position(marker: Optional[str], total: int) -> int:
+    """Where the page that ``marker`` (one this operation returned) starts; None: the first page."""
+    if marker is None:
+        return 0
+    if not isinstance(marker, str) or not marker.isdigit() or int(marker) > total:
+        raise errors.validation_error(f"Invalid Marker {marker!r}: give the Marker of the previous response", OPERATION)
+    return int(marker)
+
+
 def _position(line_column: tuple[int, int]) -> dict:
     return {"Line": line_column[0], "Column": line_column[1]}
 
@@ -202,6 +231,7 @@ class IAMClient:
         ResourceControlPolicyInputList: Optional[list] = None,
         SessionPolicyInputList: Optional[list[str]] = None,
     ) -> tuple[dict, list[str]]:
+        _check_max_items(MaxItems)
         if not isinstance(PolicyInputList, list):
             raise _invalid("PolicyInputList must be a list of policy documents")
         if not isinstance(ActionNames, list) or not ActionNames:
@@ -263,7 +293,7 @@ class IAMClient:
                 result["_reason"] = decision.reason
                 results.append(result)
         reasons = [r.pop("_reason") for r in results]
-        start = int(Marker) if Marker and Marker.isdigit() else 0
+        start = _marker_position(Marker, len(results))
         end = len(results) if MaxItems is None else start + MaxItems
         response: dict = {"EvaluationResults": results[start:end], "IsTruncated": end < len(results)}
         if end < len(results):

@@ -152,7 +152,12 @@ def _analyzer_arn(client: AccessAnalyzerClient, name: str, zone: Zone) -> tuple[
     try:
         analyzer = client.get_analyzer(analyzerName=name)["analyzer"]
     except client.exceptions.ResourceNotFoundException:
-        return _call(client.create_analyzer, analyzerName=name, type=zone.value)["arn"], None
+        try:
+            return client.create_analyzer(analyzerName=name, type=zone.value)["arn"], None
+        except client.exceptions.ConflictException:  # another run created it meanwhile: use it
+            analyzer = _call(client.get_analyzer, analyzerName=name)["analyzer"]
+        except ClientError as e:
+            raise InputError(e.response["Error"]["Message"]) from None
     except ClientError as e:
         raise InputError(e.response["Error"]["Message"]) from None
     if analyzer["type"] != zone.value:

@@ -70,10 +70,12 @@ def run_unused_analysis(snapshot: str, analyzer_type: str, *, unused_access_age:
                         now: Optional[datetime] = None, database: Optional[str] = None,
                         analyzer_name: Optional[str] = None, exclude_accounts: List[str] = (),
                         exclude_tags: List[str] = ()) -> UnusedRun:
-    """Analyse ``snapshot`` (an account snapshot, or an organization folder) and record the findings."""
+    """Analyse ``snapshot`` (an account snapshot, or an organization folder) and record the findings
+    under an analyzer of the snapshot's account (an organization's management account): its ARN
+    names that account and Region, as AWS's do."""
     from ..analyzers import unused  # noqa: F401  (registers the statistics and filter keys)
-    from ..analyzers.unused_service import UnusedAccessService
-    from ..findings import FindingsError, FindingsStore
+    from ..analyzers.unused_service import UnusedAccessService, arn_account, load_snapshot
+    from ..findings import ConflictError, FindingsError, FindingsStore
     from ..inventory import SnapshotError
 
     if analyzer_type not in UNUSED_TYPES:
@@ -82,18 +84,29 @@ def run_unused_analysis(snapshot: str, analyzer_type: str, *, unused_access_age:
     configuration = configuration_of(unused_access_age, list(exclude_accounts), list(exclude_tags))
     name = analyzer_name or DEFAULT_ANALYZER_NAMES[analyzer_type]
     try:
-        store = FindingsStore.open(database, clock=lambda: moment)
+        loaded = load_snapshot(snapshot)
+        store = FindingsStore.open(database, clock=lambda: moment, account_id=loaded.owner_account,
+                                   region=loaded.region)
         service = UnusedAccessService(store, lambda: moment)
         try:
             analyzer = store.get_analyzer(name)
             if analyzer.type != analyzer_type:
                 raise InputError(f"analyzer {name} is a {analyzer.type} analyzer; give --analyzer-name")
+            if analyzer_type == "ACCOUNT_UNUSED_ACCESS" and arn_account(analyzer.arn) != loaded.owner_account:
+                raise InputError(f"analyzer {name} belongs to account {arn_account(analyzer.arn)}, the snapshot is "
+                                 f"account {loaded.owner_account}: give --analyzer-name (or another --database)")
             service.update_analyzer(name, configuration)
         except FindingsError as e:
             if getattr(e, "code", "") != "ResourceNotFoundException":
                 raise
-            analyzer = service.create_analyzer(name, analyzer_type, configuration)
-        analysis, outcome = service.analyze(analyzer.arn, snapshot, moment)
+            try:
+                analyzer = service.create_analyzer(name, analyzer_type, configuration)
+            except ConflictError:  # another run created it meanwhile: use it
+                analyzer = store.get_analyzer(name)
+                if analyzer.type != analyzer_type:
+                    raise InputError(f"analyzer {name} is a {analyzer.type} analyzer; give --analyzer-name") from None
+                service.update_analyzer(name, configuration)
+        analysis, outcome = service.analyze(analyzer.arn, loaded, moment)
         page = store.list_findings(analyzer.arn, {"status": {"eq": ["ACTIVE", "ARCHIVED"]}}, max_results=100000)
         return UnusedRun(analyzer.arn, analysis, outcome, page.items)
     except (SnapshotError, FindingsError) as e:
@@ -219,17 +232,20 @@ def recommend_command(
 ) -> None:
     """Recommend how to remove a finding's unused permissions: each policy's step and diff, proven."""
     from ..analyzers.unused_service import recommendation_for
-    from ..findings import FindingsStore
+    from ..findings import FindingsError, FindingsStore
     from ..findings.model import UNUSED_ACCESS_ANALYZER_TYPES
 
     expression = compile_query(query)
-    store = FindingsStore.open(database)
     matches = []
-    for analyzer in store.list_analyzers():
-        if analyzer.type not in UNUSED_ACCESS_ANALYZER_TYPES:
-            continue
-        page = store.list_findings(analyzer.arn, {"findingType": {"eq": ["UnusedPermission"]}}, max_results=100000)
-        matches += [f for f in page.items if f.id == finding_id or f.id.startswith(finding_id)]
+    try:
+        store = FindingsStore.open(database, create=False)  # a reading command: never makes a database
+        for analyzer in store.list_analyzers():
+            if analyzer.type not in UNUSED_ACCESS_ANALYZER_TYPES:
+                continue
+            page = store.list_findings(analyzer.arn, {"findingType": {"eq": ["UnusedPermission"]}}, max_results=100000)
+            matches += [f for f in page.items if f.id == finding_id or f.id.startswith(finding_id)]
+    except FindingsError as e:
+        raise InputError(str(e)) from None
     if not matches:
         raise InputError(f"no UnusedPermission finding {finding_id!r} in the findings database")
     if len(matches) > 1:
@@ -247,11 +263,16 @@ def recommend_command(
         return
     console = Console(highlight=False)
     console.print(f"[bold]{escape(finding.resource)}[/bold]: {len(recommendation.steps)} recommended step(s)")
+    replaced: set[str] = set()
     for number, step in enumerate(recommendation.steps, start=1):
         console.print(f"\n[bold]{number}. {step.recommended_action}[/bold] {escape(step.existing_policy_id)}")
+        if step.recommended_action == "DETACH_POLICY" and step.existing_policy_id in replaced:
+            console.print("   once the recommended policy above is attached, detach (or delete) this one")
+            continue
         if step.recommended_action == "DETACH_POLICY":
             console.print("   nothing this policy grants was used in the tracking period: detach (or delete) it")
         else:
+            replaced.add(step.existing_policy_id)
             console.print(f"   check-no-new-access: [green]{step.proof['result']}[/green] (the new policy grants nothing "
                           f"the existing one does not); validate-policy: {len(step.validation)} finding(s)")
         diff = policy_diff(step.existing_policy, step.recommended_policy, step.existing_policy_id.split("/")[-1])

@@ -9,8 +9,8 @@
 """
 
 from .errors import (
-    ConflictError, DatabaseError, DatabaseUnavailableError, DatabaseURLError, FindingsError, NotFoundError,
-    ValidationError,
+    ConflictError, DatabaseError, DatabaseUnavailableError, DatabaseURLError, FindingsError, MissingDatabaseError,
+    NotFoundError, SchemaVersionError, ValidationError,
 )
 from .filters import Page
 from .lifecycle import Reconciliation, reconcile
@@ -21,6 +21,7 @@ from .store import FindingsStore
 
 __all__ = [
     "Analyzer", "AnalyzedResource", "ArchiveRule", "ConflictError", "DatabaseError", "DatabaseURLError",
-    "DatabaseUnavailableError", "Finding", "FindingsError", "FindingsStore", "FreshFinding", "NotFoundError",
-    "Page", "Reconciliation", "ResourceAnalysis", "ValidationError", "finding_key", "reconcile",
+    "DatabaseUnavailableError", "Finding", "FindingsError", "FindingsStore", "FreshFinding", "MissingDatabaseError",
+    "NotFoundError", "Page", "Reconciliation", "ResourceAnalysis", "SchemaVersionError", "ValidationError",
+    "finding_key", "reconcile",
 ]

@@ -44,3 +44,20 @@ class DatabaseURLError(DatabaseError):
 
 class DatabaseUnavailableError(DatabaseError):
     """The database did not answer: server down, wrong credentials, unwritable file."""
+
+
+class DatabaseConstraintError(DatabaseError):
+    """The database refused a write that breaks one of its constraints (a name taken by a concurrent
+    writer, a finding that would be a duplicate). Callers that expect it turn it into ConflictError."""
+
+
+class SchemaVersionError(DatabaseError):
+    """The database was made by a newer accessproof, whose schema this version does not know."""
+
+
+class MissingDatabaseError(NotFoundError):
+    """A read, or a write that needs an existing analyzer, on a database that does not exist (no
+    SQLite file, or none of our tables): nothing has been analysed there. Nothing is created.
+
+    Its code is ResourceNotFoundException, what AWS answers for an analyzer that does not exist.
+    """

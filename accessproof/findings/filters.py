@@ -189,6 +189,21 @@ def parse_filter(raw: Optional[Mapping[str, Any]], *, for_archive_rule: bool = F
     return parsed
 
 
+def parse_archive_rule_filter(raw: Any) -> dict[str, Criterion]:
+    """The filter of a new or updated archive rule (CreateArchiveRule, UpdateArchiveRule, CreateAnalyzer's
+    inline rules): a FilterCriteriaMap with at least one criterion.
+
+    CHOICE (the botocore model puts no minimum on FilterCriteriaMap; the console's "Create archive
+    rule" asks for a property under Criteria, https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-archive-rules.html):
+    an empty (or missing) filter matches every finding, so the rule would archive every new finding
+    and hide all access. It is refused with a ValidationException rather than accepted silently.
+    """
+    if raw is None or (isinstance(raw, Mapping) and not raw):
+        raise ValidationError("filter must have at least one criterion: an archive rule with an empty filter "
+                              "would archive every finding")
+    return parse_filter(raw, for_archive_rule=True)
+
+
 def filter_to_aws(parsed: Filter) -> dict[str, dict]:
     return {key: criterion.to_aws() for key, criterion in parsed.items()}
 

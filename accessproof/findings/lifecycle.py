@@ -20,7 +20,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import AbstractSet, Callable, Iterable, Mapping, Sequence
 
 from .errors import ValidationError
 from .filters import Filter, matches, parse_filter
@@ -34,7 +34,13 @@ def new_finding_id() -> str:
 
 
 def rule_filters(rules: Iterable[ArchiveRule]) -> list[Filter]:
-    return [parse_filter(rule.filter, for_archive_rule=True) for rule in rules]
+    """The filters of the rules that can archive anything.
+
+    A rule with an empty filter (earlier versions accepted one; it is refused now:
+    ``filters.parse_archive_rule_filter``) would match every finding; it archives nothing, so that
+    it cannot hide access. The schema upgrade names such rules (``db``)."""
+    parsed = [parse_filter(rule.filter, for_archive_rule=True) for rule in rules]
+    return [criteria for criteria in parsed if criteria]
 
 
 def archived_by_any(finding: Finding, filters: Sequence[Filter]) -> bool:
@@ -90,11 +96,17 @@ def reconcile(
     rules: Sequence[ArchiveRule],
     now: datetime,
     new_id: Callable[[], str] = new_finding_id,
+    protected: AbstractSet[str] = frozenset(),
 ) -> Reconciliation:
     """Match an analysis against the findings it supersedes.
 
     ``previous`` is every finding of the analyzer in the analysis' scope (one resource, or all of
     them); RESOLVED ones are ignored, as they are never reopened.
+
+    ``protected``: ids of findings that an analysis recorded while this one was running saw. That
+    analysis may have read a newer snapshot, so this one's not seeing the access proves nothing:
+    such findings are neither resolved nor deleted (they are kept, refreshed, when this analysis
+    sees them too). A RESOLVED finding thus always means that the newest analysis saw the access gone.
     """
     filters = rule_filters(rules)
     wanted = _unique_by_key(fresh)
@@ -107,7 +119,7 @@ def reconcile(
         if finding.key in wanted and finding.key not in seen_keys:
             seen_keys.add(finding.key)
             kept.append(_refresh(finding, wanted[finding.key], now))
-        else:
+        elif finding.id not in protected:
             gone.append(finding)  # gone, or a duplicate of a kept finding
     opened = [_open(analyzer_arn, fresh_finding, filters, now, new_id)
               for key, fresh_finding in wanted.items() if key not in seen_keys]
@@ -140,10 +152,36 @@ def _replacements(resolved: Sequence[Finding], opened: Sequence[Finding]) -> dic
 
 
 def apply_archive_rule(findings: Iterable[Finding], rule: ArchiveRule, now: datetime) -> list[Finding]:
-    """ApplyArchiveRule: archive the ACTIVE findings the rule matches. Returns the changed ones."""
-    parsed = parse_filter(rule.filter, for_archive_rule=True)
+    """ApplyArchiveRule: archive the ACTIVE findings the rule matches. Returns the changed ones.
+    A rule with an empty filter archives nothing (``rule_filters``)."""
+    parsed = rule_filters([rule])
     return [finding.with_status(ARCHIVED, now)
-            for finding in findings if finding.status == ACTIVE and matches(finding, parsed)]
+            for finding in findings if finding.status == ACTIVE and archived_by_any(finding, parsed)]
+
+
+@dataclass(frozen=True)
+class DuplicateMerge:
+    """How duplicate open findings of one access (same analyzer and key) become one."""
+
+    survivor: Finding
+    merged: tuple[Finding, ...]
+
+
+def merge_duplicates(duplicates: Sequence[Finding], now: datetime) -> DuplicateMerge:
+    """One finding for an access that concurrent analyses of an older version recorded several times.
+
+    The oldest (then the smallest id) survives, so that the id users saw first stays valid. It is
+    ACTIVE if any duplicate is ACTIVE: archiving one copy of an access did not archive the others,
+    and a merge must not hide access. The others are returned for safekeeping, never resolved (a
+    RESOLVED finding says the access is gone, and it is not).
+    """
+    if not duplicates:
+        raise ValueError("merge_duplicates needs at least one finding")
+    ordered = sorted(duplicates, key=lambda f: (f.created_at, f.id))
+    survivor = ordered[0]
+    if survivor.status != ACTIVE and any(f.status == ACTIVE for f in ordered):
+        survivor = survivor.with_status(ACTIVE, now)
+    return DuplicateMerge(survivor=survivor, merged=tuple(ordered[1:]))
 
 
 def check_status_update(status: str) -> None:

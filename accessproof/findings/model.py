@@ -79,6 +79,9 @@ class Analyzer:
     last_resource_analyzed_at: Optional[datetime] = None
     configuration: Optional[dict] = None
     tags: dict[str, str] = field(default_factory=dict)
+    # How many analyses the store has recorded for it (not in AWS's shape). Read before an analysis
+    # reads its snapshot, it is that analysis' ``started_after`` (``FindingsStore.record_analysis``).
+    analyses_recorded: int = 0
 
     def to_aws(self) -> dict[str, Any]:
         """AnalyzerSummary."""

@@ -3,6 +3,13 @@
 Each public method is one transaction. Decisions are made by the pure functions of
 ``lifecycle``, ``filters`` and ``statistics``; this module loads rows, calls them, writes rows.
 Errors are ``FindingsError`` subclasses whose ``code`` is the AWS error code the API layer raises.
+
+Concurrency: a method that writes runs in a writing transaction (``db.writing``: SQLite's write
+lock from BEGIN) and locks the analyzer's row (PostgreSQL: ``SELECT ... FOR UPDATE``) before it
+reads what it will write over, so writers of one analyzer take turns and each sees the one before.
+Only ``create_analyzer`` creates the database; the other methods, on a database that does not
+exist, raise ``MissingDatabaseError`` (``list_analyzers`` answers an empty list, as AWS does for
+an account without analyzers) and create nothing.
 """
 
 from __future__ import annotations
@@ -15,16 +22,18 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Sequenc
 
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from . import lifecycle
 from .db import (
-    DEFAULT_DATABASE_FILE, AnalyzedResourceRow, AnalyzerRow, ArchiveRuleRow, FindingRow, create_schema,
-    database_errors, make_engine,
+    DEFAULT_DATABASE_FILE, FINDINGS, OPEN_STATUSES, AnalyzedResourceRow, AnalyzerRow, ArchiveRuleRow, FindingRow,
+    database_errors, ensure_schema, finding_columns, finding_record, make_engine, reading, writing,
 )
-from .errors import ConflictError, NotFoundError, ValidationError
-from .filters import Page, filter_to_aws, matches, paginate, parse_filter, parse_sort, query_fingerprint, sort_findings
+from .errors import ConflictError, DatabaseConstraintError, MissingDatabaseError, NotFoundError, ValidationError
+from .filters import (
+    Page, filter_to_aws, matches, paginate, parse_archive_rule_filter, parse_filter, parse_sort, query_fingerprint,
+    sort_findings,
+)
 from .lifecycle import Reconciliation
 from .model import (
     ACTIVE, ANALYZER_TYPES, ARCHIVED, RESOLVED, AnalyzedResource, Analyzer, ArchiveRule, Finding,
@@ -38,9 +47,9 @@ RULE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,254}")
 ANALYZER_ARN = re.compile(r"[^:]*:[^:]*:[^:]*:[^:]*:[^:]*:analyzer/.{1,255}")
 DEFAULT_ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
-FINDINGS = FindingRow.__table__
 RESOURCES = AnalyzedResourceRow.__table__
-# The size of one DELETE ... WHERE id IN (...) batch (SQLite allows 32,766 parameters).
+# The size of one DELETE ... WHERE id IN (...) batch, and of one ... WHERE resource IN (...) query
+# (SQLite allows 32,766 parameters).
 DELETE_BATCH = 500
 
 
@@ -71,41 +80,13 @@ def _analyzer(row: AnalyzerRow) -> Analyzer:
         arn=row.arn, name=row.name, type=row.type, created_at=as_utc(row.created_at), status=row.status,
         status_reason=row.status_reason, last_resource_analyzed=row.last_resource_analyzed,
         last_resource_analyzed_at=as_utc(row.last_resource_analyzed_at), configuration=row.configuration,
-        tags=dict(row.tags or {}),
+        tags=dict(row.tags or {}), analyses_recorded=row.analyses_recorded or 0,
     )
 
 
 def _archive_rule(row: ArchiveRuleRow) -> ArchiveRule:
     return ArchiveRule(analyzer_arn=row.analyzer_arn, rule_name=row.rule_name, filter=dict(row.filter),
                        created_at=as_utc(row.created_at), updated_at=as_utc(row.updated_at))
-
-
-def _finding(row: FindingRow) -> Finding:
-    return Finding(
-        id=row.id, analyzer_arn=row.analyzer_arn, key=row.key, resource=row.resource,
-        resource_type=row.resource_type, resource_owner_account=row.resource_owner_account, status=row.status,
-        created_at=as_utc(row.created_at), updated_at=as_utc(row.updated_at), analyzed_at=as_utc(row.analyzed_at),
-        finding_type=row.finding_type, principal=row.principal,
-        action=tuple(row.action) if row.action is not None else None, condition=dict(row.condition or {}),
-        is_public=row.is_public, sources=tuple(row.sources) if row.sources is not None else None,
-        error=row.error, resource_control_policy_restriction=row.resource_control_policy_restriction,
-        witness=row.witness, details=row.details,
-    )
-
-
-def _finding_columns(finding: Finding) -> dict[str, Any]:
-    return {
-        "id": finding.id, "analyzer_arn": finding.analyzer_arn, "key": finding.key, "resource": finding.resource,
-        "resource_type": finding.resource_type, "resource_owner_account": finding.resource_owner_account,
-        "finding_type": finding.finding_type, "principal": finding.principal,
-        "action": list(finding.action) if finding.action is not None else None,
-        "condition": dict(finding.condition), "is_public": finding.is_public,
-        "sources": [dict(s) for s in finding.sources] if finding.sources is not None else None,
-        "status": finding.status, "error": finding.error,
-        "resource_control_policy_restriction": finding.resource_control_policy_restriction,
-        "created_at": finding.created_at, "updated_at": finding.updated_at, "analyzed_at": finding.analyzed_at,
-        "witness": finding.witness, "details": finding.details,
-    }
 
 
 def _analyzed_resource(row: AnalyzedResourceRow) -> AnalyzedResource:
@@ -165,7 +146,9 @@ class FindingsStore:
         self.account_id = account_id
         self.region = region
         self._clock = clock
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._reads = sessionmaker(reading(engine), expire_on_commit=False)
+        self._writes = sessionmaker(writing(engine), expire_on_commit=False)
+        self._schema_ready = False
 
     @classmethod
     def open(
@@ -176,18 +159,30 @@ class FindingsStore:
         account_id: str = DEFAULT_ACCOUNT_ID,
         region: str = DEFAULT_REGION,
         clock: Callable[[], datetime] = utc_now,
+        create: bool = True,
     ) -> "FindingsStore":
-        """Connect to ``url`` (or the SQLite file ``default_path``) and create missing tables."""
+        """Connect to ``url`` (or the SQLite file ``default_path``): create the tables when there are
+        none (``create``; else MissingDatabaseError, and nothing is created), upgrade an older database."""
         engine = make_engine(url, default_path=default_path)
-        create_schema(engine)
-        return cls(engine, account_id=account_id, region=region, clock=clock)
+        store = cls(engine, account_id=account_id, region=region, clock=clock)
+        store._prepare(create=create)
+        return store
 
     def close(self) -> None:
         self.engine.dispose()
 
+    def _prepare(self, *, create: bool) -> None:
+        if not self._schema_ready:
+            ensure_schema(self.engine, create=create)
+            self._schema_ready = True
+
     @contextmanager
-    def _transaction(self) -> Iterator[Session]:
-        with database_errors(self.engine), self._sessions.begin() as session:
+    def _transaction(self, *, write: bool = False, create: bool = False) -> Iterator[Session]:
+        """One transaction: ``write`` for one that writes (see the module's note), ``create`` for the
+        one that may make the database."""
+        self._prepare(create=create)
+        sessions = self._writes if write else self._reads
+        with database_errors(self.engine), sessions.begin() as session:
             yield session
 
     def _now(self) -> datetime:
@@ -219,7 +214,7 @@ class FindingsStore:
         now = self._now()
         arn = self.analyzer_arn(name)
         try:
-            with self._transaction() as session:
+            with self._transaction(write=True, create=True) as session:
                 if session.scalar(select(AnalyzerRow.arn).where(AnalyzerRow.name == name)) is not None:
                     raise ConflictError(f"Analyzer {name} already exists")
                 row = AnalyzerRow(arn=arn, name=name, type=type, status="ACTIVE", status_reason=None, created_at=now,
@@ -231,7 +226,7 @@ class FindingsStore:
                     session.add(ArchiveRuleRow(analyzer_arn=arn, rule_name=rule_name, filter=parsed,
                                                created_at=now, updated_at=now))
                 return _analyzer(row)
-        except IntegrityError:  # lost a race with another writer
+        except DatabaseConstraintError:  # lost a race with another writer (PostgreSQL)
             raise ConflictError(f"Analyzer {name} already exists") from None
 
     @staticmethod
@@ -243,18 +238,21 @@ class FindingsStore:
             rule_name = _check_name(rule["ruleName"], RULE_NAME, f"archiveRules.{index + 1}.member.ruleName")
             if any(rule_name == seen for seen, _ in parsed):
                 raise ConflictError(f"Archive rule {rule_name} is given twice")
-            parsed.append((rule_name, filter_to_aws(parse_filter(rule["filter"], for_archive_rule=True))))
+            parsed.append((rule_name, filter_to_aws(parse_archive_rule_filter(rule["filter"]))))
         return parsed
 
-    def _analyzer_row(self, session: Session, name: str) -> AnalyzerRow:
-        row = session.scalar(select(AnalyzerRow).where(AnalyzerRow.name == name))
+    def _analyzer_row(self, session: Session, name: str, *, lock: bool = False) -> AnalyzerRow:
+        """The analyzer named ``name``; ``lock``: held until the transaction ends (PostgreSQL's row
+        lock; SQLite's writing transactions hold the whole database)."""
+        query = select(AnalyzerRow).where(AnalyzerRow.name == name)
+        row = session.scalar(query.with_for_update() if lock else query)
         if row is None:
             raise NotFoundError(f"Analyzer {name} not found")
         return row
 
-    def _analyzer_row_by_arn(self, session: Session, arn: str) -> AnalyzerRow:
+    def _analyzer_row_by_arn(self, session: Session, arn: str, *, lock: bool = False) -> AnalyzerRow:
         _check_analyzer_arn(arn)
-        row = session.get(AnalyzerRow, arn)
+        row = session.get(AnalyzerRow, arn, with_for_update=lock or None)
         if row is None:
             raise NotFoundError(f"Analyzer {arn} not found")
         return row
@@ -274,22 +272,25 @@ class FindingsStore:
         query = select(AnalyzerRow).order_by(AnalyzerRow.created_at, AnalyzerRow.name)
         if type is not None:
             query = query.where(AnalyzerRow.type == type)
-        with self._transaction() as session:
-            return [_analyzer(row) for row in session.scalars(query)]
+        try:
+            with self._transaction() as session:
+                return [_analyzer(row) for row in session.scalars(query)]
+        except MissingDatabaseError:
+            return []  # no database, no analyzer; nothing created
 
     def update_analyzer(self, name: str, configuration: Mapping[str, Any]) -> Analyzer:
         """UpdateAnalyzer: replace the configuration (unused and internal access analyzers)."""
         if not isinstance(configuration, Mapping):
             raise ValidationError("configuration must be an object")
-        with self._transaction() as session:
-            row = self._analyzer_row(session, name)
+        with self._transaction(write=True) as session:
+            row = self._analyzer_row(session, name, lock=True)
             row.configuration = dict(configuration)
             return _analyzer(row)
 
     def delete_analyzer(self, name: str) -> None:
         """DeleteAnalyzer: the analyzer, its archive rules, findings and analyzed resources."""
-        with self._transaction() as session:
-            arn = self._analyzer_row(session, name).arn
+        with self._transaction(write=True) as session:
+            arn = self._analyzer_row(session, name, lock=True).arn
             # Explicit deletes, not only ON DELETE CASCADE: a SQLite connection made by another
             # program may have foreign keys off.
             for table in (FindingRow, ArchiveRuleRow, AnalyzedResourceRow):
@@ -301,22 +302,22 @@ class FindingsStore:
     def create_archive_rule(self, analyzer_name: str, rule_name: str, filter: Mapping[str, Any]) -> ArchiveRule:
         """CreateArchiveRule. The rule applies to findings opened from now on (AWS)."""
         _check_name(rule_name, RULE_NAME, "ruleName")
-        parsed = filter_to_aws(parse_filter(filter, for_archive_rule=True))
+        parsed = filter_to_aws(parse_archive_rule_filter(filter))
         now = self._now()
         try:
-            with self._transaction() as session:
-                arn = self._analyzer_row(session, analyzer_name).arn
+            with self._transaction(write=True) as session:
+                arn = self._analyzer_row(session, analyzer_name, lock=True).arn
                 if session.get(ArchiveRuleRow, (arn, rule_name)) is not None:
                     raise ConflictError(f"Archive rule {rule_name} already exists for analyzer {analyzer_name}")
                 row = ArchiveRuleRow(analyzer_arn=arn, rule_name=rule_name, filter=parsed, created_at=now, updated_at=now)
                 session.add(row)
                 session.flush()
                 return _archive_rule(row)
-        except IntegrityError:
+        except DatabaseConstraintError:  # lost a race with another writer (PostgreSQL)
             raise ConflictError(f"Archive rule {rule_name} already exists for analyzer {analyzer_name}") from None
 
-    def _rule_row(self, session: Session, analyzer_name: str, rule_name: str) -> ArchiveRuleRow:
-        arn = self._analyzer_row(session, analyzer_name).arn
+    def _rule_row(self, session: Session, analyzer_name: str, rule_name: str, *, lock: bool = False) -> ArchiveRuleRow:
+        arn = self._analyzer_row(session, analyzer_name, lock=lock).arn
         row = session.get(ArchiveRuleRow, (arn, rule_name))
         if row is None:
             raise NotFoundError(f"Archive rule {rule_name} not found for analyzer {analyzer_name}")
@@ -336,22 +337,22 @@ class FindingsStore:
 
     def update_archive_rule(self, analyzer_name: str, rule_name: str, filter: Mapping[str, Any]) -> ArchiveRule:
         """UpdateArchiveRule: replace the filter. Findings it archived before stay archived."""
-        parsed = filter_to_aws(parse_filter(filter, for_archive_rule=True))
-        with self._transaction() as session:
-            row = self._rule_row(session, analyzer_name, rule_name)
+        parsed = filter_to_aws(parse_archive_rule_filter(filter))
+        with self._transaction(write=True) as session:
+            row = self._rule_row(session, analyzer_name, rule_name, lock=True)
             row.filter = parsed
             row.updated_at = self._now()
             return _archive_rule(row)
 
     def delete_archive_rule(self, analyzer_name: str, rule_name: str) -> None:
         """DeleteArchiveRule. Findings it archived stay archived."""
-        with self._transaction() as session:
-            session.delete(self._rule_row(session, analyzer_name, rule_name))
+        with self._transaction(write=True) as session:
+            session.delete(self._rule_row(session, analyzer_name, rule_name, lock=True))
 
     def apply_archive_rule(self, analyzer_arn: str, rule_name: str) -> list[Finding]:
         """ApplyArchiveRule: archive the ACTIVE findings the rule matches; returns them."""
-        with self._transaction() as session:
-            analyzer = self._analyzer_row_by_arn(session, analyzer_arn)
+        with self._transaction(write=True) as session:
+            analyzer = self._analyzer_row_by_arn(session, analyzer_arn, lock=True)
             rule = session.get(ArchiveRuleRow, (analyzer.arn, rule_name))
             if rule is None:
                 raise NotFoundError(f"Archive rule {rule_name} not found for analyzer {analyzer.name}")
@@ -371,7 +372,7 @@ class FindingsStore:
             query = query.where(FINDINGS.c.resource.in_(resource))
         if resource_type is not None:
             query = query.where(FINDINGS.c.resource_type.in_(resource_type))
-        return [_finding(row) for row in session.execute(query)]
+        return [finding_record(row) for row in session.execute(query)]
 
     @staticmethod
     def _update_status_rows(session: Session, findings: Sequence[Finding]) -> None:
@@ -405,7 +406,7 @@ class FindingsStore:
             row = session.get(FindingRow, finding_id) if isinstance(finding_id, str) else None
             if row is None or row.analyzer_arn != analyzer.arn:
                 raise NotFoundError(f"Finding {finding_id} not found")
-            return _finding(row)
+            return finding_record(row)
 
     def update_findings(
         self,
@@ -427,15 +428,15 @@ class FindingsStore:
         if ids is not None and (not ids or not all(isinstance(i, str) for i in ids)):
             raise ValidationError("ids must be a non-empty list of finding ids")
         now = self._now()
-        with self._transaction() as session:
-            analyzer = self._analyzer_row_by_arn(session, analyzer_arn)
+        with self._transaction(write=True) as session:
+            analyzer = self._analyzer_row_by_arn(session, analyzer_arn, lock=True)
             if ids is not None:
                 rows = {row.id: row for row in session.scalars(
                     select(FindingRow).where(FindingRow.analyzer_arn == analyzer.arn, FindingRow.id.in_(set(ids))))}
                 missing = [i for i in ids if i not in rows]
                 if missing:
                     raise NotFoundError(f"Finding {missing[0]} not found")
-                changed = lifecycle.update_status([_finding(rows[i]) for i in dict.fromkeys(ids)], status, now, strict=True)
+                changed = lifecycle.update_status([finding_record(rows[i]) for i in dict.fromkeys(ids)], status, now, strict=True)
             else:
                 findings = self._findings(session, analyzer.arn, resource=[resource_arn])
                 changed = lifecycle.update_status(findings, status, now, strict=False)
@@ -457,37 +458,63 @@ class FindingsStore:
         results: Sequence[ResourceAnalysis],
         *,
         complete: bool = False,
+        started_after: Optional[int] = None,
     ) -> Reconciliation:
         """Store an analysis of some resources (``complete=False``: StartResourceScan, a partial
         rescan) or of all of them (``complete=True``: a whole snapshot, so that resources no longer
         in it have their findings resolved and leave the analyzed resources).
 
-        Returns what changed (``Reconciliation``), for events and reports.
+        ``started_after``: the analyzer's ``analyses_recorded`` read *before* the analysis read its
+        snapshot. Findings and resources that analyses recorded since then saw are not resolved or
+        removed by this one (those may have read a newer snapshot; ``lifecycle.reconcile``'s
+        ``protected``). None: no other analysis ran meanwhile.
+
+        One transaction, writers of the analyzer taking turns: concurrent analyses merge (an access
+        both see is one finding) and never duplicate. Returns what changed (``Reconciliation``).
         """
         now = self._now()
         scanned = {result.resource for result in results}
         fresh = [finding for result in results for finding in result.findings]
-        with self._transaction() as session:
-            analyzer = self._analyzer_row_by_arn(session, analyzer_arn)
+        with self._transaction(write=True) as session:
+            analyzer = self._analyzer_row_by_arn(session, analyzer_arn, lock=True)
+            recorded = analyzer.analyses_recorded or 0
+            seen = recorded if started_after is None else min(started_after, recorded)
+            number = recorded + 1
             rules = [_archive_rule(row) for row in session.scalars(
                 select(ArchiveRuleRow).where(ArchiveRuleRow.analyzer_arn == analyzer.arn))]
-            open_findings = self._findings(session, analyzer.arn, statuses=(ACTIVE, ARCHIVED))
-            in_scope = [f for f in open_findings if complete or f.resource in scanned]
-            outcome = lifecycle.reconcile(analyzer.arn, in_scope, fresh, rules, now)
-            self._write_reconciliation(session, outcome)
-            self._record_resources(session, analyzer.arn, results, outcome, now, complete=complete)
+            in_scope = self._open_findings(session, analyzer.arn, None if complete else scanned)
+            protected = frozenset(f.id for f, last in in_scope if last > seen)
+            outcome = lifecycle.reconcile(analyzer.arn, [f for f, _ in in_scope], fresh, rules, now,
+                                          protected=protected)
+            self._write_reconciliation(session, outcome, number)
+            self._record_resources(session, analyzer.arn, results, outcome, now, number, seen, complete=complete)
+            analyzer.analyses_recorded = number
             if results:
                 analyzer.last_resource_analyzed = results[-1].resource
                 analyzer.last_resource_analyzed_at = now
             return outcome
 
     @staticmethod
-    def _write_reconciliation(session: Session, outcome: Reconciliation) -> None:
+    def _open_findings(session: Session, analyzer_arn: str,
+                       resources: Optional[set[str]]) -> list[tuple[Finding, int]]:
+        """The analyzer's ACTIVE and ARCHIVED findings (of ``resources``, or all), each with the
+        number of the last analysis that saw it."""
+        query = select(FINDINGS).where(FINDINGS.c.analyzer_arn == analyzer_arn, FINDINGS.c.status.in_(OPEN_STATUSES))
+        if resources is None:
+            return [(finding_record(row), row.last_analysis) for row in session.execute(query)]
+        chosen = sorted(resources)
+        return [(finding_record(row), row.last_analysis)
+                for start in range(0, len(chosen), DELETE_BATCH)
+                for row in session.execute(query.where(FINDINGS.c.resource.in_(chosen[start:start + DELETE_BATCH])))]
+
+    @staticmethod
+    def _write_reconciliation(session: Session, outcome: Reconciliation, number: int) -> None:
         if outcome.opened:
-            session.execute(insert(FINDINGS), [_finding_columns(f) for f in outcome.opened])
+            session.execute(insert(FINDINGS), [{**finding_columns(f), "last_analysis": number} for f in outcome.opened])
         if outcome.kept:
             _bulk_update(session, FINDINGS, ("id",), [
-                {"id": f.id, "analyzed_at": f.analyzed_at, "witness": f.witness, "details": f.details}
+                {"id": f.id, "analyzed_at": f.analyzed_at, "witness": f.witness, "details": f.details,
+                 "last_analysis": number}
                 for f in outcome.kept
             ])
         if outcome.resolved:
@@ -501,15 +528,17 @@ class FindingsStore:
 
     @staticmethod
     def _record_resources(session: Session, analyzer_arn: str, results: Sequence[ResourceAnalysis],
-                          outcome: Reconciliation, now: datetime, *, complete: bool) -> None:
+                          outcome: Reconciliation, now: datetime, number: int, seen: int, *, complete: bool) -> None:
         changed = {f.resource for f in (*outcome.opened, *outcome.resolved, *outcome.deleted)}
         scanned = {result.resource: result for result in results}
-        existing = set(session.scalars(
-            select(AnalyzedResourceRow.resource).where(AnalyzedResourceRow.analyzer_arn == analyzer_arn)))
+        existing = {resource: last for resource, last in session.execute(
+            select(AnalyzedResourceRow.resource, AnalyzedResourceRow.last_analysis)
+            .where(AnalyzedResourceRow.analyzer_arn == analyzer_arn))}
         new_rows, quiet_rows, changed_rows = [], [], []
         for resource, result in scanned.items():
             columns = {"analyzer_arn": analyzer_arn, "resource": resource, "resource_type": result.resource_type,
-                       "resource_owner_account": result.resource_owner_account, "analyzed_at": now}
+                       "resource_owner_account": result.resource_owner_account, "analyzed_at": now,
+                       "last_analysis": number}
             if resource not in existing:
                 new_rows.append({**columns, "created_at": now, "updated_at": now})
             elif resource in changed:
@@ -520,8 +549,8 @@ class FindingsStore:
             session.execute(insert(RESOURCES), new_rows)
         _bulk_update(session, RESOURCES, ("analyzer_arn", "resource"), quiet_rows)
         _bulk_update(session, RESOURCES, ("analyzer_arn", "resource"), changed_rows)
-        if complete:
-            gone = [resource for resource in existing if resource not in scanned]
+        if complete:  # resources a newer concurrent analysis saw stay
+            gone = [resource for resource, last in existing.items() if resource not in scanned and last <= seen]
             for start in range(0, len(gone), DELETE_BATCH):
                 session.execute(delete(AnalyzedResourceRow).where(
                     AnalyzedResourceRow.analyzer_arn == analyzer_arn,

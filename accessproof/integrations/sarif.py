@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Optional, Sequence
 from urllib.parse import quote
 
-from .. import __version__
+from ..version import __version__
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"

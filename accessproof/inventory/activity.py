@@ -33,6 +33,7 @@ from typing import Any, Iterable, Mapping, Optional, Sequence, Union
 from urllib.parse import unquote
 
 from .errors import SnapshotError
+from .grant_times import GrantTimes, grant_times
 from .jsonread import list_field, obj_field, objects_of, optional_string, policy_document, read_object, string
 from .model import Account
 
@@ -55,11 +56,21 @@ ROLE, USER = "AWS::IAM::Role", "AWS::IAM::User"
 
 
 @dataclass(frozen=True)
+class PolicyVersion:
+    version_id: str
+    document: str
+    created_at: Optional[datetime]
+    is_default: bool
+
+
+@dataclass(frozen=True)
 class ManagedPolicy:
     arn: str
     name: str
     document: str  # the default version's document, JSON text
     updated_at: Optional[datetime]
+    created_at: Optional[datetime] = None
+    versions: tuple[PolicyVersion, ...] = ()  # PolicyVersionList, as listed
 
 
 @dataclass(frozen=True)
@@ -152,6 +163,7 @@ class AccountActivity:
     managed_policies: Mapping[str, ManagedPolicy]  # ARN → policy
     activity: Mapping[str, PrincipalActivity]  # principal ARN → activity
     problems: tuple[str, ...] = ()  # skipped trail files and the like, one line each
+    grant_times: GrantTimes = field(default_factory=GrantTimes)  # policy attachments the trail saw
 
     def identity(self, arn: str) -> Optional[Identity]:
         return next((i for i in self.identities if i.arn == arn), None)
@@ -251,11 +263,17 @@ def read_authorization_details(path: Path, account_id: str) -> AuthorizationDeta
         chosen = next((v for v in versions if v.get("IsDefaultVersion") is True or v.get("VersionId") == default), None)
         if chosen is None:
             raise SnapshotError(path, "no default version in PolicyVersionList", where)
-        j = versions.index(chosen)
+        listed = tuple(PolicyVersion(
+            version_id=str(v.get("VersionId", "")),
+            document=policy_document(v.get("Document"), path, f"{where}.PolicyVersionList[{j}].Document"),
+            created_at=parse_time(v.get("CreateDate"), path, f"{where}.PolicyVersionList[{j}].CreateDate"),
+            is_default=v is chosen) for j, v in enumerate(versions))
         policies[arn] = ManagedPolicy(
             arn=arn, name=string(policy, "PolicyName", path, where),
-            document=policy_document(chosen.get("Document"), path, f"{where}.PolicyVersionList[{j}].Document"),
+            document=next(v.document for v in listed if v.is_default),
             updated_at=parse_time(policy.get("UpdateDate"), path, f"{where}.UpdateDate"),
+            created_at=parse_time(policy.get("CreateDate"), path, f"{where}.CreateDate"),
+            versions=listed,
         )
     return AuthorizationDetails(tuple(roles), tuple(users), groups_by_name, policies)
 
@@ -448,6 +466,7 @@ class TrailActivity:
     console_logins: Mapping[str, datetime]  # user ARN → last ConsoleLogin
     key_use: Mapping[str, datetime]  # access key id → last call signed with it
     problems: tuple[str, ...] = ()
+    grant_times: GrantTimes = field(default_factory=GrantTimes)
 
 
 def trail_activity(directory: Path) -> TrailActivity:
@@ -497,7 +516,7 @@ def trail_activity(directory: Path) -> TrailActivity:
     for arn, moment in last_call.items():
         if arn not in principals:
             principals[arn] = PrincipalActivity(arn, {}, moment)
-    return TrailActivity(principals, logins, _access_key_use(found.files), tuple(problems))
+    return TrailActivity(principals, logins, _access_key_use(found.files), tuple(problems), grant_times(read.groups))
 
 
 def _access_key_use(files: Sequence[Any]) -> dict[str, datetime]:
@@ -592,7 +611,7 @@ def load_account_activity(path: Union[str, Path]) -> AccountActivity:
             activity[user.arn] = found
         identities.append(_with_credentials(user, report, user_dirs.get(user.name), trail))
     return AccountActivity(str(root.resolve()), account, tuple(identities), details.groups, details.policies, activity,
-                           trail.problems if trail else ())
+                           trail.problems if trail else (), trail.grant_times if trail else GrantTimes())
 
 
 def _principal_activity(identity: Identity, directory: Optional[Path],

@@ -132,6 +132,14 @@ def _other_ip_versions_dropped(c: dict) -> dict:
     return _map_statements(c, rewrite)
 
 
+def _key_policy_delegating_to_the_owner(c: dict) -> dict:
+    if not c["action"].lower().startswith("kms:") or c["resource_policy"] is not None:
+        return c
+    delegation = {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{c['owner']}:root"}, "Action": "kms:*",
+                  "Resource": "*"}
+    return {**c, "resource_policy": {"Version": "2012-10-17", "Statement": [delegation]}}
+
+
 # Each entry: why we differ, the AWS page that decides, and a function that rewrites the case
 # into one where the peer's reading and ours coincide; the disagreement is accepted only when
 # the peer, asked again about the rewritten case, gives our answer.
@@ -167,6 +175,15 @@ DOCUMENTED = [
         "https://docs.aws.amazon.com/AmazonS3/latest/userguide/ipv6-access.html (Using IPv6 addresses "
         "in IAM and bucket policies)",
         _other_ip_versions_dropped,
+    ),
+    (
+        "A KMS request simulated without a key policy: like IAM's own simulator, which 'does not "
+        "automatically retrieve policies for the specified resources', we decide with the policies given "
+        "(a key policy that delegates to the account, the default key policy, gives the same answer). "
+        "iam-simulate denies every KMS request that comes without a key policy.",
+        "https://docs.aws.amazon.com/IAM/latest/APIReference/API_SimulateCustomPolicy.html (ResourcePolicy); "
+        "https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html",
+        _key_policy_delegating_to_the_owner,
     ),
 ]
 

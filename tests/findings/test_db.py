@@ -76,3 +76,26 @@ def test_error_codes_map_to_aws_exceptions():
 
     for error in (ConflictError("x"), NotFoundError("x"), ValidationError("x"), DatabaseUnavailableError("x")):
         assert error.code in api_errors.exceptions.__dict__
+
+
+def test_a_writer_that_waited_too_long_for_the_lock_says_so(tmp_path: Path, monkeypatch):
+    import sqlite3
+
+    from accessproof.findings import db
+
+    url = f"sqlite:///{tmp_path / 'findings.db'}"
+    FindingsStore.open(url).close()
+    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_SECONDS", 0.2)
+    store = FindingsStore.open(url)
+    holder = sqlite3.connect(tmp_path / "findings.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another program writing
+    try:
+        with pytest.raises(DatabaseUnavailableError, match="stayed locked by another writer for 0.2 s") as caught:
+            store.create_analyzer("a", "ACCOUNT")
+        assert_one_line(caught.value)
+        assert store.list_analyzers() == []  # readers are not blocked by a writer that has not committed
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    store.create_analyzer("a", "ACCOUNT")
+    store.close()

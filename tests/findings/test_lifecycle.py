@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from itertools import count
 
 import pytest
 
 from accessproof.findings import ValidationError
-from accessproof.findings.lifecycle import apply_archive_rule, reconcile, update_status
+from accessproof.findings.lifecycle import apply_archive_rule, merge_duplicates, reconcile, rule_filters, update_status
 from accessproof.findings.model import ACTIVE, ARCHIVED, RESOLVED, ArchiveRule, finding_key
 
 from .helpers import BUCKET, KEY, OUTSIDER, QUEUE, T0, errored, fresh, public, stored
@@ -162,3 +163,39 @@ def test_identity_overrides_the_key():
     assert finding_key(first) == finding_key(later)
     outcome = reconcile(ANALYZER, [stored(first, "u1")], [later], [], LATER, ids())
     assert [(f.id, f.details) for f in outcome.kept] == [("u1", {"lastAccessed": "2025-02-01"})]
+
+
+# --- concurrent analyses ----------------------------------------------------------------------
+
+def test_protected_findings_are_neither_resolved_nor_deleted():
+    """Findings a concurrent, possibly newer analysis saw: this analysis not seeing them proves nothing."""
+    seen_by_newer = [stored(fresh(), "f1"), stored(errored(), "e1"), stored(public(), "f2", ARCHIVED)]
+    outcome = reconcile(ANALYZER, [*seen_by_newer, stored(fresh(QUEUE), "f3")], [public()], [], LATER, ids(),
+                        protected=frozenset({"f1", "e1", "f2"}))
+    assert [(f.id, f.status) for f in outcome.kept] == [("f2", ARCHIVED)]  # seen by both: kept as usual
+    assert [f.id for f in outcome.resolved] == ["f3"]  # not protected: resolved as usual
+    assert outcome.deleted == () and outcome.opened == ()
+
+
+def test_merge_duplicates_keeps_the_oldest_and_never_hides_access():
+    oldest = replace(stored(fresh(), "b-oldest", ARCHIVED), created_at=T0)
+    newer = replace(stored(fresh(), "a-newer", ACTIVE), created_at=LATER)
+    merge = merge_duplicates([newer, oldest], LATER)
+    assert (merge.survivor.id, merge.survivor.status, merge.survivor.updated_at) == ("b-oldest", ACTIVE, LATER)
+    assert [f.id for f in merge.merged] == ["a-newer"]
+
+
+def test_merge_duplicates_all_archived_stays_archived_and_ties_break_by_id():
+    merge = merge_duplicates([stored(fresh(), "f2", ARCHIVED), stored(fresh(), "f1", ARCHIVED)], LATER)
+    assert (merge.survivor.id, merge.survivor.status, merge.survivor.updated_at) == ("f1", ARCHIVED, T0)
+    assert [f.id for f in merge.merged] == ["f2"]
+    with pytest.raises(ValueError):
+        merge_duplicates([], LATER)
+
+
+def test_a_stored_rule_with_an_empty_filter_archives_nothing():
+    everything = rule({})
+    assert rule_filters([everything, rule({"isPublic": {"eq": ["true"]}})]) == rule_filters([rule({"isPublic": {"eq": ["true"]}})])
+    assert apply_archive_rule([stored(fresh(), "f1"), stored(public(), "f2")], everything, LATER) == []
+    outcome = reconcile(ANALYZER, [], [fresh(), public()], [everything], LATER, ids())
+    assert {f.status for f in outcome.opened} == {ACTIVE}

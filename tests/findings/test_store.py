@@ -366,3 +366,223 @@ def test_a_new_store_on_the_same_database_sees_everything(database_url, clock):
         assert [f.resource for f in second.list_findings(arn).items] == [BUCKET]
     finally:
         second.close()
+
+
+# --- one finding per access, whatever the writers ---------------------------------------------
+
+def test_the_database_refuses_a_second_open_finding_of_one_access(store):
+    from sqlalchemy import insert, select
+    from sqlalchemy.exc import IntegrityError
+
+    from accessproof.findings.db import FINDINGS
+
+    arn = store.create_analyzer("a", "ACCOUNT").arn
+    store.record_analysis(arn, [analysis(BUCKET, fresh())])
+    with store.engine.connect() as connection:
+        row = dict(connection.execute(select(FINDINGS)).one()._mapping)
+    for status in (ACTIVE, ARCHIVED):
+        with pytest.raises(IntegrityError), store.engine.begin() as connection:
+            connection.execute(insert(FINDINGS).values({**row, "id": f"copy-{status}", "status": status}))
+    with store.engine.begin() as connection:  # resolved findings of the same access may be many
+        connection.execute(insert(FINDINGS).values({**row, "id": "old-1", "status": RESOLVED}))
+        connection.execute(insert(FINDINGS).values({**row, "id": "old-2", "status": RESOLVED}))
+
+
+def test_a_stale_analysis_does_not_resolve_what_a_newer_one_saw(store):
+    """A reads the account, B reads it later (new public access) and records first, then A records.
+    A must not resolve B's finding, nor drop the resource B analysed, nor open it a second time."""
+    arn = store.create_analyzer("a", "ACCOUNT").arn
+    store.record_analysis(arn, [analysis(BUCKET, fresh())], complete=True)
+    started_after = store.get_analyzer_by_arn(arn).analyses_recorded  # A and B start
+    assert started_after == 1
+    newer = store.record_analysis(arn, [analysis(BUCKET, fresh(), public()), analysis(QUEUE, fresh(QUEUE))],
+                                  complete=True, started_after=started_after)  # B
+    assert len(newer.opened) == 2
+    stale = store.record_analysis(arn, [analysis(BUCKET, fresh())], complete=True, started_after=started_after)  # A
+    assert stale.resolved == () and stale.opened == () and [f.resource for f in stale.kept] == [BUCKET]
+    assert {f.id for f in store.list_findings(arn, {"status": {"eq": [ACTIVE]}}).items} == \
+        {f.id for f in newer.opened} | {f.id for f in stale.kept}
+    assert [r.resource for r in store.list_analyzed_resources(arn)] == [BUCKET, QUEUE]
+    # The next analysis, which started after both, decides: the queue's access is gone.
+    following = store.record_analysis(arn, [analysis(BUCKET, fresh(), public())], complete=True,
+                                      started_after=store.get_analyzer_by_arn(arn).analyses_recorded)
+    assert [f.resource for f in following.resolved] == [QUEUE]
+    assert [r.resource for r in store.list_analyzed_resources(arn)] == [BUCKET]
+
+
+def test_a_stale_scan_does_not_resolve_what_a_newer_scan_saw(store):
+    arn = store.create_analyzer("a", "ACCOUNT").arn
+    store.record_analysis(arn, [analysis(BUCKET)], complete=True)
+    started_after = store.get_analyzer_by_arn(arn).analyses_recorded
+    newer = store.record_analysis(arn, [analysis(BUCKET, public())], started_after=started_after)
+    stale = store.record_analysis(arn, [analysis(BUCKET)], started_after=started_after)
+    assert stale.resolved == () and [f.status for f in store.list_findings(arn).items] == [ACTIVE] == \
+        [f.status for f in newer.opened]
+
+
+@pytest.mark.parametrize("empty", [{}, None])
+def test_archive_rules_with_an_empty_filter_are_refused(store, empty):
+    with pytest.raises(ValidationError, match="at least one criterion"):
+        store.create_analyzer("a", "ACCOUNT", archive_rules=[{"ruleName": "all", "filter": empty}])
+    with pytest.raises(NotFoundError):
+        store.get_analyzer("a")  # nothing created
+    store.create_analyzer("a", "ACCOUNT")
+    with pytest.raises(ValidationError, match="at least one criterion"):
+        store.create_archive_rule("a", "all", empty)
+    store.create_archive_rule("a", "partner", {"principal.AWS": {"eq": [OUTSIDER]}})
+    with pytest.raises(ValidationError, match="at least one criterion"):
+        store.update_archive_rule("a", "partner", empty)
+    assert store.get_archive_rule("a", "partner").filter == {"principal.AWS": {"eq": [OUTSIDER]}}
+
+
+# --- a database that does not exist, or is older or newer -------------------------------------
+
+def test_reading_a_missing_sqlite_database_creates_nothing(tmp_path):
+    from accessproof.findings.db import make_engine
+    from accessproof.findings.errors import MissingDatabaseError
+
+    path = tmp_path / "missing.db"
+    with pytest.raises(MissingDatabaseError, match=f"no findings database at sqlite:///{path}") as caught:
+        FindingsStore.open(f"sqlite:///{path}", create=False)
+    assert caught.value.code == "ResourceNotFoundException"
+    store = FindingsStore(make_engine(f"sqlite:///{path}"))
+    assert store.list_analyzers() == []
+    for read in (lambda: store.get_analyzer("a"), lambda: store.list_findings(ARN_PREFIX + "a"),
+                 lambda: store.update_findings(ARN_PREFIX + "a", ARCHIVED, ids=["x"]),
+                 lambda: store.create_archive_rule("a", "r", {"isPublic": {"eq": ["true"]}})):
+        with pytest.raises(MissingDatabaseError):
+            read()
+    assert not path.exists()
+    store.create_analyzer("a", "ACCOUNT")  # the one operation that makes a database
+    assert path.exists() and [a.name for a in store.list_analyzers()] == ["a"]
+
+
+def test_reading_a_database_without_our_tables_creates_none(database_url):
+    from sqlalchemy import inspect
+
+    from accessproof.findings.db import drop_schema, make_engine
+    from accessproof.findings.errors import MissingDatabaseError
+
+    engine = make_engine(database_url)
+    drop_schema(engine)
+    with engine.begin():
+        pass  # the SQLite file exists now, empty
+    with pytest.raises(MissingDatabaseError):
+        FindingsStore.open(database_url, create=False)
+    assert FindingsStore(engine).list_analyzers() == []
+    with engine.connect() as connection:
+        assert not set(inspect(connection).get_table_names()) & {"analyzers", "findings"}
+
+
+def test_a_database_of_a_newer_version_is_refused(database_url):
+    from sqlalchemy import update
+
+    from accessproof.findings.db import SchemaVersionRow, create_schema, drop_schema, make_engine
+    from accessproof.findings.errors import SchemaVersionError
+
+    engine = make_engine(database_url)
+    drop_schema(engine)
+    create_schema(engine)
+    with engine.begin() as connection:
+        connection.execute(update(SchemaVersionRow).values(version=99))
+    with pytest.raises(SchemaVersionError, match="schema version 99, made by a newer accessproof") as caught:
+        FindingsStore.open(database_url)
+    assert "\n" not in str(caught.value)
+    with pytest.raises(SchemaVersionError):
+        FindingsStore(engine).list_analyzers()
+
+
+def _downgrade_to_unversioned(engine) -> None:
+    """Turn a fresh database into what accessproof made before schema versions (version 1)."""
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP INDEX ux_findings_analyzer_open_key")
+        for table, column in (("findings", "last_analysis"), ("analyzers", "analyses_recorded"),
+                              ("analyzed_resources", "last_analysis")):
+            connection.exec_driver_sql(f"ALTER TABLE {table} DROP COLUMN {column}")
+        connection.exec_driver_sql("DROP TABLE findings_merged")
+        connection.exec_driver_sql("DROP TABLE schema_versions")
+
+
+def _copy_finding(engine, finding_id: str, new_id: str, status: str, created_at) -> None:
+    """A duplicate row of a finding, as concurrent runs of the previous version recorded them."""
+    from sqlalchemy import DateTime, bindparam, text
+
+    from accessproof.findings.db import FINDINGS
+
+    columns = [c.name for c in FINDINGS.columns if c.name not in ("id", "status", "created_at", "last_analysis")]
+    statement = text(f"INSERT INTO findings (id, status, created_at, {', '.join(columns)}) "
+                     f"SELECT :new_id, :status, :created_at, {', '.join(columns)} FROM findings WHERE id = :id")
+    with engine.begin() as connection:
+        connection.execute(statement.bindparams(bindparam("created_at", type_=DateTime(timezone=True))),
+                           {"new_id": new_id, "status": status, "created_at": created_at, "id": finding_id})
+
+
+def test_an_older_database_with_duplicates_is_upgraded_without_losing_a_row(database_url, clock, caplog):
+    from datetime import timedelta
+
+    from sqlalchemy import func, inspect, select, update
+
+    from accessproof.findings.db import FINDINGS, MergedFindingRow, create_schema, drop_schema, make_engine
+
+    engine = make_engine(database_url)
+    drop_schema(engine)
+    create_schema(engine)
+    old = FindingsStore(engine, clock=clock)
+    arn = old.create_analyzer("a", "ACCOUNT", archive_rules=[{"ruleName": "r", "filter": {"isPublic": {"eq": ["x"]}}}]).arn
+    outcome = old.record_analysis(arn, [analysis(BUCKET, fresh(), public()), analysis(QUEUE, fresh(QUEUE))], complete=True)
+    old.close()
+    bucket, website, queue = (next(f.id for f in outcome.opened if (f.resource, f.is_public) == key)
+                              for key in ((BUCKET, False), (BUCKET, True), (QUEUE, False)))
+    _downgrade_to_unversioned(engine)
+    earlier = clock.now - timedelta(hours=1)
+    _copy_finding(engine, bucket, "dup-oldest", ARCHIVED, earlier)  # the oldest copy, archived by the user
+    _copy_finding(engine, bucket, "dup-newer", ACTIVE, clock.now + timedelta(hours=1))
+    _copy_finding(engine, website, "dup-website", ARCHIVED, clock.now + timedelta(hours=2))
+    _copy_finding(engine, queue, "old-resolved", RESOLVED, earlier)  # not open: not a duplicate
+    with engine.begin() as connection:
+        connection.execute(update(FINDINGS).where(FINDINGS.c.id == website).values(status=ARCHIVED))
+        before = connection.scalar(select(func.count()).select_from(FINDINGS))
+
+    clock.tick()
+    with caplog.at_level("WARNING", logger="accessproof.findings"):
+        upgraded = FindingsStore.open(database_url, clock=clock)
+    try:
+        assert "3 duplicate findings" in caplog.text and "findings_merged" in caplog.text
+        rows = {f.id: f.status for f in upgraded.list_findings(arn, max_results=1000).items}
+        # The oldest copy of each access stays; ACTIVE if any copy was ACTIVE (a merge hides no access).
+        assert rows == {"dup-oldest": ACTIVE, website: ARCHIVED, queue: ACTIVE, "old-resolved": RESOLVED}
+        with engine.connect() as connection:
+            merged = {row.id: row.merged_into for row in connection.execute(select(MergedFindingRow))}
+            kept = connection.execute(select(MergedFindingRow.finding).where(MergedFindingRow.id == "dup-newer")).scalar()
+            assert "ux_findings_analyzer_open_key" in {i["name"] for i in inspect(connection).get_indexes("findings")}
+        assert merged == {bucket: "dup-oldest", "dup-newer": "dup-oldest", "dup-website": website}
+        assert len(rows) + len(merged) == before  # nothing lost
+        assert kept["status"] == ACTIVE and kept["resource"] == BUCKET
+        # The same account analysed again: nothing opened, nothing resolved.
+        again = upgraded.record_analysis(arn, [analysis(BUCKET, fresh(), public()), analysis(QUEUE, fresh(QUEUE))],
+                                         complete=True)
+        assert again.opened == again.resolved == () and len(again.kept) == 3
+    finally:
+        upgraded.close()
+
+
+def test_an_older_database_without_duplicates_is_upgraded_in_place(database_url, clock, caplog):
+    from accessproof.findings.db import create_schema, drop_schema, make_engine
+
+    engine = make_engine(database_url)
+    drop_schema(engine)
+    create_schema(engine)
+    old = FindingsStore(engine, clock=clock)
+    arn = old.create_analyzer("a", "ACCOUNT").arn
+    old.record_analysis(arn, [analysis(BUCKET, fresh())])
+    with engine.begin() as connection:  # a rule an earlier version accepted: it would archive everything
+        connection.exec_driver_sql("INSERT INTO archive_rules (analyzer_arn, rule_name, filter, created_at, updated_at) "
+                                   f"VALUES ('{arn}', 'everything', '{{}}', '2026-01-01', '2026-01-01')")
+    old.close()
+    _downgrade_to_unversioned(engine)
+    with caplog.at_level("WARNING", logger="accessproof.findings"):
+        upgraded = FindingsStore(engine, clock=clock)
+        assert [f.resource for f in upgraded.list_findings(arn).items] == [BUCKET]  # a read upgrades it
+    assert "duplicate" not in caplog.text
+    assert "archive rule everything" in caplog.text and "empty filter" in caplog.text
+    assert [f.status for f in upgraded.record_analysis(arn, [analysis(QUEUE, fresh(QUEUE))]).opened] == [ACTIVE]

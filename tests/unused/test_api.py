@@ -85,7 +85,10 @@ def test_recommendation_is_proven_and_validated(client):
     assert response["status"] == "SUCCEEDED" and response["recommendationType"] == "UnusedPermissionRecommendation"
     steps = [s["unusedPermissionsRecommendedStep"] for s in response["recommendedSteps"]]
     assert [(s["existingPolicyId"], s["recommendedAction"]) for s in steps] == [
-        ("arn:aws:iam::444455556666:policy/S3FullAccess", "CREATE_POLICY"), ("OrdersTableRead", "DETACH_POLICY")]
+        ("arn:aws:iam::444455556666:policy/S3FullAccess", "CREATE_POLICY"),
+        ("arn:aws:iam::444455556666:policy/S3FullAccess", "DETACH_POLICY"), ("OrdersTableRead", "DETACH_POLICY")]
+    # both steps of the partly used policy name when it was last updated; the detach step has no policy
+    assert steps[0]["policyUpdatedAt"] == steps[1]["policyUpdatedAt"] and "recommendedPolicy" not in steps[1]
     create_step = steps[0]
     assert isinstance(create_step["policyUpdatedAt"], datetime)
     original = json.dumps({"Version": "2012-10-17", "Statement": [{"Sid": "S3Everything", "Effect": "Allow",

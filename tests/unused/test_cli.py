@@ -64,10 +64,12 @@ def test_recommend_prints_steps_and_diffs(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "CREATE_POLICY Reports" in r.stdout and "check-no-new-access: PASS" in r.stdout
     assert '-                "s3:PutObject",' in r.stdout
+    assert "2. DETACH_POLICY Reports" in r.stdout and "once the recommended policy above is attached" in r.stdout
     [role] = [f for f in data["findings"] if f["resource"].endswith("DataReaderRole")]
     r = cli("recommend", role["id"], "--database", db, "--output", "json")
     steps = json.loads(r.stdout)["recommendedSteps"]
-    assert [s["unusedPermissionsRecommendedStep"]["recommendedAction"] for s in steps] == ["CREATE_POLICY", "DETACH_POLICY"]
+    assert [s["unusedPermissionsRecommendedStep"]["recommendedAction"] for s in steps] == [
+        "CREATE_POLICY", "DETACH_POLICY", "DETACH_POLICY"]
     assert cli("recommend", "nope", "--database", db).returncode == 2
 
 

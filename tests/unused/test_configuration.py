@@ -97,3 +97,15 @@ def test_shorter_age_moves_the_cutoff():
     findings = analyze_account(account(r), UnusedAccessSettings(30), NOW).findings
     assert [f.finding_type for f in findings] == ["UnusedIAMRole"]
     assert analyze_account(account(r), UnusedAccessSettings(90), NOW).findings == []
+
+
+def test_tag_key_and_value_lengths():
+    """API Reference, AnalysisRuleCriteria: keys of 1 to 128 characters not prefixed with aws:,
+    values of 0 to 256 characters (an empty value matches any value of the key)."""
+    def config(key, value):
+        return {"unusedAccess": {"analysisRule": {"exclusions": [{"resourceTags": [{key: value}]}]}}}
+    assert settings_from_configuration(config("k" * 128, "v" * 256), ACCOUNT_TYPE).exclusions[0].resource_tags == (
+        {"k" * 128: "v" * 256},)
+    for key, value in (("k" * 129, ""), ("", "v"), ("AWS:team", "x"), ("team", "v" * 257)):
+        with pytest.raises(UnusedConfigurationError, match="resourceTags"):
+            settings_from_configuration(config(key, value), ACCOUNT_TYPE)

@@ -62,10 +62,12 @@ def test_access_key_at_the_boundary():
     young = key("AKIAYOUNG00000000001", created=CUTOFF + SECOND)
     inactive = key("AKIAINACTIVE00000001", active=False)
     got = findings(user(keys=[used, stale, never, young, inactive]))
+    # one finding for the user, one details entry per unused key
     assert got == [
-        ("UnusedIAMUserAccessKey", [{"unusedIamUserAccessKeyDetails": {"accessKeyId": "AKIASTALE00000000001",
-                                                                       "lastAccessed": (CUTOFF - SECOND).isoformat()}}]),
-        ("UnusedIAMUserAccessKey", [{"unusedIamUserAccessKeyDetails": {"accessKeyId": "AKIANEVER00000000001"}}]),
+        ("UnusedIAMUserAccessKey", [
+            {"unusedIamUserAccessKeyDetails": {"accessKeyId": "AKIASTALE00000000001",
+                                               "lastAccessed": (CUTOFF - SECOND).isoformat()}},
+            {"unusedIamUserAccessKeyDetails": {"accessKeyId": "AKIANEVER00000000001"}}]),
     ]
 
 

@@ -47,20 +47,29 @@ def test_role_used_again_resolves_its_finding(store):
 
 
 def test_key_and_password_reuse_resolve_each_own_finding(store):
+    """The user's access-key finding (one, listing each unused key) shrinks when one key is used
+    and resolves when both are; the password finding resolves on its own."""
     analyzer = store.create_analyzer("unused", "ACCOUNT_UNUSED_ACCESS")
     k1, k2 = key("AKIAKEYONE0000000001"), key("AKIAKEYTWO0000000001")
     u = user(password=True, keys=[k1, k2])
-    assert len(record(store, analyzer, account(u), NOW).opened) == 3
+    opened = {f.finding_type: f for f in record(store, analyzer, account(u), NOW).opened}
+    assert sorted(opened) == ["UnusedIAMUserAccessKey", "UnusedIAMUserPassword"]
+    keys_finding = opened["UnusedIAMUserAccessKey"]
+    assert [d["unusedIamUserAccessKeyDetails"]["accessKeyId"] for d in keys_finding.details["findingDetails"]] == [
+        "AKIAKEYONE0000000001", "AKIAKEYTWO0000000001"]
     later = NOW + timedelta(days=1)
     u2 = replace(u, access_keys=(replace(k1, last_used=later), k2))
     outcome = record(store, analyzer, account(u2), later)
-    assert [f.details["findingDetails"][0]["unusedIamUserAccessKeyDetails"]["accessKeyId"] for f in outcome.resolved] == \
-        ["AKIAKEYONE0000000001"]
-    u3 = replace(u2, password_last_used=later)
+    assert outcome.resolved == () and outcome.opened == ()
+    [kept] = [f for f in outcome.kept if f.finding_type == "UnusedIAMUserAccessKey"]
+    assert kept.id == keys_finding.id
+    assert [d["unusedIamUserAccessKeyDetails"]["accessKeyId"] for d in kept.details["findingDetails"]] == [
+        "AKIAKEYTWO0000000001"]
+    u3 = replace(u2, password_last_used=later, access_keys=(replace(k1, last_used=later), replace(k2, last_used=later)))
     outcome = record(store, analyzer, account(u3), later)
-    assert [f.finding_type for f in outcome.resolved] == ["UnusedIAMUserPassword"]
+    assert sorted(f.finding_type for f in outcome.resolved) == ["UnusedIAMUserAccessKey", "UnusedIAMUserPassword"]
     statuses = sorted(f.status for f in store.list_findings(analyzer.arn, max_results=1000).items)
-    assert statuses == ["ACTIVE", "RESOLVED", "RESOLVED"]
+    assert statuses == ["RESOLVED", "RESOLVED"]
 
 
 def test_permission_reuse_shrinks_then_resolves(store):
@@ -105,3 +114,14 @@ def test_statistics(store):
         {"account": "111122223333", "numberOfActiveFindings": 2, "details": {"UnusedIAMRole": 2}},
         {"account": "444455556666", "numberOfActiveFindings": 1, "details": {"UnusedIAMUserPassword": 1}}]
     assert body["totalActiveFindings"] == 3 and body["totalResolvedFindings"] == 0
+
+
+def test_reanalysis_moves_analyzed_at_and_keeps_created_at(store):
+    """API Reference, FindingSummaryV2: ``analyzedAt`` is "the time at which the ... IAM entity that
+    generated the finding was analyzed"; ``createdAt`` when the finding was created."""
+    analyzer = store.create_analyzer("unused", "ACCOUNT_UNUSED_ACCESS")
+    r = role(last_used=None)
+    [opened] = record(store, analyzer, account(r), NOW).opened
+    later = NOW + timedelta(days=1)
+    [kept] = record(store, analyzer, account(r), later).kept
+    assert (kept.id, kept.created_at, kept.analyzed_at, kept.status) == (opened.id, NOW, later, "ACTIVE")

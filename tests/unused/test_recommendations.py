@@ -110,13 +110,17 @@ def test_recommended_policies_are_proven_and_keep_used_actions(name):
     details = finding.details["findingDetails"]
     recommendation = recommend(r, acct, details)
     assert recommendation.problems == []
-    [step] = recommendation.steps
+    step = recommendation.steps[0]
     unused = UnusedSet.from_details(details)
     if step.recommended_action == DETACH_POLICY:
+        assert len(recommendation.steps) == 1
         before = granted_actions([("p", document)], ACCOUNT)
         assert all(a in unused for actions in before.by_service.values() for a in actions)
         return
-    assert step.recommended_action == CREATE_POLICY
+    # a partly used policy: create the refined policy, then detach the original (AWS's example)
+    assert [(s.recommended_action, s.existing_policy_id) for s in recommendation.steps] == [
+        (CREATE_POLICY, "p0"), (DETACH_POLICY, "p0")]
+    assert recommendation.steps[1].recommended_policy is None
     refined = step.recommended_policy
     proof = check_no_new_access(refined, document, "IDENTITY_POLICY")
     assert proof.result == "PASS", proof.as_dict()
@@ -135,7 +139,7 @@ def test_recommended_policies_are_proven_and_keep_used_actions(name):
 def test_s3_star_refined_keeps_get_object_only_from_s3():
     document, services = CASES["s3-star-only-get-object"]
     r, acct, findings = analyse(document, services)
-    [step] = recommend(r, acct, findings[0].details["findingDetails"]).steps
+    step, _ = recommend(r, acct, findings[0].details["findingDetails"]).steps
     assert json.loads(step.recommended_policy)["Statement"][0]["Action"] == "s3:GetObject"
 
 
@@ -151,7 +155,7 @@ def test_whole_unused_policy_is_detached_and_used_one_untouched():
 def test_star_statement_keeps_its_resource_and_uses_not_action():
     document, services = CASES["star-becomes-not-action"]
     r, acct, findings = analyse(document, services)
-    [step] = recommend(r, acct, findings[0].details["findingDetails"]).steps
+    step, _ = recommend(r, acct, findings[0].details["findingDetails"]).steps
     statement = json.loads(step.recommended_policy)["Statement"][0]
     assert statement["Resource"] == "*" and "Action" not in statement
     assert "iam:*" in statement["NotAction"] and "s3:PutObject" in statement["NotAction"]

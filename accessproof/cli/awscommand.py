@@ -26,8 +26,8 @@ try:  # typer >= 0.2x carries its own copy of click
 except ImportError:  # pragma: no cover - older typer uses click itself
     from click import Context, UsageError
 
-from .awsmodel import LITERAL, Mirror, is_document, load_text, option_name
-from .inputs import InputError
+from .awsmodel import LITERAL, Mirror, file_url_path, is_document, load_text, option_name
+from .inputs import InputError, parse_json_text
 
 if TYPE_CHECKING:
     from botocore.model import Shape
@@ -99,10 +99,8 @@ class AwsCommand(AwsListCommand):
 
     def defaults_from_json(self, value: str) -> dict[str, Any]:
         """``--cli-input-json`` as the options' defaults (so that the command line wins)."""
-        try:
-            data = json.loads(load_text(value))
-        except json.JSONDecodeError as e:
-            raise InputError(f"{CLI_INPUT_JSON}: not valid JSON: {e.msg} (line {e.lineno}, column {e.colno})") from None
+        path = file_url_path(value)
+        data = parse_json_text(load_text(value), "<argument>" if path is None else str(path), CLI_INPUT_JSON)
         if not isinstance(data, dict):
             raise InputError(f"{CLI_INPUT_JSON}: expected a JSON object of the operation's parameters")
         shape = self.mirror.model.input_shape

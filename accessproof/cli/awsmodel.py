@@ -4,8 +4,9 @@ A command that mirrors an operation (``list-findings`` is ListFindings) takes it
 AWS CLI does: ``--kebab-case`` options, lists as several values after one option, structures,
 maps and lists of structures as JSON or shorthand (``accessproof.cli.shorthand``), any value
 from ``file://path`` (``~`` is the home folder; ``fileb://`` reads the same bytes: every member
-these commands take is text, so the bytes must be UTF-8). The model says which member is a list,
-a structure or a number; nothing is listed by hand per command.
+these commands take is text, so the bytes must be UTF-8); a structure also from ``-`` (standard
+input). JSON is parsed within the limits of ``accessproof.untrusted``. The model says which member
+is a list, a structure or a number; nothing is listed by hand per command.
 
 Policy documents (members whose shape is a policy document: ``PolicyDocument``,
 ``AccessCheckPolicyDocument``, IAM's ``policyDocumentType``) keep accessproof's forms: a path,
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence, Union
 
 from botocore import xform_name
 
-from .inputs import InputError, read_argument, read_path
+from .inputs import InputError, parse_json_text, read_argument, read_path, read_stdin
 from .shorthand import ShorthandError, parse_shorthand
 
 if TYPE_CHECKING:  # botocore.model imports urllib3, ssl and awscrt: only a command that needs a model loads it
@@ -35,6 +36,7 @@ if TYPE_CHECKING:  # botocore.model imports urllib3, ssl and awscrt: only a comm
 LITERAL = "\x00"
 
 FILE_PREFIXES = ("file://", "fileb://")
+CLI_INPUT_NAME = "<cli-input-json>"
 
 
 @lru_cache(maxsize=None)
@@ -81,7 +83,7 @@ def read_document(value: str) -> tuple[str, str]:
     """A policy document argument: (display name, text). Adds ``file://~``, ``fileb://`` and the
     literal values of ``--cli-input-json`` to ``inputs.read_argument``."""
     if value.startswith(LITERAL):
-        return "<cli-input-json>", value[len(LITERAL):]
+        return CLI_INPUT_NAME, value[len(LITERAL):]
     return read_argument(expand_file_url(value))
 
 
@@ -131,25 +133,34 @@ class Mirror:
         return {name: sample(shape.members[name]) for name in wanted}
 
 
-def structure_value(raw: str, where: str) -> tuple[Any, bool]:
-    """A structure, map or list written as JSON (inline or in a file) or in shorthand; and
-    whether it was shorthand (whose scalars are all strings)."""
+def source(raw: str, stdin: bool = True) -> tuple[str, str]:
+    """(display name, text) of a structure-valued argument: the literal JSON of ``--cli-input-json``,
+    the content of ``file://`` / ``fileb://``, standard input for ``-`` (accessproof's form, as for
+    documents), else the argument itself."""
     if raw.startswith(LITERAL):
-        return _json(raw[len(LITERAL):], where), False
-    text = load_text(raw)
-    if text.lstrip().startswith(("{", "[")):
-        return _json(text, where), False
+        return CLI_INPUT_NAME, raw[len(LITERAL):]
+    if stdin and raw == "-":
+        return "<stdin>", read_stdin()
+    path = file_url_path(raw)
+    if path is not None:
+        return str(path), read_path(path)
+    return "<argument>", raw
+
+
+def structure_value(raw: str, where: str) -> tuple[Any, bool]:
+    """A structure, map or list written as JSON (inline, in a file or on standard input) or in
+    shorthand; and whether it was shorthand (whose scalars are all strings)."""
+    return parsed_structure(*source(raw), where)
+
+
+def parsed_structure(name: str, text: str, where: str) -> tuple[Any, bool]:
+    """``text`` (from ``name``) as JSON within accessproof's limits, or as shorthand."""
+    if name == CLI_INPUT_NAME or text.lstrip().startswith(("{", "[")):
+        return parse_json_text(text, name, where), False
     try:
         return parse_shorthand(text, load_file=load_text), True
     except ShorthandError as e:
         raise InputError(f"{where}: neither JSON nor shorthand (Key=value,Key2=[a,b]): {e}") from None
-
-
-def _json(text: str, option: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as e:
-        raise InputError(f"{option}: not valid JSON: {e.msg} (line {e.lineno}, column {e.colno})") from None
 
 
 def list_value(values: list[str], shape: Shape, option: str) -> list[Any]:
@@ -159,8 +170,15 @@ def list_value(values: list[str], shape: Shape, option: str) -> list[Any]:
     item_shape = shape.member
     if is_document(item_shape):
         return list(values)
-    if len(values) == 1 and (values[0].startswith(LITERAL) or load_text(values[0]).lstrip().startswith("[")):
-        return conform(*structure_value(values[0], option), shape, option)
+    if len(values) == 1:
+        # Read once: a single value may be the whole list, or its only item (from standard input too).
+        name, text = source(values[0], stdin=not is_scalar(item_shape))
+        if name == CLI_INPUT_NAME or text.lstrip().startswith("["):
+            return conform(parse_json_text(text, name, option), False, shape, option)
+        where = f"{option}[0]"
+        if is_scalar(item_shape):
+            return [conform(text, True, item_shape, where)]
+        return [conform(*parsed_structure(name, text, where), item_shape, where)]
     items: list[Any] = []
     for index, value in enumerate(values):
         where = f"{option}[{index}]"

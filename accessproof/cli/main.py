@@ -6,6 +6,7 @@ import sys
 
 import typer
 
+from ..untrusted import one_line
 from .inputs import InputError
 
 try:  # typer >= 0.2x carries its own copy of click
@@ -51,11 +52,14 @@ def register() -> None:
     app.command("update-findings", cls=mirrors(analyze.UPDATE_FINDINGS))(analyze.update_findings_command)
     app.command("create-archive-rule", cls=mirrors(analyze.CREATE_ARCHIVE_RULE))(analyze.create_archive_rule_command)
     app.command("apply-archive-rule", cls=mirrors(analyze.APPLY_ARCHIVE_RULE))(analyze.apply_archive_rule_command)
+    from . import serve  # the REST-JSON server (issue 12)
+
+    app.command("serve")(serve.serve_command)
 
 
 def fail(message: str) -> "typer.Exit":
     """Print a one-line error on stderr; the caller raises the returned Exit (status 2)."""
-    print(f"accessproof: error: {message}", file=sys.stderr)
+    print(f"accessproof: error: {one_line(message)}", file=sys.stderr)
     return typer.Exit(2)
 
 
@@ -80,7 +84,7 @@ def main() -> None:
         print("accessproof: aborted", file=sys.stderr)
         sys.exit(1)
     except InputError as e:
-        print(f"accessproof: error: {e}", file=sys.stderr)
+        print(f"accessproof: error: {one_line(str(e))}", file=sys.stderr)
         sys.exit(2)
     except KeyboardInterrupt:
         sys.exit(130)

@@ -62,7 +62,7 @@ def test_structures_are_typed_by_the_model(raw, expected):
     ("status={exists=maybe}", "--filter.status.exists: expected true or false"),
     ("status=[ACTIVE]", "--filter.status: expected a structure"),
     ("status={eq=[ACTIVE]", "--filter: neither JSON nor shorthand"),
-    ('{"status": ', "--filter: not valid JSON"),
+    ('{"status": ', "--filter <argument>: not valid JSON"),
 ])
 def test_bad_structures_are_one_line_errors(raw, message):
     with pytest.raises(InputError) as e:

@@ -26,7 +26,8 @@ accessanalyzer list-findings --filter``:
   else takes the value as written.
 
 Values are strings (or lists and dicts of them): the service model decides what they become
-(``accessproof.cli.awsmodel``). Where the AWS CLI accepts an input this parser refuses, it is
+(``accessproof.cli.awsmodel``). Lists and hashes nest at most ``MAX_DEPTH`` deep, as JSON arguments
+(``accessproof.untrusted``). Where the AWS CLI accepts an input this parser refuses, it is
 because the AWS CLI would silently misread it: an empty key, or a key given twice.
 """
 
@@ -34,6 +35,8 @@ from __future__ import annotations
 
 import string
 from typing import Any, Callable, Optional, Union
+
+from ..untrusted import MAX_DEPTH
 
 KEY_CHARACTERS = frozenset(string.ascii_letters + string.digits + "-_.:/#")
 _BARE_NEVER = frozenset(",'\"]}")  # a bare scalar stops (or the input is wrong) at these
@@ -60,6 +63,7 @@ class _Parser:
         self.text = text
         self.at = 0
         self.load_file = load_file
+        self.depth = 0  # lists and hashes open
 
     # ------------------------------------------------------------------ structure
 
@@ -157,8 +161,14 @@ class _Parser:
             return False
         return True
 
+    def _open(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self._error(f"lists and structures nested deeper than {MAX_DEPTH} levels")
+        self.at += 1  # [ or {
+
     def _list(self) -> list[Any]:
-        self.at += 1  # [
+        self._open()
         items: list[Any] = []
         self._skip_space()
         while self._peek() != "]":
@@ -172,6 +182,7 @@ class _Parser:
             elif self._peek() != "]":
                 raise self._error("expected ',' or ']'")
         self.at += 1  # ]
+        self.depth -= 1
         return items
 
     def _item(self) -> Any:
@@ -183,12 +194,13 @@ class _Parser:
         return self._scalar("]")
 
     def _hash(self) -> dict[str, Any]:
-        self.at += 1  # {
+        self._open()
         pairs = self._pairs(closing="}")
         self._skip_space()
         if self._peek() != "}":
             raise self._error("expected ',' or '}'")
         self.at += 1
+        self.depth -= 1
         return pairs
 
     def _scalar(self, closing: Optional[str]) -> str:

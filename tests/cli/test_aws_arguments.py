@@ -63,6 +63,9 @@ def test_structures_are_typed_by_the_model(raw, expected):
     ("status=[ACTIVE]", "--filter.status: expected a structure"),
     ("status={eq=[ACTIVE]", "--filter: neither JSON nor shorthand"),
     ('{"status": ', "--filter <argument>: not valid JSON"),
+    ("status={eq=" + "[" * 5000, "--filter: neither JSON nor shorthand (Key=value,Key2=[a,b]): lists and structures "
+                                  "nested deeper than 64 levels"),
+    ('{"status": ' * 5000, "--filter <argument>: JSON nested deeper than 64 levels"),
 ])
 def test_bad_structures_are_one_line_errors(raw, message):
     with pytest.raises(InputError) as e:

@@ -11,6 +11,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from accessproof.cli.shorthand import ShorthandError, parse_shorthand
+from accessproof.untrusted import MAX_DEPTH
 
 AWS = ShorthandParser()
 
@@ -56,6 +57,27 @@ def test_errors_name_the_problem_and_where(text, message):
     with pytest.raises(ShorthandError) as e:
         parse_shorthand(text)
     assert message in str(e.value) and "(at character " in str(e.value)
+
+
+@pytest.mark.parametrize("text", [
+    "a=" + "[" * 5000,                                             # past Python's stack, unclosed
+    "a=" + "{b=" * 5000,
+    "a=" + "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1),          # one level past, well formed
+    "a=" + "{b=" * MAX_DEPTH + "[c]" + "}" * MAX_DEPTH,
+])
+def test_nesting_past_the_limit_is_refused_as_json_is(text):
+    with pytest.raises(ShorthandError, match=f"nested deeper than {MAX_DEPTH} levels"):
+        parse_shorthand(text)
+
+
+def test_nesting_at_the_limit_is_read():
+    deepest = "[" * MAX_DEPTH + "b" + "]" * MAX_DEPTH
+    parsed = parse_shorthand(f"a={deepest},c={deepest}")  # siblings at the limit: depth is not a count
+    for value in parsed.values():
+        for _ in range(MAX_DEPTH):
+            assert isinstance(value, list) and len(value) == 1
+            value = value[0]
+        assert value == "b"
 
 
 def test_at_equals_loads_a_file(tmp_path):
@@ -130,7 +152,7 @@ def _csv_ambiguous(value: dict) -> bool:
     return False
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(structures())
 def test_generated_structures_round_trip_and_agree_with_the_aws_cli(case):
     value, text = case

@@ -189,6 +189,10 @@ def test_ids_space_separated_and_client_tokens(cli, account, database):
     archived = json.loads(cli("list-findings", "--analyzer-arn", ANALYZER, "--database", database,
                               "--filter", "status={eq=[ARCHIVED]}", "--query", "findings[].id").out)
     assert sorted(archived) == sorted(ids[:2])
+    for stdin in ('{"status": {"eq": ["ARCHIVED"]}}', "status={eq=[ARCHIVED]}"):  # a structure from standard input
+        run = cli("list-findings", "--analyzer-arn", ANALYZER, "--database", database, "--filter", "-",
+                  "--query", "findings[].id", stdin=stdin)
+        assert sorted(json.loads(run.out)) == sorted(ids[:2]), run.err
     run = cli("create-archive-rule", "--analyzer-name", "accessproof-external-account", "--rule-name", "partner",
               "--filter", "principal.AWS={contains=[999988887777]}", "--client-token", "token-2", "--database", database)
     assert run.code == 0, run.err

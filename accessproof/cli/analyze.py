@@ -7,9 +7,8 @@ Exit status of ``analyze``: 0 no ACTIVE finding, 1 ACTIVE findings, 2 bad input 
 
 from __future__ import annotations
 
-import json
 import re
-from datetime import datetime
+import sys
 from enum import Enum
 from pathlib import Path
 from typing import Any, Callable, List, Optional
@@ -22,7 +21,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from ..api.accessanalyzer import AccessAnalyzerClient
-from .inputs import InputError, json_argument
+from .awsmodel import Mirror
+from .inputs import InputError
+from .output import QUERY_HELP, Query, compile_query, emit
+
+LIST_FINDINGS = Mirror("accessanalyzer", "ListFindings")
+UPDATE_FINDINGS = Mirror("accessanalyzer", "UpdateFindings")
+CREATE_ARCHIVE_RULE = Mirror("accessanalyzer", "CreateArchiveRule")
+APPLY_ARCHIVE_RULE = Mirror("accessanalyzer", "ApplyArchiveRule")
+CLIENT_TOKEN_HELP = "An idempotency token, passed to the operation as the AWS CLI passes it."
 
 MAX_ACTIONS_SHOWN = 4
 DATABASE_HELP = "Findings database URL (sqlite:///path or postgresql://...); default the SQLite file accessproof.db."
@@ -89,16 +96,8 @@ def _all_findings(client: AccessAnalyzerClient, analyzer_arn: str, filter: Optio
             return found
 
 
-def _iso(value: object) -> str:
-    return value.isoformat() if isinstance(value, datetime) else str(value)
-
-
-def _print_json(body: dict) -> None:
-    typer.echo(json.dumps(body, indent=4, default=_iso))
-
-
-def _json_argument(value: Optional[str], option: str) -> Any:
-    return None if value is None else json_argument(value, option)
+def _client_token(token: Optional[str]) -> dict[str, str]:
+    return {"clientToken": token} if token is not None else {}
 
 
 # ------------------------------------------------------------------------------ the table
@@ -178,17 +177,19 @@ def analyze_command(
                                        "access analyzer (as accessproof analyze-unused); ACCOUNT or ORGANIZATION: as --zone-of-trust."),
     unused_access_age: int = typer.Option(90, "--unused-access-age", help="Unused access: the tracking period in days (1-365)."),
     now: Optional[str] = typer.Option(None, "--now", help="Unused access: the analysis time (ISO 8601); default now."),
+    query: Optional[str] = typer.Option(None, "--query", help=QUERY_HELP),
 ) -> None:
     """Find who outside the zone of trust can reach the snapshot's resources.
 
     Records the findings (new access opens findings, access that is gone is resolved, archive rules
     apply). Exit status: 0 no ACTIVE finding, 1 ACTIVE findings, 2 bad input.
     """
+    expression = compile_query(query)
     if type in ("ACCOUNT_UNUSED_ACCESS", "ORGANIZATION_UNUSED_ACCESS"):  # unused access (issue 7)
         from .unused import analyze_unused
 
         return analyze_unused(snapshot, type, unused_access_age=unused_access_age, now=now, database=database,
-                              analyzer_name=analyzer_name, output=output.value)
+                              analyzer_name=analyzer_name, output=output.value, query=expression)
     if type is not None:
         if type not in Zone.__members__:
             raise InputError(f"--type must be ACCOUNT, ORGANIZATION, ACCOUNT_UNUSED_ACCESS or ORGANIZATION_UNUSED_ACCESS, not {type!r}")
@@ -199,15 +200,26 @@ def analyze_command(
     name = analyzer_name or f"accessproof-external-{zone_of_trust.value.lower()}"
     arn, changes = _analyzer_arn(client, name, zone_of_trust)
     findings = _all_findings(client, arn)
-    if output is Output.json:
-        _print_json({"findings": findings})
-    elif output is Output.sarif:
-        from ..integrations.sarif import external_access_sarif
-        _print_json(external_access_sarif(findings, snapshot))
-    else:
-        _render(findings, arn, changes)
+    _emit_findings(findings, output, expression, snapshot, text=lambda: _render(findings, arn, changes))
     if any(f["status"] == "ACTIVE" for f in findings):
         raise typer.Exit(1)
+
+
+def _emit_findings(findings: list[dict], output: Output, query: Query, snapshot: Optional[str],
+                   text: Callable[[], None]) -> None:
+    """The findings as ListFindings prints them, a table, or SARIF located in the snapshot's files."""
+
+    def sarif() -> dict:
+        from ..integrations.sarif import Place, external_access_sarif
+        from ..integrations.snapshot_places import external_access_places
+
+        if snapshot is None:
+            print("accessproof: note: without --snapshot the SARIF results point at no file; code scanning shows "
+                  "only results with a file", file=sys.stderr)
+            return external_access_sarif(findings, lambda f: [Place(None, description=f.get("resource", ""))])
+        return external_access_sarif(findings, external_access_places(snapshot))
+
+    emit({"findings": findings}, output.value, query, text=text, sarif=sarif)
 
 
 def _render(findings: list[dict], analyzer_arn: str, changes: Optional[dict]) -> None:
@@ -230,47 +242,59 @@ def _render(findings: list[dict], analyzer_arn: str, changes: Optional[dict]) ->
 
 def list_findings_command(
     analyzer_arn: str = typer.Option(..., "--analyzer-arn", help="The analyzer's ARN."),
-    filter: Optional[str] = typer.Option(None, "--filter", help="FilterCriteriaMap as JSON (inline, file://path or -)."),
-    sort: Optional[str] = typer.Option(None, "--sort", help='SortCriteria as JSON, e.g. {"attributeName": "resource", "orderBy": "ASC"}.'),
+    filter: Optional[str] = typer.Option(None, "--filter", help="FilterCriteriaMap as JSON (inline or file://path) or "
+                                         "shorthand, e.g. status={eq=[ACTIVE]},resourceType={eq=[AWS::S3::Bucket]}."),
+    sort: Optional[str] = typer.Option(None, "--sort", help="SortCriteria as JSON or shorthand, e.g. "
+                                       "attributeName=resource,orderBy=ASC."),
     database: Optional[str] = typer.Option(None, "--database", "--db", help=DATABASE_HELP),
-    output: Output = typer.Option(Output.json, "--output", help="json (as the AWS CLI prints it) or text (a table)."),
+    output: Output = typer.Option(Output.json, "--output", help="json (as the AWS CLI prints it), text (a table) or sarif."),
+    snapshot: Optional[str] = typer.Option(None, "--snapshot", help="SARIF: the snapshot the findings were found in, "
+                                           "to point each result at the file that grants the access."),
+    query: Optional[str] = typer.Option(None, "--query", help=QUERY_HELP),
 ) -> None:
     """ListFindings (every page)."""
+    expression = compile_query(query)
     client = _client(database)
-    findings = _all_findings(client, analyzer_arn, _json_argument(filter, "--filter"), _json_argument(sort, "--sort"))
-    if output is Output.json:
-        _print_json({"findings": findings})
-    else:
-        Console(highlight=False).print(findings_table(findings, f"{len(findings)} findings"))
+    findings = _all_findings(client, analyzer_arn, LIST_FINDINGS.argument("filter", filter),
+                             LIST_FINDINGS.argument("sort", sort))
+    _emit_findings(findings, output, expression, snapshot,
+                   text=lambda: Console(highlight=False).print(findings_table(findings, f"{len(findings)} findings")))
 
 
 def update_findings_command(
     analyzer_arn: str = typer.Option(..., "--analyzer-arn", help="The analyzer's ARN."),
     status: str = typer.Option(..., "--status", help="ACTIVE or ARCHIVED."),
-    ids: Optional[List[str]] = typer.Option(None, "--ids", help="A finding id (repeat the option for several)."),
+    ids: Optional[List[str]] = typer.Option(None, "--ids", help="Finding ids (several after one --ids, as in the AWS CLI)."),
     resource_arn: Optional[str] = typer.Option(None, "--resource-arn", help="Every finding of this resource."),
+    client_token: Optional[str] = typer.Option(None, "--client-token", help=CLIENT_TOKEN_HELP),
     database: Optional[str] = typer.Option(None, "--database", "--db", help=DATABASE_HELP),
 ) -> None:
     """UpdateFindings: archive or unarchive findings."""
+    finding_ids = UPDATE_FINDINGS.argument("ids", ids)
     _call(_client(database).update_findings, analyzerArn=analyzer_arn, status=status,
-          **({"ids": list(ids)} if ids else {}), **({"resourceArn": resource_arn} if resource_arn else {}))
+          **({"ids": finding_ids} if finding_ids else {}), **({"resourceArn": resource_arn} if resource_arn else {}),
+          **_client_token(client_token))
 
 
 def create_archive_rule_command(
     analyzer_name: str = typer.Option(..., "--analyzer-name", help="The analyzer's name."),
     rule_name: str = typer.Option(..., "--rule-name", help="The rule's name."),
-    filter: str = typer.Option(..., "--filter", help="FilterCriteriaMap as JSON (inline, file://path or -)."),
+    filter: str = typer.Option(..., "--filter", help="FilterCriteriaMap as JSON (inline or file://path) or shorthand, "
+                               "e.g. principal.AWS={contains=[999988887777]}."),
+    client_token: Optional[str] = typer.Option(None, "--client-token", help=CLIENT_TOKEN_HELP),
     database: Optional[str] = typer.Option(None, "--database", "--db", help=DATABASE_HELP),
 ) -> None:
     """CreateArchiveRule: archive new findings that match the filter."""
     _call(_client(database).create_archive_rule, analyzerName=analyzer_name, ruleName=rule_name,
-          filter=_json_argument(filter, "--filter"))
+          filter=CREATE_ARCHIVE_RULE.argument("filter", filter), **_client_token(client_token))
 
 
 def apply_archive_rule_command(
     analyzer_arn: str = typer.Option(..., "--analyzer-arn", help="The analyzer's ARN."),
     rule_name: str = typer.Option(..., "--rule-name", help="The rule's name."),
+    client_token: Optional[str] = typer.Option(None, "--client-token", help=CLIENT_TOKEN_HELP),
     database: Optional[str] = typer.Option(None, "--database", "--db", help=DATABASE_HELP),
 ) -> None:
     """ApplyArchiveRule: archive the ACTIVE findings the rule matches."""
-    _call(_client(database).apply_archive_rule, analyzerArn=analyzer_arn, ruleName=rule_name)
+    _call(_client(database).apply_archive_rule, analyzerArn=analyzer_arn, ruleName=rule_name,
+          **_client_token(client_token))

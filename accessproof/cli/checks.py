@@ -16,7 +16,14 @@ from botocore.exceptions import ClientError
 
 from ..api.accessanalyzer import AccessAnalyzerClient
 from ..checks import ACCESS_CHECK_RESOURCE_TYPES
-from .inputs import InputError, json_argument, read_argument
+from ..integrations.sarif import check_sarif
+from .awsmodel import Mirror, read_document
+from .inputs import InputError
+from .output import QUERY_HELP, Query, compile_query, emit
+
+CHECK_NO_NEW_ACCESS = Mirror("accessanalyzer", "CheckNoNewAccess")
+CHECK_ACCESS_NOT_GRANTED = Mirror("accessanalyzer", "CheckAccessNotGranted")
+CHECK_NO_PUBLIC_ACCESS = Mirror("accessanalyzer", "CheckNoPublicAccess")
 
 
 class CheckPolicyType(str, Enum):
@@ -53,27 +60,10 @@ def render_text(response: dict) -> str:
     return "\n".join(lines)
 
 
-def render_sarif(response: dict, uri: str, rule: str) -> dict:
-    results = []
-    if response["result"] == "FAIL":
-        for reason in response.get("reasons") or [{"description": response["message"]}]:
-            results.append({
-                "ruleId": rule, "level": "error",
-                "message": {"text": f"{response['message']} {reason.get('description', '')}".strip()},
-                "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri}}}],
-                "properties": {"statementIndex": reason.get("statementIndex"), "witness": response.get("witness")},
-            })
-    return {"version": "2.1.0", "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-            "runs": [{"tool": {"driver": {"name": "accessproof", "rules": [{"id": rule}]}}, "results": results}]}
-
-
-def _emit(response: dict, output: CheckOutput, uri: str, rule: str) -> None:
-    if output is CheckOutput.text:
-        typer.echo(render_text(response))
-    elif output is CheckOutput.sarif:
-        typer.echo(json.dumps(render_sarif(response, uri, rule), indent=2))
-    else:
-        typer.echo(json.dumps(response, indent=4))
+def _emit(response: dict, output: CheckOutput, query: Query, document: tuple[str, str], check: str) -> None:
+    name, text = document
+    emit(response, output.value, query, text=lambda: typer.echo(render_text(response)),
+         sarif=lambda: check_sarif(response, name, text, check))
     if response["result"] == "FAIL":
         raise typer.Exit(1)
 
@@ -88,26 +78,28 @@ def check_no_new_access_command(
     policy_type: CheckPolicyType = typer.Option(..., "--policy-type", help="IDENTITY_POLICY or RESOURCE_POLICY."),
     output: CheckOutput = typer.Option(CheckOutput.json, "--output", help="json (as the AWS CLI prints it), text, or sarif."),
     string_semantics: bool = typer.Option(False, "--string-semantics", help=STRING_SEMANTICS_HELP),
+    query: Optional[str] = typer.Option(None, "--query", help=QUERY_HELP),
 ) -> None:
     """Prove that the new policy grants nothing the existing one does not (CheckNoNewAccess).
 
     Exit status: 0 PASS, 1 FAIL, 2 bad input.
     """
-    new_name, new_text = read_argument(new_policy_document)
-    _, old_text = read_argument(existing_policy_document)
-    response = _call(AccessAnalyzerClient().check_no_new_access, newPolicyDocument=new_text,
-                     existingPolicyDocument=old_text, policyType=policy_type.value, stringSemantics=string_semantics)
-    _emit(response, output, new_name, "CheckNoNewAccess")
+    expression = compile_query(query)
+    new = read_document(new_policy_document)
+    _, old_text = read_document(existing_policy_document)
+    response = _call(AccessAnalyzerClient().check_no_new_access, newPolicyDocument=new[1],
+                     existingPolicyDocument=old_text, policyType=policy_type.value,
+                     stringSemantics=string_semantics)
+    _emit(response, output, expression, new, "CheckNoNewAccess")
 
 
-def _access_argument(access: Optional[str], actions: Optional[list[str]], resources: Optional[list[str]]) -> list:
-    if access is not None:
+def _access_argument(access: Optional[list[str]], actions: Optional[list[str]], resources: Optional[list[str]]) -> list:
+    if access:
         if actions or resources:
-            raise InputError("give --access or --actions/--resources, not both")
-        value = json_argument(access, "--access")
-        return value if isinstance(value, list) else [value]
+            raise InputError("give --access or --action/--resource, not both")
+        return CHECK_ACCESS_NOT_GRANTED.argument("access", access)
     if not actions and not resources:
-        raise InputError("give --access, or --actions and/or --resources")
+        raise InputError("give --access, or --action and/or --resource")
     item: dict = {}
     if actions:
         item["actions"] = actions
@@ -119,21 +111,25 @@ def _access_argument(access: Optional[str], actions: Optional[list[str]], resour
 def check_access_not_granted_command(
     policy_document: str = typer.Option(..., "--policy-document", help="The policy: a path, file://path, - or inline JSON."),
     policy_type: CheckPolicyType = typer.Option(..., "--policy-type", help="IDENTITY_POLICY or RESOURCE_POLICY."),
-    access: Optional[str] = typer.Option(None, "--access", help='JSON as the AWS CLI takes it: [{"actions": [...], "resources": [...]}].'),
+    access: Optional[list[str]] = typer.Option(
+        None, "--access", help='As the AWS CLI takes it: JSON [{"actions": [...], "resources": [...]}], or shorthand '
+                               'actions=s3:GetObject,s3:PutObject,resources=arn:aws:s3:::b/* (one per value).'),
     actions: Optional[list[str]] = typer.Option(None, "--action", help="An action that must not be granted (repeatable)."),
     resources: Optional[list[str]] = typer.Option(None, "--resource", help="A resource ARN that must not be reachable (repeatable)."),
     output: CheckOutput = typer.Option(CheckOutput.json, "--output", help="json (as the AWS CLI prints it), text, or sarif."),
     string_semantics: bool = typer.Option(False, "--string-semantics", help=STRING_SEMANTICS_HELP),
+    query: Optional[str] = typer.Option(None, "--query", help=QUERY_HELP),
 ) -> None:
     """Prove that the policy does not grant the listed access (CheckAccessNotGranted).
 
     Exit status: 0 PASS, 1 FAIL, 2 bad input.
     """
-    name, text = read_argument(policy_document)
-    response = _call(AccessAnalyzerClient().check_access_not_granted, policyDocument=text,
+    expression = compile_query(query)
+    document = read_document(policy_document)
+    response = _call(AccessAnalyzerClient().check_access_not_granted, policyDocument=document[1],
                      access=_access_argument(access, actions, resources), policyType=policy_type.value,
                      stringSemantics=string_semantics)
-    _emit(response, output, name, "CheckAccessNotGranted")
+    _emit(response, output, expression, document, "CheckAccessNotGranted")
 
 
 def check_no_public_access_command(
@@ -141,12 +137,14 @@ def check_no_public_access_command(
     resource_type: ResourceType = typer.Option(..., "--resource-type", help="The resource type, e.g. AWS::S3::Bucket."),
     output: CheckOutput = typer.Option(CheckOutput.json, "--output", help="json (as the AWS CLI prints it), text, or sarif."),
     string_semantics: bool = typer.Option(False, "--string-semantics", help=STRING_SEMANTICS_HELP),
+    query: Optional[str] = typer.Option(None, "--query", help=QUERY_HELP),
 ) -> None:
     """Prove that the resource policy grants no public access to this resource type (CheckNoPublicAccess).
 
     Exit status: 0 PASS, 1 FAIL, 2 bad input.
     """
-    name, text = read_argument(policy_document)
-    response = _call(AccessAnalyzerClient().check_no_public_access, policyDocument=text,
+    expression = compile_query(query)
+    document = read_document(policy_document)
+    response = _call(AccessAnalyzerClient().check_no_public_access, policyDocument=document[1],
                      resourceType=resource_type.value, stringSemantics=string_semantics)
-    _emit(response, output, name, "CheckNoPublicAccess")
+    _emit(response, output, expression, document, "CheckNoPublicAccess")

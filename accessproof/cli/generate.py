@@ -9,7 +9,6 @@ and ``s3://`` locations that cannot be listed: credentials, network, access deni
 
 from __future__ import annotations
 
-import json
 import re
 import signal
 import sys
@@ -22,7 +21,9 @@ from typing import Callable, Iterator, List, Optional
 import typer
 
 from ..generate.sources import DEFAULT_MAX_FILE_BYTES, format_bytes
-from .inputs import InputError, read_argument
+from .awsmodel import read_document
+from .inputs import InputError
+from .output import QUERY_HELP, compile_query, print_json
 
 # Inputs above these show a progress bar on standard error.
 PROGRESS_BYTES = 64 * 1024 * 1024
@@ -107,6 +108,7 @@ def generate_policy_command(
     download_dir: Optional[Path] = typer.Option(None, "--download-dir",
                                                 help="Fetch s3:// logs into this folder and keep them (reused by later "
                                                      "runs); default: a temporary folder, removed at the end."),
+    query: Optional[str] = typer.Option(None, "--query", help=QUERY_HELP),
 ) -> None:
     """Generate a least-privilege policy from a principal's recorded CloudTrail activity."""
     from ..generate import PrincipalSelector, check_time_range, generate_from_activity
@@ -116,6 +118,7 @@ def generate_policy_command(
     from ..generate.s3 import TrailAccessError
     from ..generate import TrailSource
 
+    expression = compile_query(query)
     paths = list(cloudtrail) + [a for a in ctx.args]
     try:
         PrincipalSelector.parse(principal_arn)
@@ -127,7 +130,7 @@ def generate_policy_command(
     except ValueError as e:
         raise InputError(f"--end-time must not be before --start-time: {e}") from None
     limit = parse_size(max_file_size) if max_file_size is not None else DEFAULT_MAX_FILE_BYTES
-    existing = read_argument(existing_policy)[1] if existing_policy else None
+    existing = read_document(existing_policy)[1] if existing_policy else None
     regions = frozenset(region) if region else None
     with _sigterm_unwinds(), DownloadFolder(download_dir) as downloads:
         try:
@@ -153,7 +156,7 @@ def generate_policy_command(
         raise InputError(str(e)) from None
     for problem in result.problems:
         print(f"accessproof: skipped {problem.name}: {problem.reason}", file=sys.stderr)
-    typer.echo(json.dumps(result.generated_policy_result(), indent=4))
+    print_json(result.generated_policy_result(), expression)
     refinement_failed = result.refinement is not None and result.refinement.result != "PASS"
     if result.findings or refinement_failed:
         raise typer.Exit(1)

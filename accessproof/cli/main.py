@@ -32,13 +32,15 @@ def register() -> None:
     if app.registered_commands:  # once per process (tests call main() repeatedly)
         return
     from . import checks, generate, simulate, validate
+    from .awscommand import mirrors
 
-    app.command("validate-policy")(validate.validate_policy_command)
-    app.command("check-no-new-access")(checks.check_no_new_access_command)
-    app.command("check-access-not-granted")(checks.check_access_not_granted_command)
-    app.command("check-no-public-access")(checks.check_no_public_access_command)
+    app.command("validate-policy", cls=mirrors(validate.VALIDATE_POLICY))(validate.validate_policy_command)
+    app.command("check-no-new-access", cls=mirrors(checks.CHECK_NO_NEW_ACCESS))(checks.check_no_new_access_command)
+    app.command("check-access-not-granted", cls=mirrors(checks.CHECK_ACCESS_NOT_GRANTED))(
+        checks.check_access_not_granted_command)
+    app.command("check-no-public-access", cls=mirrors(checks.CHECK_NO_PUBLIC_ACCESS))(checks.check_no_public_access_command)
     app.command("generate-policy", context_settings={"allow_extra_args": True})(generate.generate_policy_command)
-    app.command("simulate-custom-policy", cls=simulate.AwsListCommand)(simulate.simulate_custom_policy)
+    app.command("simulate-custom-policy", cls=mirrors(simulate.SIMULATE_CUSTOM_POLICY))(simulate.simulate_custom_policy)
     from . import unused  # unused access analyzer (issue 7)
 
     app.command("analyze-unused")(unused.analyze_unused_command)
@@ -46,10 +48,10 @@ def register() -> None:
     from . import analyze  # external access analyzer (issue 5)
 
     app.command("analyze")(analyze.analyze_command)
-    app.command("list-findings")(analyze.list_findings_command)
-    app.command("update-findings")(analyze.update_findings_command)
-    app.command("create-archive-rule")(analyze.create_archive_rule_command)
-    app.command("apply-archive-rule")(analyze.apply_archive_rule_command)
+    app.command("list-findings", cls=mirrors(analyze.LIST_FINDINGS))(analyze.list_findings_command)
+    app.command("update-findings", cls=mirrors(analyze.UPDATE_FINDINGS))(analyze.update_findings_command)
+    app.command("create-archive-rule", cls=mirrors(analyze.CREATE_ARCHIVE_RULE))(analyze.create_archive_rule_command)
+    app.command("apply-archive-rule", cls=mirrors(analyze.APPLY_ARCHIVE_RULE))(analyze.apply_archive_rule_command)
     from . import serve  # the REST-JSON server (issue 12)
 
     app.command("serve")(serve.serve_command)

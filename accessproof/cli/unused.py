@@ -25,6 +25,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from .inputs import InputError
+from .output import QUERY_HELP, Query, compile_query, emit
 
 UNUSED_TYPES = ("ACCOUNT_UNUSED_ACCESS", "ORGANIZATION_UNUSED_ACCESS")
 DEFAULT_ANALYZER_NAMES = {"ACCOUNT_UNUSED_ACCESS": "accessproof-unused-access",
@@ -162,10 +163,6 @@ def render_table(run: UnusedRun, console: Console) -> None:
         console.print(f"[yellow]{escape(problem)}[/yellow]")
 
 
-def _iso(value: object) -> str:
-    return value.isoformat() if isinstance(value, datetime) else str(value)
-
-
 def findings_json(run: UnusedRun) -> list[dict]:
     from ..analyzers.unused_service import _timestamps
 
@@ -185,32 +182,38 @@ def analyze_unused_command(
     now: Optional[str] = typer.Option(None, "--now", help="The analysis time (ISO 8601); default: now."),
     database: Optional[str] = typer.Option(None, "--database", help="Findings database URL; default the SQLite file accessproof.db."),
     analyzer_name: Optional[str] = typer.Option(None, "--analyzer-name", help="The analyzer to record the findings under."),
-    output: str = typer.Option("table", "--output", help="table or json."),
+    output: str = typer.Option("table", "--output", help="table (or text), json or sarif."),
+    query: Optional[str] = typer.Option(None, "--query", help=QUERY_HELP),
 ) -> None:
     """Find unused roles, access keys, passwords and permissions."""
     analyze_unused(snapshot, type, unused_access_age=unused_access_age, now=now, database=database,
                    analyzer_name=analyzer_name, output=output, exclude_accounts=exclude_account or [],
-                   exclude_tags=exclude_tag or [])
+                   exclude_tags=exclude_tag or [], query=compile_query(query))
 
 
 def analyze_unused(snapshot: str, analyzer_type: str, *, unused_access_age: int = 90, now: Optional[str] = None,
                    database: Optional[str] = None, analyzer_name: Optional[str] = None, output: str = "table",
-                   exclude_accounts: List[str] = (), exclude_tags: List[str] = ()) -> None:
+                   exclude_accounts: List[str] = (), exclude_tags: List[str] = (), query: Query = None) -> None:
     """The command body, shared by ``analyze-unused`` and ``analyze --type ..._UNUSED_ACCESS``:
-    prints the table (or JSON) and exits 1 when a finding is ACTIVE."""
-    if output == "text":
-        output = "table"
-    if output not in ("table", "json"):
-        raise InputError("--output must be table (text) or json")
+    prints the table (or JSON, or SARIF) and exits 1 when a finding is ACTIVE."""
+    if output == "table":
+        output = "text"
+    if output not in ("text", "json", "sarif"):
+        raise InputError("--output must be table (text), json or sarif")
     if not Path(snapshot).is_dir():
         raise InputError(f"{snapshot}: no such snapshot directory")
     run = run_unused_analysis(snapshot, analyzer_type, unused_access_age=unused_access_age, now=parse_now(now),
                               database=database, analyzer_name=analyzer_name, exclude_accounts=list(exclude_accounts),
                               exclude_tags=list(exclude_tags))
-    if output == "json":
-        typer.echo(json.dumps({"analyzerArn": run.analyzer_arn, "findings": findings_json(run)}, indent=4, default=_iso))
-    else:
-        render_table(run, Console(highlight=False))
+    body = {"analyzerArn": run.analyzer_arn, "findings": findings_json(run)}
+
+    def sarif() -> dict:
+        from ..integrations.sarif import unused_access_sarif
+        from ..integrations.snapshot_places import unused_access_places
+
+        return unused_access_sarif(body["findings"], unused_access_places(snapshot))
+
+    emit(body, output, query, text=lambda: render_table(run, Console(highlight=False)), sarif=sarif)
     if any(f.status == "ACTIVE" for f in run.findings):
         raise typer.Exit(1)
 
@@ -225,12 +228,14 @@ def recommend_command(
     finding_id: str = typer.Argument(..., help="An UnusedPermission finding id (or its first characters, as the table shows)."),
     database: Optional[str] = typer.Option(None, "--database", help="Findings database URL; default the SQLite file accessproof.db."),
     output: str = typer.Option("text", "--output", help="text or json."),
+    query: Optional[str] = typer.Option(None, "--query", help=QUERY_HELP),
 ) -> None:
     """Recommend how to remove a finding's unused permissions: each policy's step and diff, proven."""
     from ..analyzers.unused_service import recommendation_for
     from ..findings import FindingsError, FindingsStore
     from ..findings.model import UNUSED_ACCESS_ANALYZER_TYPES
 
+    expression = compile_query(query)
     matches = []
     try:
         store = FindingsStore.open(database, create=False)  # a reading command: never makes a database
@@ -250,10 +255,11 @@ def recommend_command(
         recommendation = recommendation_for(finding)
     except ValueError as e:
         raise InputError(str(e)) from None
-    if output == "json":
-        typer.echo(json.dumps({"resourceArn": finding.resource, "recommendationType": "UnusedPermissionRecommendation",
-                               "status": "SUCCEEDED", "recommendedSteps": [s.to_aws() for s in recommendation.steps],
-                               "accessproof": {"problems": recommendation.problems}}, indent=4, default=_iso))
+    if output == "json" or expression is not None:
+        body = {"resourceArn": finding.resource, "recommendationType": "UnusedPermissionRecommendation",
+                "status": "SUCCEEDED", "recommendedSteps": [s.to_aws() for s in recommendation.steps],
+                "accessproof": {"problems": recommendation.problems}}
+        emit(body, output, expression, text=lambda: None)
         return
     console = Console(highlight=False)
     console.print(f"[bold]{escape(finding.resource)}[/bold]: {len(recommendation.steps)} recommended step(s)")

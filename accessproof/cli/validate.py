@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from enum import Enum
 from typing import Optional
 
@@ -10,10 +9,14 @@ import typer
 from botocore.exceptions import ClientError
 
 from ..api.accessanalyzer import AccessAnalyzerClient
-from ..integrations.sarif import FileFindings, sarif_log
+from ..integrations.sarif import FileFindings, validation_sarif
 from ..validate.rules.size import MAX_POLICY_DOCUMENT_CHARS, REFUSED_POLICY_MESSAGE
-from .inputs import InputError, policy_files, read_argument, read_path
+from .awsmodel import Mirror, expand_file_url, read_document
+from .inputs import InputError, policy_files, read_path
+from .output import QUERY_HELP, aws_text, compile_query, emit, print_json
 from .text import render_findings
+
+VALIDATE_POLICY = Mirror("accessanalyzer", "ValidatePolicy")
 
 SEVERITY = ("ERROR", "SECURITY_WARNING", "WARNING", "SUGGESTION")
 
@@ -74,6 +77,7 @@ def validate_policy_command(
         FailOn.SECURITY_WARNING, "--fail-on",
         help="Exit with 1 when a finding of this type or a more severe one is found (NONE: never).",
     ),
+    query: Optional[str] = typer.Option(None, "--query", help=QUERY_HELP),
 ) -> None:
     """Validate IAM policies the way IAM Access Analyzer's ValidatePolicy does.
 
@@ -81,10 +85,11 @@ def validate_policy_command(
     """
     if policy_document is None and not paths:
         raise InputError("give --policy-document or one or more policy files or directories")
+    expression = compile_query(query)
     documents: list[tuple[str, str]] = []
     if policy_document is not None:
-        documents.append(read_argument(policy_document))
-    for path in policy_files(paths or []):
+        documents.append(read_document(policy_document))
+    for path in policy_files([expand_file_url(p) for p in paths or []]):
         documents.append((str(path), read_path(path)))
     if paths and not documents:
         raise InputError("no *.json policy files found in " + ", ".join(paths))
@@ -104,19 +109,23 @@ def validate_policy_command(
             if message == REFUSED_POLICY_MESSAGE:  # AWS's whole message; say why
                 message += f" (ValidatePolicy refuses documents longer than {MAX_POLICY_DOCUMENT_CHARS} characters)"
             raise InputError(f"{name}: {message}") from None
-        results.append(FileFindings(name, response["findings"]))
+        results.append(FileFindings(name, response["findings"], text))
 
     many = len(results) > 1 or bool(paths)
     if output is Output.sarif:
-        typer.echo(json.dumps(sarif_log(results), indent=2))
-    elif output is Output.text:
-        texts = dict(documents)
-        for r in results:
-            render_findings(r.uri, texts[r.uri], r.findings)
+        print_json(validation_sarif(results), expression)
     elif many:
-        for r in results:  # JSON lines: one object per file
-            typer.echo(json.dumps({"file": r.uri, "findings": r.findings}))
+        for r in results:  # one report, or one JSON line, per file
+            body = {"file": r.uri, "findings": r.findings}
+            if output is Output.text and expression is None:
+                render_findings(r.uri, r.text, r.findings)
+            elif output is Output.text:
+                typer.echo(aws_text(expression.search(body)), nl=False)
+            else:
+                print_json(body, expression, compact=True)
     else:
-        typer.echo(json.dumps({"findings": results[0].findings}, indent=4))
+        only = results[0]
+        emit({"findings": only.findings}, output.value, expression,
+             text=lambda: render_findings(only.uri, only.text, only.findings))
     if any(fails(r.findings, fail_on) for r in results):
         raise typer.Exit(1)

@@ -49,7 +49,7 @@ from functools import cached_property, lru_cache
 from typing import Callable, Iterable, Iterator, Optional, Sequence
 
 from ..catalog import default_catalog
-from .strings import LITERAL, STAR, Pattern, exact_valuation, literal_pattern, pattern_regex, wildcard_pattern
+from .strings import LITERAL, STAR, Pattern, exact_valuation, literal_pattern, wildcard_pattern
 
 WITNESS_NAME = "accessproof-witness"
 EXAMPLE_ACCOUNT = "123456789012"
@@ -63,7 +63,7 @@ _EXAMPLE_VALUES = {"partition": "aws", "region": "us-east-1", "account": EXAMPLE
 
 
 def _accepts(p: Pattern, text: str) -> bool:
-    return pattern_regex(p).fullmatch(text) is not None
+    return p.accepts(text)
 
 
 # ------------------------------------------------------------------------ resource types
@@ -177,8 +177,7 @@ def actions_accepted(p: Pattern) -> tuple[str, ...]:
         prefixes = [head.partition(":")[0]]
     else:
         prefixes = [s for s in sorted(default_catalog().service_prefixes) if s.startswith(head)]
-    regex = pattern_regex(p)
-    return tuple(name for prefix in prefixes for name in service_actions(prefix) if regex.fullmatch(name))
+    return tuple(name for prefix in prefixes for name in service_actions(prefix) if p.accepts(name))
 
 
 @lru_cache(maxsize=65536)

@@ -1340,11 +1340,10 @@ def _one_key_element(required: tuple[SomeValue, ...], refused: tuple[SomeValue, 
     def wanted(accepted: tuple[bool, ...]) -> bool:
         return all(holds(a, accepted) for a in required) and not any(holds(a, accepted) for a in refused)
 
-    regexes = [pattern_regex(p) for p in patterns]
     fresh = "x" if all("x" not in p.text for p in patterns) else "\u00a7"
     candidates = [c for a in required if not a.none for p in a.patterns for c in sample_members(p, fresh)]
     for c in dict.fromkeys(candidates + [fresh, "", WITNESS_NAME]):
-        if wanted(tuple(r.fullmatch(c) is not None for r in regexes)):
+        if wanted(tuple(p.accepts(c) for p in patterns)):
             return c
     try:
         return find_string(patterns, wanted)

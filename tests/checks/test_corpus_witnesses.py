@@ -17,7 +17,7 @@ from dataclasses import replace
 import pytest
 
 from accessproof.catalog import default_catalog
-from accessproof.catalog.service_reference import arn_format_regex
+from accessproof.catalog.service_reference import arn_format_matcher
 from accessproof.checks import FAIL, check_no_new_access, replay
 from accessproof.evaluate import IDENTITY, compile_policy_text
 
@@ -35,7 +35,7 @@ def acts_on(action: str, resource: str) -> bool:
     if not types:
         return True  # any resource (``reason.requests``): "*" first, checked below
     # A few types list two formats, comma-separated; a "*" written in a format is a wildcard.
-    return any(arn_format_regex(f.strip().replace("*", "${Any}")).fullmatch(resource)
+    return any(arn_format_matcher(f.strip().replace("*", "${Any}")).matches(resource)
                for t in types for f in t.arn_format.split(","))
 
 

@@ -195,7 +195,7 @@ def test_cli_ordered_organization_policy_input_list(tmp_path):
 
 
 def test_expand_list_flags():
-    from accessproof.cli.simulate import expand_list_flags
+    from accessproof.cli.awscommand import expand_list_flags
 
     flags = frozenset({"--a", "--b"})
     assert expand_list_flags(["--a", "1", "2", "--c", "3", "--b=4", "5"], flags) == \

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from accessproof.catalog import default_catalog
-from accessproof.catalog.service_reference import arn_format_regex
+from accessproof.catalog.service_reference import arn_format_matcher
 from accessproof.reason import ACTION, RESOURCE, Matches, Session, conj, neg
 from accessproof.reason.requests import (
     UNKNOWN_SERVICE_EXAMPLE, action_classes, actions_accepted, is_real_request, realize_unknown_service_action,
@@ -43,7 +43,7 @@ def test_every_catalog_type_has_a_member_that_its_format_matches():
             for language in found.resource_types:
                 assert language.accepts(language.example), (language.key, language.example)
                 written = language.arn_format.replace("*", "${Any}").replace("?", "${One}")
-                assert arn_format_regex(written).fullmatch(language.example), language.arn_format
+                assert arn_format_matcher(written).matches(language.example), language.arn_format
                 count += 1
     assert count > 20_000
 

@@ -49,6 +49,10 @@ def register() -> None:
     app.command("update-findings")(analyze.update_findings_command)
     app.command("create-archive-rule")(analyze.create_archive_rule_command)
     app.command("apply-archive-rule")(analyze.apply_archive_rule_command)
+    from . import collect, monitor  # live accounts (issue 14)
+
+    app.command("collect")(collect.collect_command)
+    app.command("monitor")(monitor.monitor_command)
 
 
 def fail(message: str) -> "typer.Exit":

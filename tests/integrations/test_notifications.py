@@ -6,11 +6,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import threading
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -21,6 +18,7 @@ from accessproof.integrations.eventbridge import put_events_entry
 from accessproof.integrations.notifications import NotificationConfigError, load_config, senders
 from accessproof.integrations.outbox import Backoff, Deliverer
 from accessproof.integrations.securityhub import asff_finding
+from tests.webhook import webhook_endpoint
 from accessproof.integrations.webhooks import DELIVERY_HEADER, SIGNATURE_HEADER, WebhookSender, slack_body
 
 ANALYZER = Analyzer("arn:aws:access-analyzer:us-west-2:111122223333:analyzer/MyAnalyzer", "MyAnalyzer", "ACCOUNT",
@@ -151,35 +149,10 @@ def test_slack_message_and_json_body():
     assert json.loads(WebhookSender("ops", "http://127.0.0.1:9/", format="slack").body(notification)) == message
 
 
-class _Endpoint(BaseHTTPRequestHandler):
-    failures_left = 0
-    received: list = []
-
-    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        if type(self).failures_left > 0:
-            type(self).failures_left -= 1
-            self.send_response(503)
-        else:
-            type(self).received.append((dict(self.headers), body))
-            self.send_response(204)
-        self.end_headers()
-
-    def log_message(self, *args) -> None:
-        pass
-
-
 @pytest.fixture
-def endpoint() -> Iterator[type[_Endpoint]]:
-    handler = type("Endpoint", (_Endpoint,), {"failures_left": 0, "received": []})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    handler.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
-    try:
+def endpoint():
+    with webhook_endpoint() as handler:
         yield handler
-    finally:
-        server.shutdown()
 
 
 class _Clock:

@@ -105,3 +105,12 @@ def test_sqs_messages_are_eventbridge_events_or_bare_records():
     assert cloudtrail_record(json.dumps(bare)) == bare
     assert cloudtrail_record("not json") is None
     assert cloudtrail_record(json.dumps({"hello": 1})) is None
+
+
+def test_docs_list_every_call_of_every_resource_type():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "monitor.md").read_text()
+    for change in PERMISSION_CHANGES:
+        row = next(line for line in text.splitlines() if line.startswith(f"| `{change.resource_type}` |"))
+        assert row == f"| `{change.resource_type}` | `{change.event_source}` | {', '.join(change.event_names)} |"

@@ -40,7 +40,7 @@ from ..inventory.collect.base import ClientFactory, RegionContext, Responses, di
 from ..inventory.collect.account import caller_account
 from ..inventory.collect.refresh import load_resources, refresh, replace_directory
 from ..inventory.collect.registry import BY_TYPE
-from ..inventory.collect import ec2_snapshot, iam_role, s3_bucket
+from ..inventory.collect import ec2_snapshot, iam_role
 from . import changes
 
 FAULT_VARIABLE = "ACCESSPROOF_FAULT"

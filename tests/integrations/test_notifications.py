@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from accessproof.findings import FindingsStore
-from accessproof.findings.model import Analyzer, Finding, FreshFinding
+from accessproof.findings.model import Analyzer, Finding
 from accessproof.findings.outbox import CREATED, DELETED, STATUS_CHANGED, FindingChange, Notification, Outbox, payload
 from accessproof.integrations.eventbridge import put_events_entry
 from accessproof.integrations.notifications import NotificationConfigError, load_config, senders

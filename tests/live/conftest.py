@@ -16,7 +16,6 @@ import sys
 import time
 import urllib.request
 import zipfile
-from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Optional
 
 import pytest

@@ -12,7 +12,6 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 
 from accessproof.findings import FindingsStore
 from accessproof.findings.outbox import Outbox

@@ -28,7 +28,8 @@ from types import ModuleType
 from typing import Any, Callable, Mapping, Optional, Protocol, Sequence
 
 from .base import (
-    AccountMemo, CallFailed, ClientFactory, RegionContext, ResourceGone, ResourceRef, Responses, call_or_fail, cli_json,
+    AWS_ERRORS, AccountMemo, CallFailed, ClientFactory, RegionContext, ResourceGone, ResourceRef, Responses,
+    call_or_fail, cli_json,
 )
 from .iam_role import IamFiles, collect_iam
 from .registry import REGIONAL
@@ -147,11 +148,11 @@ def organization_of(clients: ClientFactory, region: str) -> tuple[Optional[str],
     org = clients("organizations", region)
     try:
         organization_id = org.describe_organization()["Organization"]["Id"]
-    except Exception:
+    except AWS_ERRORS:
         return None, []
     try:
         accounts = [a["Id"] for page in org.get_paginator("list_accounts").paginate() for a in page["Accounts"]]
-    except Exception:
+    except AWS_ERRORS:
         accounts = []
     return organization_id, sorted(accounts)
 

@@ -26,7 +26,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from ..responses import ACCESS_DENIED_CODES, NOT_FOUND_CODES
+
+# What a call to AWS raises when AWS (or the way to it) fails: an answer with an error code, or none.
+AWS_ERRORS = (ClientError, BotoCoreError)
 
 # The standard retry mode (botocore's "standard": exponential backoff with jitter on throttling and
 # transient errors, a retry quota) with more attempts than its default 3: a collection makes
@@ -164,7 +169,7 @@ class Responses:
         ``gone``: error codes that mean the resource itself no longer exists."""
         try:
             response = operation(**kwargs)
-        except Exception as error:  # botocore's ClientError and BotoCoreError, and nothing of ours
+        except AWS_ERRORS as error:
             self._outcome(file, error, keep_not_found, frozenset(gone))
             return None
         self.files[file] = cli_json(response)
@@ -181,7 +186,7 @@ class Responses:
         a resource's parts. ``ResourceGone`` for ``gone`` codes, ``CallFailed`` for any other failure."""
         try:
             return operation(**kwargs)
-        except Exception as error:
+        except AWS_ERRORS as error:
             code = error_code(error)
             if code is not None and code in frozenset(gone):
                 raise ResourceGone(f"{code}") from None
@@ -211,7 +216,7 @@ def call_or_fail(operation: Callable[..., Any], what: str, **kwargs: Any) -> Any
     """A call whose failure ends the collection of a part (a listing): ``CallFailed`` with one line."""
     try:
         return operation(**kwargs)
-    except Exception as error:
+    except AWS_ERRORS as error:
         code = error_code(error)
         raise CallFailed(f"{what}: {str(error).strip() if code else f'{type(error).__name__}: {error}'}") from None
 

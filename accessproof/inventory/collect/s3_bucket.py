@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from .base import RegionContext, ResourceRef, Responses, call_or_fail, ref
+from .base import AWS_ERRORS, RegionContext, ResourceRef, Responses, call_or_fail, error_code, ref
 
 RESOURCE_TYPE = "AWS::S3::Bucket"
 ACTIONS = (
@@ -39,9 +39,11 @@ def _all_buckets(ctx: RegionContext) -> dict[str, str]:
     for name in names:
         try:
             located[name] = bucket_region(client.get_bucket_location(Bucket=name).get("LocationConstraint"))
-        except Exception as error:  # gone since listed, or not readable: read it in the home Region
-            if "NoSuchBucket" in str(error):
+        except AWS_ERRORS as error:
+            if error_code(error) in GONE:  # deleted since listed
                 continue
+            # Its Region unreadable: it is read (and its refusals kept) in the Region collecting it,
+            # rather than left out.
             located[name] = ctx.region
     return located
 

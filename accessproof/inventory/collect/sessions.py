@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from .base import AwsClients, CallFailed, ClientFactory, error_code
+from .base import AWS_ERRORS, AwsClients, CallFailed, ClientFactory, error_code
 
 SESSION_NAME = "accessproof-collect"
 
@@ -25,7 +25,7 @@ def member_clients(session: Any, role_name: str, *, partition: str = "aws", regi
         def fetch() -> dict[str, str]:
             try:
                 credentials = sts.assume_role(RoleArn=role_arn, RoleSessionName=SESSION_NAME)["Credentials"]
-            except Exception as e:
+            except AWS_ERRORS as e:
                 detail = str(e).strip() if error_code(e) else f"{type(e).__name__}: {e}"
                 raise CallFailed(f"sts AssumeRole {role_arn}: {detail}") from None
             return {"access_key": credentials["AccessKeyId"], "secret_key": credentials["SecretAccessKey"],

@@ -94,10 +94,15 @@ def monitor_command(
         live = LiveMonitor(clients, out, region, queue_url, store, name, zone_of_trust.value, deliverer,
                            timedelta(hours=rescan_hours), wait_seconds, visibility_timeout, workers, log=_log)
         run = live.run_once if once else (lambda: live.run_forever(stop.is_set))
+    from ..findings.errors import FindingsError
+
     try:
         run()
     except KeyboardInterrupt:
         pass
+    except FindingsError as e:  # the database went away: say so on one line, and stop
+        print(f"accessproof: error: {e}", file=sys.stderr)
+        raise typer.Exit(1) from None
     finally:
         store.close()
 
@@ -114,9 +119,17 @@ def _config(notifications: Optional[Path]):
 
 
 def _snapshot_account(snapshot: Path) -> tuple[str, str]:
+    """(account, Region) the analyzer ARN names: the snapshot's, or for an organization folder its
+    management account's, in the Region of its first snapshot."""
     from ..inventory import SnapshotError, load_snapshot
+    from ..inventory.organization import DESCRIBE, load_organization
 
     try:
+        if (snapshot / DESCRIBE).is_file():
+            organization = load_organization(snapshot)
+            first = sorted(organization.snapshots.values())
+            region = load_snapshot(first[0]).account.region if first else "us-east-1"
+            return organization.management_account_id, region
         account = load_snapshot(snapshot).account
     except SnapshotError as e:
         raise InputError(str(e)) from None

@@ -87,3 +87,16 @@ def test_the_watcher_analyses_only_after_a_change_and_waits_out_a_broken_file(tm
     assert monitor.step() is not None
     assert Outbox(store.engine).rows() == []  # no destination configured: nothing enqueued
     store.close()
+
+
+def test_an_organization_folder_is_watched_in_its_zone_of_trust(tmp_path, capsys, monkeypatch):
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    for name in ("organization", "account", "account-unused"):  # the folder names the other two
+        shutil.copytree(examples / name, tmp_path / name)
+    folder = tmp_path / "organization"
+    monkeypatch.setattr("sys.argv", ["accessproof", "monitor", "--snapshot", str(folder), "--zone-of-trust",
+                                     "ORGANIZATION", "--database", f"sqlite:///{tmp_path / 'f.db'}", "--once"])
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    assert exit_info.value.code == 0, capsys.readouterr().err
+    assert "resources" in capsys.readouterr().err

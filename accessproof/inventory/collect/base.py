@@ -27,11 +27,13 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
 from botocore.exceptions import BotoCoreError, ClientError
+from botocore.parsers import ResponseParserError
 
 from ..responses import ACCESS_DENIED_CODES, NOT_FOUND_CODES
 
-# What a call to AWS raises when AWS (or the way to it) fails: an answer with an error code, or none.
-AWS_ERRORS = (ClientError, BotoCoreError)
+# What a call to AWS raises when AWS (or the way to it) fails: an answer with an error code, or none
+# (botocore's own errors; an answer it cannot parse, e.g. an HTML error page, is not one of them).
+AWS_ERRORS = (ClientError, BotoCoreError, ResponseParserError)
 
 # The standard retry mode (botocore's "standard": exponential backoff with jitter on throttling and
 # transient errors, a retry quota) with more attempts than its default 3: a collection makes

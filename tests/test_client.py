@@ -1,5 +1,5 @@
 import pytest
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ParamValidationError
 
 import accessproof
 
@@ -13,7 +13,8 @@ def client():
 
 def test_validate_policy_response_shape(client):
     response = client.validate_policy(policyDocument=POLICY, policyType="IDENTITY_POLICY")
-    assert set(response) == {"findings"}
+    assert set(response) == {"findings", "ResponseMetadata"}
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 200 and response["ResponseMetadata"]["RequestId"]
     [finding] = [f for f in response["findings"] if f["issueCode"] == "EMPTY_SID_VALUE"]
     assert set(finding) == {"findingDetails", "findingType", "issueCode", "learnMoreLink", "locations"}
     assert finding["learnMoreLink"].endswith("#access-analyzer-reference-policy-checks-suggestion-empty-sid-value")
@@ -38,14 +39,25 @@ def test_resource_type_only_with_resource_policies(client):
                                validatePolicyResourceType="AWS::S3::Bucket")
 
 
-def test_missing_required_argument_is_a_type_error_as_in_boto3(client):
-    with pytest.raises(TypeError):
+def test_missing_required_argument_is_refused_by_botocore(client):
+    with pytest.raises(ParamValidationError, match="Missing required parameter.*policyDocument"):
         client.validate_policy(policyType="IDENTITY_POLICY")
 
 
 def test_document_must_be_a_string(client):
-    with pytest.raises(client.exceptions.ValidationException):
+    with pytest.raises(ParamValidationError, match="Invalid type for parameter policyDocument"):
         client.validate_policy(policyDocument={"Statement": []}, policyType="IDENTITY_POLICY")
+
+
+def test_the_client_is_botocores():
+    from botocore.client import BaseClient
+
+    client = accessproof.client("accessanalyzer")
+    assert isinstance(client, BaseClient)
+    assert client.can_paginate("validate_policy") and client.can_paginate("list_findings")
+    names = {name for name in dir(client.exceptions) if name.endswith("Exception")}
+    assert {"AccessDeniedException", "ThrottlingException", "ServiceQuotaExceededException",
+            "ValidationException", "ResourceNotFoundException", "ConflictException"} <= names
 
 
 def test_ten_megabyte_document_is_refused_as_aws_refuses_it(client):
@@ -80,6 +92,14 @@ def test_pagination(client):
         policyDocument=policy, policyType="IDENTITY_POLICY", maxResults=2))
     assert all(len(p["findings"]) <= 2 for p in pages)
     assert [f for p in pages for f in p["findings"]] == everything
+
+
+def test_paginator_build_full_result(client):
+    policy = '{"Statement": [' + ",".join(['{"Sid": "", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}'] * 5) + "]}"
+    everything = client.validate_policy(policyDocument=policy, policyType="IDENTITY_POLICY")["findings"]
+    full = client.get_paginator("validate_policy").paginate(
+        policyDocument=policy, policyType="IDENTITY_POLICY", PaginationConfig={"PageSize": 2}).build_full_result()
+    assert full["findings"] == everything
 
 
 def test_unknown_service_name():

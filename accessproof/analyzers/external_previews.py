@@ -41,6 +41,7 @@ from ..inventory.model import (
     RdsDbClusterSnapshot, RdsDbSnapshot, Resource, S3Bucket, S3DirectoryBucket, SecretsManagerSecret, Snapshot, SnsTopic,
     SqsQueue,
 )
+from ..untrusted import JsonLimitError, JsonSyntaxError, loads
 
 ORIGIN = "access-preview"  # the ``origin`` of a resource that a preview creates
 NEW, UNCHANGED, CHANGED = "NEW", "UNCHANGED", "CHANGED"
@@ -134,9 +135,12 @@ def _policy_text(value: Any, path: str, *, may_delete: bool = True) -> Optional[
             raise _field(path, "cannot be an empty string")
         return None
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise InvalidConfiguration(f"configurations.{path}: not JSON ({e.msg} at line {e.lineno}, column {e.colno})") from None
+        document = loads(text)
+    except JsonLimitError as e:  # accessproof's limit, not the proposal's fault: the request is refused
+        raise _field(path, f"{e.message} (accessproof's limit)") from None
+    except JsonSyntaxError as e:
+        where = f" at line {e.line}, column {e.column}" if e.line is not None else ""
+        raise InvalidConfiguration(f"configurations.{path}: not JSON ({e.message}{where})") from None
     if not isinstance(document, dict):
         raise InvalidConfiguration(f"configurations.{path}: a policy is a JSON object")
     return text

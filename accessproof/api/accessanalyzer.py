@@ -1,4 +1,10 @@
-"""``accessproof.client("accessanalyzer")``: boto3's Access Analyzer client, answered locally."""
+"""The Access Analyzer backend: one method per operation of botocore's model (and accessproof's
+extension operations), taking the operation's members as keyword arguments and returning Python
+values (datetimes as ``datetime``). Errors are botocore ``ClientError``s with AWS's codes.
+
+``accessproof.client("accessanalyzer")`` and ``accessproof serve`` reach it through the protocol
+layer (``accessproof.api.application``), which validates, serializes and routes per the model.
+"""
 
 from __future__ import annotations
 
@@ -44,8 +50,9 @@ def _page(items: list, max_results: Optional[int], next_token: Optional[str], op
     return items[start:end], token
 
 
+@errors.bounded_arguments(errors.validation_error)
 class AccessAnalyzerClient:
-    """The subset of ``boto3.client("accessanalyzer")`` that accessproof answers offline."""
+    """The backend of Access Analyzer's operations, answered offline (see the module docstring)."""
 
     exceptions = errors.exceptions
 
@@ -55,7 +62,9 @@ class AccessAnalyzerClient:
         SQLite file), ``s3_endpoint_url``, ``cloudtrail_max_file_size`` (bytes; a log file whose
         content is larger is skipped and reported, default 128 MiB), ``snapshot`` (an account snapshot directory, a list of
         them, or an organization folder: what external access analyzers analyse), ``progress``
-        (given a resource count, a callback run after each resource an analysis analyses)."""
+        (given a resource count, a callback run after each resource an analysis analyses),
+        ``analyze_in_background`` (CreateAnalyzer answers at once, the analyzer CREATING until its
+        first analysis ends, as AWS; ``accessproof serve`` sets it)."""
         self._config = config
         self._generation = None
         if isinstance(config.get("database"), str):  # one database for jobs and findings
@@ -180,6 +189,9 @@ class AccessAnalyzerClient:
         default 90; exclusions)."""
         def run():
             if type in ("ACCOUNT", "ORGANIZATION"):  # external access (issue 5): creating analyses the snapshot
+                if self._config.get("analyze_in_background"):  # as AWS: CREATING, then ACTIVE (analysis_jobs)
+                    return {"arn": self._initial_scans().create(self._external_access(), analyzerName, type,
+                                                                archiveRules, tags).arn}
                 return {"arn": self._external_access().create_analyzer(analyzerName, type, archiveRules, tags).arn}
             service = self._unused_access()
             from ..findings.model import UNUSED_ACCESS_ANALYZER_TYPES
@@ -197,7 +209,8 @@ class AccessAnalyzerClient:
             "configuration": self._unused_access().update_analyzer(analyzerName, configuration).configuration})
 
     def get_analyzer(self, *, analyzerName: str) -> dict:
-        return _run_findings("GetAnalyzer", lambda: {"analyzer": self._unused_access().store.get_analyzer(analyzerName).to_aws()})
+        return _run_findings("GetAnalyzer", lambda: {"analyzer": self._with_managed_by(
+            [self._unused_access().store.get_analyzer(analyzerName).to_aws()])[0]})
 
     def analyze_unused_access(self, *, analyzerArn: str, snapshotPath: Optional[str] = None,
                               now: Optional[Any] = None) -> dict:
@@ -298,12 +311,18 @@ class AccessAnalyzerClient:
     def list_analyzers(self, *, type: Optional[str] = None, maxResults: Optional[int] = None,
                        nextToken: Optional[str] = None) -> dict:
         op = "ListAnalyzers"
-        items = _run_findings(op, lambda: [a.to_aws() for a in self._findings_store().list_analyzers(type)])
+        items = _run_findings(op, lambda: self._with_managed_by(
+            [a.to_aws() for a in self._findings_store().list_analyzers(type)]))
         page, token = _page(items, maxResults, nextToken, op)
         return {"analyzers": page, **({"nextToken": token} if token else {})}
 
     def delete_analyzer(self, *, analyzerName: str, clientToken: Optional[str] = None) -> dict:
-        return _run_findings("DeleteAnalyzer", lambda: _no_output(self._findings_store().delete_analyzer(analyzerName)))
+        def run():
+            from ..findings import linked
+
+            linked.check_not_service_linked(self._findings_store(), analyzerName)
+            return _no_output(self._findings_store().delete_analyzer(analyzerName))
+        return _run_findings("DeleteAnalyzer", run)
 
     def start_resource_scan(self, *, analyzerArn: str, resourceArn: str,
                             resourceOwnerAccount: Optional[str] = None) -> dict:
@@ -393,28 +412,71 @@ class AccessAnalyzerClient:
         return _run_findings("ListAccessPreviewFindings", run)
     # =========================================================== end of external access block
 
-    def get_paginator(self, operation_name: str) -> "_Paginator":
-        if operation_name in _EXTERNAL_PAGINATORS:
-            return _Paginator(getattr(self, operation_name), _EXTERNAL_PAGINATORS[operation_name])
-        if operation_name in _UNUSED_PAGINATORS:
-            return _Paginator(getattr(self, operation_name), _UNUSED_PAGINATORS[operation_name])
-        if operation_name == "list_policy_generations":
-            return _Paginator(self.list_policy_generations, "policyGenerations")
-        if operation_name != "validate_policy":
-            raise NotImplementedError(f"no paginator for {operation_name}")
-        return _Paginator(self.validate_policy, "findings")
+    # ====================================================================================
+    # Tags and service-linked analyzers (issue 12). The logic lives in accessproof.findings.linked.
+    # ====================================================================================
+    def tag_resource(self, *, resourceArn: str, tags: dict) -> dict:
+        def run():
+            from ..findings import linked
 
+            linked.tag(self._findings_store(), resourceArn, tags)
+            return {}
+        return _run_findings("TagResource", run)
 
-# The result key of each external access operation boto3 paginates.
-_EXTERNAL_PAGINATORS = {
-    "list_analyzers": "analyzers", "list_findings": "findings", "list_findings_v2": "findings",
-    "list_archive_rules": "archiveRules", "list_analyzed_resources": "analyzedResources",
-    "list_access_previews": "accessPreviews", "list_access_preview_findings": "findings",
-}
+    def untag_resource(self, *, resourceArn: str, tagKeys: list) -> dict:
+        def run():
+            from ..findings import linked
 
+            linked.untag(self._findings_store(), resourceArn, tagKeys)
+            return {}
+        return _run_findings("UntagResource", run)
 
-# The result key of each unused access operation boto3 paginates (botocore's paginators-1.json).
-_UNUSED_PAGINATORS = {"get_finding_v2": "findingDetails", "get_finding_recommendation": "recommendedSteps"}
+    def list_tags_for_resource(self, *, resourceArn: str) -> dict:
+        def run():
+            from ..findings import linked
+
+            return {"tags": linked.list_tags(self._findings_store(), resourceArn)}
+        return _run_findings("ListTagsForResource", run)
+
+    def create_service_linked_analyzer(self, *, type: str, calling_service: str, archiveRules: Optional[list] = None,
+                                       clientToken: Optional[str] = None, configuration: Optional[dict] = None) -> dict:
+        """CreateServiceLinkedAnalyzer, for the AWS service ``calling_service`` (the protocol layer
+        refuses customers, as AWS does); an unused access analyzer named
+        ``_AccessAnalyzerFor{calling_service}-{id}``."""
+        def run():
+            from ..findings import linked
+
+            service = self._unused_access()
+            analyzer = linked.create_service_linked(
+                service.store, calling_service, type, archiveRules, configuration,
+                create=lambda name: service.create_analyzer(name, type, configuration, archiveRules))
+            return {"arn": analyzer.arn}
+        return _run_findings("CreateServiceLinkedAnalyzer", run)
+
+    def delete_service_linked_analyzer(self, *, analyzerName: str, clientToken: Optional[str] = None) -> dict:
+        def run():
+            from ..findings import linked
+
+            linked.delete_service_linked(self._findings_store(), analyzerName)
+            return {}
+        return _run_findings("DeleteServiceLinkedAnalyzer", run)
+
+    def _initial_scans(self):
+        """Background first analyses of new analyzers (configuration ``analyze_in_background``)."""
+        if getattr(self, "_scans", None) is None:
+            from .analysis_jobs import InitialScans
+            from .application import REASONING_LOCK
+
+            self._scans = InitialScans(REASONING_LOCK)
+        return self._scans
+
+    def _with_managed_by(self, summaries: list[dict]) -> list[dict]:
+        """AnalyzerSummary's ``managedBy`` for service-linked analyzers."""
+        from ..findings import linked
+
+        managers = linked.managed_by(self._findings_store())
+        return [{**s, "managedBy": managers[s["arn"]]} if s["arn"] in managers else s for s in summaries]
+    # ==================================================== end of tags and service-linked analyzers
 
 
 def _no_output(_result: Any) -> dict:
@@ -454,23 +516,6 @@ def _run_check(operation: str, run) -> dict:
         raise errors.validation_error(str(e), operation, reason="notSupported") from None
     except (WitnessReplayError, Undecided) as e:  # a bug of ours, never a result
         raise errors.client_error("InternalServerException", f"accessproof internal error: {e}", operation) from e
-
-
-class _Paginator:
-    def __init__(self, method, result_key: str):
-        self._method = method
-        self._key = result_key
-
-    def paginate(self, **kwargs):
-        token = None
-        while True:
-            page = self._method(**kwargs, **({"nextToken": token} if token else {}))
-            yield page
-            token = page.get("nextToken")
-            if not token:
-                return
-
-
 
 
 def _run_findings(operation: str, run):

@@ -6,10 +6,13 @@ whose ``response["Error"]["Code"]`` is ``"ValidationException"``, as boto3 raise
 
 from __future__ import annotations
 
+import functools
 from types import SimpleNamespace
-from typing import Optional
+from typing import Any, Callable, Optional, TypeVar
 
 from botocore.exceptions import ClientError
+
+from ..untrusted import JsonLimitError, JsonSyntaxError, check_structure
 
 
 def _error_class(code: str) -> type[ClientError]:
@@ -22,22 +25,36 @@ ConflictException = _error_class("ConflictException")
 InvalidParameterException = _error_class("InvalidParameterException")
 UnprocessableEntityException = _error_class("UnprocessableEntityException")
 InternalServerException = _error_class("InternalServerException")
+AccessDeniedException = _error_class("AccessDeniedException")
+ThrottlingException = _error_class("ThrottlingException")
+ServiceQuotaExceededException = _error_class("ServiceQuotaExceededException")
 # IAM's simulator errors
 InvalidInputException = _error_class("InvalidInputException")
 MalformedPolicyDocumentException = _error_class("MalformedPolicyDocumentException")
 PolicyEvaluationException = _error_class("PolicyEvaluationException")
+NoSuchEntityException = _error_class("NoSuchEntityException")
 
 _ALL = {
     cls.__name__: cls
     for cls in (
         ValidationException, ResourceNotFoundException, ConflictException, InvalidParameterException,
-        UnprocessableEntityException, InternalServerException, InvalidInputException,
-        MalformedPolicyDocumentException, PolicyEvaluationException,
+        UnprocessableEntityException, InternalServerException, AccessDeniedException, ThrottlingException,
+        ServiceQuotaExceededException, InvalidInputException, MalformedPolicyDocumentException,
+        PolicyEvaluationException, NoSuchEntityException,
     )
 }
 # boto3 names IAM's error codes without the "Exception" suffix ("InvalidInput").
 _IAM_CODES = {"InvalidInputException": "InvalidInput", "MalformedPolicyDocumentException": "MalformedPolicyDocument",
-              "PolicyEvaluationException": "PolicyEvaluation"}
+              "PolicyEvaluationException": "PolicyEvaluation", "NoSuchEntityException": "NoSuchEntity"}
+
+
+def iam_code(code: str) -> str:
+    """IAM's wire code for an exception name (``InvalidInputException`` -> ``InvalidInput``). A
+    constraint violation is ``ValidationError`` in IAM's query API (IAM API Reference, Common
+    Errors), where Access Analyzer says ``ValidationException``."""
+    if code == "ValidationException":
+        return "ValidationError"
+    return _IAM_CODES.get(code, code)
 
 exceptions = SimpleNamespace(ClientError=ClientError, **_ALL)
 
@@ -66,3 +83,36 @@ def enum_error(value: object, field: str, allowed: tuple[str, ...], operation: s
         f"Member must satisfy enum value set: [{', '.join(allowed)}]",
         operation,
     )
+
+
+C = TypeVar("C", bound=type)
+
+
+def bounded_arguments(error: Callable[[str, str], ClientError]) -> Callable[[C], C]:
+    """A class decorator: each public operation of the class first refuses, with
+    ``error(message, operation)``, an argument nested deeper than ``untrusted.MAX_DEPTH``, holding
+    an integer longer than ``untrusted.MAX_NUMBER_CHARS`` digits or a string that is not Unicode
+    text, before any code walks it (a 100,000-deep filter would otherwise exhaust Python's stack in
+    whatever reads it first; a lone surrogate fails wherever it is encoded)."""
+    def decorate(cls: C) -> C:
+        for name, member in list(vars(cls).items()):
+            if not name.startswith("_") and callable(member) and not isinstance(member, type):
+                setattr(cls, name, _bounded(member, error))
+        return cls
+    return decorate
+
+
+def _bounded(method: Callable[..., Any], error: Callable[[str, str], ClientError]) -> Callable[..., Any]:
+    operation = "".join(part[:1].upper() + part[1:] for part in method.__name__.split("_"))
+
+    @functools.wraps(method)
+    def checked(self: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            for value in (*args, *kwargs.values()):
+                check_structure(value)
+        except JsonLimitError as e:
+            raise error(f"{e.message} (accessproof's limit)", operation) from None
+        except JsonSyntaxError as e:
+            raise error(e.message, operation) from None
+        return method(self, *args, **kwargs)
+    return checked

@@ -175,12 +175,14 @@ def _position(line_column: tuple[int, int]) -> dict:
     return {"Line": line_column[0], "Column": line_column[1]}
 
 
-def matched_statements(decision: Decision) -> list[dict]:
+def matched_statements(decision: Decision, source_types: Optional[dict[str, str]] = None) -> list[dict]:
     out = []
     for m in decision.matched:
         item = {"SourcePolicyId": m.policy_id}
         if m.policy_type in _SOURCE_TYPES:
             item["SourcePolicyType"] = _SOURCE_TYPES[m.policy_type]
+        elif source_types and m.policy_id in source_types:
+            item["SourcePolicyType"] = source_types[m.policy_id]
         item["StartPosition"] = _position(m.start)
         item["EndPosition"] = _position(m.end)
         out.append(item)
@@ -198,10 +200,16 @@ def _details(decision: Decision, cross_account_view: bool) -> dict:
     return details
 
 
+@errors.bounded_arguments(lambda message, operation: errors.client_error("InvalidInputException", message, operation))
 class IAMClient:
     """The subset of ``boto3.client("iam")`` that accessproof answers offline."""
 
     exceptions = errors.exceptions
+
+    def __init__(self, **config: Any) -> None:
+        """``config``: ``snapshot`` (an account snapshot directory: the principals and policies
+        SimulatePrincipalPolicy reads)."""
+        self._config = config
 
     def simulate_custom_policy(self, **kwargs: Any) -> dict:
         """SimulateCustomPolicy, as boto3 calls it."""
@@ -211,6 +219,24 @@ class IAMClient:
         """The response, and for each result one sentence saying which statement decided."""
         _check_arguments(kwargs)
         return self._simulate(**kwargs)
+
+    def simulate_principal_policy(self, *, PolicySourceArn: str, ActionNames: list[str],
+                                  PolicyInputList: Optional[list[str]] = None,
+                                  PolicyExclusionList: Optional[list[dict]] = None,
+                                  CallerArn: Optional[str] = None, **kwargs: Any) -> dict:
+        """SimulatePrincipalPolicy: the identity policies of a user, group or role of the client's
+        ``snapshot`` (its inline and managed policies, and a user's groups'), plus ``PolicyInputList``,
+        less ``PolicyExclusionList``. ``CallerArn`` defaults to the user given (IAM API Reference)."""
+        from .principals import principal_policies
+
+        attached = principal_policies(self._config.get("snapshot"), PolicySourceArn, PolicyExclusionList or [])
+        extra = [(f"PolicyInputList.{i}", text, None) for i, text in enumerate(PolicyInputList or [], 1)]
+        if CallerArn is None and ":user/" in PolicySourceArn:
+            CallerArn = PolicySourceArn
+        named = attached + extra
+        return self._simulate(PolicyInputList=[text for _, text, _ in named], ActionNames=ActionNames,
+                              CallerArn=CallerArn, identity_names=[(name, kind) for name, _, kind in named],
+                              **kwargs)[0]
 
     def _simulate(
         self,
@@ -230,7 +256,10 @@ class IAMClient:
         ServiceControlPolicyInputList: Optional[list] = None,
         ResourceControlPolicyInputList: Optional[list] = None,
         SessionPolicyInputList: Optional[list[str]] = None,
+        identity_names: Optional[Sequence[tuple[str, Optional[str]]]] = None,
     ) -> tuple[dict, list[str]]:
+        """``identity_names``: (SourcePolicyId, SourcePolicyType or None) of each PolicyInputList
+        document (SimulatePrincipalPolicy names the principal's policies); default PolicyInputList.N."""
         _check_max_items(MaxItems)
         if not isinstance(PolicyInputList, list):
             raise _invalid("PolicyInputList must be a list of policy documents")
@@ -239,8 +268,11 @@ class IAMClient:
         if ResourcePolicy is not None and CallerArn is None:
             raise _invalid("CallerArn is required when a ResourcePolicy is given, so that the policy's "
                            "Principal element has a value to evaluate against")
+        names = list(identity_names) if identity_names is not None else \
+            [(f"PolicyInputList.{i}", None) for i in range(1, len(PolicyInputList) + 1)]
+        source_types = {name: kind for name, kind in names if kind}
         policies = PolicySet(
-            identity=tuple(_compile(t, f"PolicyInputList.{i}", IDENTITY) for i, t in enumerate(PolicyInputList, 1)),
+            identity=tuple(_compile(t, name, IDENTITY) for (name, _), t in zip(names, PolicyInputList)),
             resource=_compile(ResourcePolicy, "ResourcePolicy", RESOURCE) if ResourcePolicy is not None else None,
             boundary=(tuple(_compile(t, f"PermissionsBoundaryPolicyInputList.{i}", BOUNDARY)
                             for i, t in enumerate(PermissionsBoundaryPolicyInputList, 1))
@@ -276,7 +308,7 @@ class IAMClient:
                     "EvalActionName": action,
                     "EvalResourceName": resource,
                     "EvalDecision": decision.decision,
-                    "MatchedStatements": matched_statements(decision),
+                    "MatchedStatements": matched_statements(decision, source_types),
                     "MissingContextValues": list(decision.missing_context_keys),
                     **_details(decision, ResourcePolicy is not None),
                 }

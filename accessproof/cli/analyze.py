@@ -22,7 +22,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from ..api.accessanalyzer import AccessAnalyzerClient
-from .inputs import InputError, read_argument
+from .inputs import InputError, json_argument
 
 MAX_ACTIONS_SHOWN = 4
 DATABASE_HELP = "Findings database URL (sqlite:///path or postgresql://...); default the SQLite file accessproof.db."
@@ -98,13 +98,7 @@ def _print_json(body: dict) -> None:
 
 
 def _json_argument(value: Optional[str], option: str) -> Any:
-    if value is None:
-        return None
-    name, text = read_argument(value)
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as e:
-        raise InputError(f"{option} {name}: not JSON ({e.msg} at line {e.lineno}, column {e.colno})") from None
+    return None if value is None else json_argument(value, option)
 
 
 # ------------------------------------------------------------------------------ the table

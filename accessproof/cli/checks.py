@@ -15,7 +15,7 @@ from botocore.exceptions import ClientError
 
 from ..api.accessanalyzer import AccessAnalyzerClient
 from ..checks import ACCESS_CHECK_RESOURCE_TYPES
-from .inputs import InputError, read_argument
+from .inputs import InputError, json_argument, read_argument
 
 
 class CheckPolicyType(str, Enum):
@@ -98,11 +98,7 @@ def _access_argument(access: Optional[str], actions: Optional[list[str]], resour
     if access is not None:
         if actions or resources:
             raise InputError("give --access or --actions/--resources, not both")
-        _, text = read_argument(access) if not access.lstrip().startswith(("[", "{")) else ("", access)
-        try:
-            value = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise InputError(f"--access is not valid JSON: {e.msg} (line {e.lineno}, column {e.colno})") from None
+        value = json_argument(access, "--access")
         return value if isinstance(value, list) else [value]
     if not actions and not resources:
         raise InputError("give --access, or --actions and/or --resources")

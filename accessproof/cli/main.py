@@ -6,6 +6,7 @@ import sys
 
 import typer
 
+from ..untrusted import one_line
 from .inputs import InputError
 
 try:  # typer >= 0.2x carries its own copy of click
@@ -49,6 +50,9 @@ def register() -> None:
     app.command("update-findings")(analyze.update_findings_command)
     app.command("create-archive-rule")(analyze.create_archive_rule_command)
     app.command("apply-archive-rule")(analyze.apply_archive_rule_command)
+    from . import serve  # the REST-JSON server (issue 12)
+
+    app.command("serve")(serve.serve_command)
     from . import collect, monitor  # live accounts (issue 14)
 
     app.command("collect")(collect.collect_command)
@@ -57,7 +61,7 @@ def register() -> None:
 
 def fail(message: str) -> "typer.Exit":
     """Print a one-line error on stderr; the caller raises the returned Exit (status 2)."""
-    print(f"accessproof: error: {message}", file=sys.stderr)
+    print(f"accessproof: error: {one_line(message)}", file=sys.stderr)
     return typer.Exit(2)
 
 
@@ -82,7 +86,7 @@ def main() -> None:
         print("accessproof: aborted", file=sys.stderr)
         sys.exit(1)
     except InputError as e:
-        print(f"accessproof: error: {e}", file=sys.stderr)
+        print(f"accessproof: error: {one_line(str(e))}", file=sys.stderr)
         sys.exit(2)
     except KeyboardInterrupt:
         sys.exit(130)

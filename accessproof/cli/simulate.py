@@ -17,7 +17,7 @@ from botocore.exceptions import ClientError, ParamValidationError
 from typer.core import TyperCommand
 
 from ..api.iam import IAMClient
-from .inputs import InputError, read_argument
+from .inputs import InputError, json_argument, parse_json_text, read_argument
 
 
 class Output(str, Enum):
@@ -66,11 +66,7 @@ def _context_entries(values: list[str]) -> list[dict]:
     entries: list[dict] = []
     for value in values:
         if value.startswith("file://") or value.lstrip().startswith(("[", "{")):
-            text = read_argument(value)[1]
-            try:
-                parsed = json.loads(text)
-            except json.JSONDecodeError as e:
-                raise InputError(f"--context-entries: not valid JSON: {e.msg}") from None
+            parsed = json_argument(value, "--context-entries")
             entries.extend(parsed if isinstance(parsed, list) else [parsed])
             continue
         entry: dict = {"ContextKeyValues": []}
@@ -99,11 +95,11 @@ def _organization_levels(values: list[str]) -> list:
     level per value, each ``{"ServiceControlPolicyInputList": ["<policy JSON>", ...]}``."""
     levels: list = []
     for value in values:
-        text = read_argument(value)[1] if value.startswith("file://") or value == "-" else value
-        try:
-            parsed = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise InputError(f"--ordered-organization-policy-input-list: not valid JSON: {e.msg}") from None
+        option = "--ordered-organization-policy-input-list"
+        if value.startswith("file://") or value == "-":
+            parsed = json_argument(value, option)
+        else:
+            parsed = parse_json_text(value, "<argument>", option)
         levels.extend(parsed if isinstance(parsed, list) else [parsed])
     return levels
 

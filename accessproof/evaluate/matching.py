@@ -29,6 +29,7 @@ from ..policy.jsontext import ARRAY, BOOLEAN, NUMBER, OBJECT, STRING, Node
 from ..policy.model import Policy, Statement
 from ..policy.parse import parse_policy
 from ..policy.jsontext import JsonSyntaxError
+from ..untrusted import JsonLimitError
 from .conditions import Condition, compile_condition, evaluate_conditions
 from .errors import MalformedPolicy
 from .patterns import compile_pieces, has_variables, resolve, static_regex
@@ -379,6 +380,8 @@ def compile_policy_text(text: str, policy_id: str, policy_type: str) -> Compiled
     """Parse and compile policy text. Raises ``MalformedPolicy`` with a one-line message."""
     try:
         policy = parse_policy(text)
+    except JsonLimitError as e:
+        raise MalformedPolicy(f"{policy_id}: {e.message}") from None
     except JsonSyntaxError as e:
         raise MalformedPolicy(f"{policy_id}: not valid JSON: {e.message}") from None
     return compile_policy(policy, policy_id, policy_type)

@@ -474,6 +474,15 @@ def ensure_schema(engine: Engine, *, create: bool) -> None:
         _report(upgrade, redacted(engine.url))
 
 
+class ServiceLinkedAnalyzerRow(Base):
+    """The AWS service that manages a service-linked analyzer (CreateServiceLinkedAnalyzer)."""
+
+    __tablename__ = "service_linked_analyzers"
+
+    analyzer_arn: Mapped[str] = mapped_column(Text, ForeignKey("analyzers.arn", ondelete="CASCADE"), primary_key=True)
+    managed_by: Mapped[str] = mapped_column(String(255))
+
+
 def create_schema(engine: Engine) -> None:
     """Connect and create the tables that do not exist yet, or upgrade them (idempotent)."""
     ensure_schema(engine, create=True)

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
+from ..untrusted import loads
 from .errors import ValidationError
 from .model import Finding, canonical_json
 
@@ -309,7 +310,7 @@ def _encode_token(fingerprint: str, after: list) -> str:
 
 def _decode_token(token: str, fingerprint: str) -> list:
     try:
-        payload = json.loads(base64.urlsafe_b64decode(token.encode()).decode())
+        payload = loads(base64.urlsafe_b64decode(token.encode()).decode())
         after = payload["after"]
         query = payload["q"]
     except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):

@@ -15,9 +15,10 @@ The unused access analyzer needs what AWS itself uses:
 
 ``load_account_activity(path)`` reads all of it into ``AccountActivity``. Every problem is a
 ``SnapshotError`` naming the file, as for ``load_snapshot``. This module reads the snapshot's
-``account.json`` and ``iam/`` itself, so that it does not depend on which files the resource
-loader accepts (``ACTIVITY_IAM_FILES`` / ``ACTIVITY_IAM_DIRECTORIES`` / ``ACTIVITY_TOP_LEVEL``
-name what it adds to the snapshot layout).
+``account.json`` (with ``inventory.account``, as the resource loader does) and ``iam/`` itself,
+so that it does not depend on which files the resource loader accepts (``ACTIVITY_IAM_FILES`` /
+``ACTIVITY_IAM_DIRECTORIES`` / ``ACTIVITY_TOP_LEVEL`` name what it adds to the snapshot layout,
+and the resource loader imports them from here).
 """
 
 from __future__ import annotations
@@ -32,9 +33,14 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional, Sequence, Union
 from urllib.parse import unquote
 
+from ..untrusted import excerpt
+from .account import ACCOUNT_FILE, load_account
 from .errors import SnapshotError
 from .grant_times import GrantTimes, grant_times
-from .jsonread import list_field, obj_field, objects_of, optional_string, policy_document, read_object, string
+from .jsonread import (
+    check_snapshot_tree, list_field, obj_field, objects_of, optional_string, policy_document, read_object, read_text,
+    string,
+)
 from .model import Account
 
 AUTHORIZATION_DETAILS = "get-account-authorization-details.json"
@@ -185,7 +191,7 @@ def parse_time(value: Any, path: Path, where: str) -> Optional[datetime]:
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise SnapshotError(path, f"expected an ISO 8601 timestamp, found {value!r}", where) from None
+        raise SnapshotError(path, f"expected an ISO 8601 timestamp, found {excerpt(value)}", where) from None
     return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
 
 
@@ -349,7 +355,7 @@ def read_credential_report(iam: Path) -> Optional[dict[str, CredentialRow]]:
             raise SnapshotError(json_path, "Content is not base64-encoded UTF-8 CSV", "Content") from None
         return parse_credential_report(text, json_path)
     if csv_path.is_file():
-        return parse_credential_report(csv_path.read_text(encoding="utf-8"), csv_path)
+        return parse_credential_report(read_text(csv_path), csv_path)
     return None
 
 
@@ -367,7 +373,7 @@ def read_access_keys(path: Path, user_name: str) -> tuple[KeyMetadata, ...]:
         where = f"AccessKeyMetadata[{i}]"
         owner = optional_string(key, "UserName", path, where)
         if owner is not None and owner != user_name:
-            raise SnapshotError(path, f"key of user {owner!r} in the directory of {user_name!r}", f"{where}.UserName")
+            raise SnapshotError(path, f"key of user {excerpt(owner)} in the directory of {excerpt(user_name)}", f"{where}.UserName")
         out.append(KeyMetadata(string(key, "AccessKeyId", path, where), string(key, "Status", path, where) == "Active",
                                parse_time(key.get("CreateDate"), path, f"{where}.CreateDate")))
     return tuple(out)
@@ -554,13 +560,6 @@ def _access_key_use(files: Sequence[Any]) -> dict[str, datetime]:
 # --------------------------------------------------------------------------- loading
 
 
-def _read_account(root: Path) -> Account:
-    # The resource loader's reader is the authority on account.json (docs/snapshot.md).
-    from .load import _load_account
-
-    return _load_account(root / "account.json")
-
-
 def _last_accessed_files(iam: Path, kind: str) -> dict[str, Path]:
     folder = iam / kind
     if not folder.is_dir():
@@ -582,7 +581,8 @@ def load_account_activity(path: Union[str, Path]) -> AccountActivity:
     root = Path(path)
     if not root.is_dir():
         raise SnapshotError(root, "no such snapshot directory")
-    account = _read_account(root)
+    check_snapshot_tree(root)
+    account = load_account(root / ACCOUNT_FILE)
     iam = root / "iam"
     details_path = iam / AUTHORIZATION_DETAILS
     if not details_path.is_file():
@@ -596,7 +596,7 @@ def load_account_activity(path: Union[str, Path]) -> AccountActivity:
     for kind, dirs in (("roles", role_dirs), ("users", user_dirs)):
         for name, directory in dirs.items():
             if name not in known[kind]:
-                raise SnapshotError(directory, f"no {kind[:-1]} {name!r} in {AUTHORIZATION_DETAILS}")
+                raise SnapshotError(directory, f"no {kind[:-1]} {excerpt(name)} in {AUTHORIZATION_DETAILS}")
     activity: dict[str, PrincipalActivity] = {}
     identities: list[Identity] = []
     for role in details.roles:

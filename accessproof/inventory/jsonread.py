@@ -1,33 +1,54 @@
 """Reading AWS CLI responses: JSON files and typed fields, every failure a ``SnapshotError``.
 
 Each reader takes the file it reads from and the JSON path of the value (``Grants[2].Grantee``)
-so that an error names both.
+so that an error names both. Files and JSON are read through ``accessproof.untrusted`` (a
+snapshot may come from a pull request): regular files only, at most ``MAX_SNAPSHOT_FILE_BYTES``,
+JSON within the nesting and number limits and without repeated keys.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Optional, Union
 from urllib.parse import unquote
 
+from ..untrusted import (
+    MAX_SNAPSHOT_FILE_BYTES, InputRefused, JsonLimitError, JsonSyntaxError, check_tree, decode_text, loads, read_file,
+)
 from .errors import SnapshotError
 
 JSON_TYPE_NAMES = {dict: "an object", list: "an array", str: "a string", bool: "a boolean", int: "an integer"}
 
 
+def check_snapshot_tree(root: Union[str, Path]) -> None:
+    """Refuse a snapshot (or organization folder) with a link out of it, a link loop or a special
+    file, before anything in it is read (rules: ``accessproof.untrusted``)."""
+    try:
+        check_tree(root)
+    except InputRefused as e:
+        raise SnapshotError(e.name, e.reason) from None
+
+
+def read_text(path: Path) -> str:
+    """The UTF-8 text of the snapshot file ``path``."""
+    try:
+        return decode_text(read_file(path, MAX_SNAPSHOT_FILE_BYTES), str(path))
+    except InputRefused as e:
+        raise SnapshotError(path, e.reason) from None
+
+
 def read_json(path: Path) -> Any:
     """The parsed content of ``path``; malformed JSON is reported with its line and column."""
+    text = read_text(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as e:
-        raise SnapshotError(path, f"not UTF-8 text ({e.reason} at byte {e.start})") from None
-    except OSError as e:
-        raise SnapshotError(path, f"cannot read: {e.strerror}") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as e:
-        raise SnapshotError(path, f"malformed JSON at line {e.lineno}, column {e.colno}: {e.msg}") from None
+        return loads(text)
+    except JsonLimitError as e:
+        raise SnapshotError(path, f"{e.message} (accessproof's limit)") from None
+    except JsonSyntaxError as e:
+        if e.line is None:
+            raise SnapshotError(path, f"malformed JSON: {e.message}") from None
+        raise SnapshotError(path, f"malformed JSON at line {e.line}, column {e.column}: {e.message}") from None
 
 
 def read_object(path: Path) -> dict[str, Any]:
@@ -114,10 +135,12 @@ def policy_document(value: Any, path: Path, where: str) -> str:
     if text.lstrip().startswith("%7B") or text.lstrip().startswith("%7b"):
         text = unquote(text)
     try:
-        parsed = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise SnapshotError(path, f"the policy is not valid JSON (line {e.lineno}, column {e.colno} of the "
-                                  f"policy text): {e.msg}", where) from None
+        parsed = loads(text)
+    except JsonLimitError as e:
+        raise SnapshotError(path, f"the policy is beyond accessproof's limits: {e.message}", where) from None
+    except JsonSyntaxError as e:
+        position = f" (line {e.line}, column {e.column} of the policy text)" if e.line is not None else ""
+        raise SnapshotError(path, f"the policy is not valid JSON{position}: {e.message}", where) from None
     if not isinstance(parsed, dict):
         raise SnapshotError(path, f"the policy must be a JSON object, found {_type_name(parsed)}", where)
     statements = parsed.get("Statement")

@@ -15,10 +15,12 @@ from pathlib import Path
 from typing import Any, Callable, Optional, Union
 from urllib.parse import unquote
 
+from ..untrusted import excerpt
+from .account import ACCOUNT_FILE, checked_account_id, load_account
 from .activity import ACTIVITY_IAM_DIRECTORIES, ACTIVITY_IAM_FILES, ACTIVITY_TOP_LEVEL
 from .errors import SnapshotError
 from .jsonread import (
-    boolean, field_value, list_field, obj_field, objects_of, optional_string, policy_document, read_object, string,
+    boolean, check_snapshot_tree, field_value, list_field, obj_field, objects_of, optional_string, policy_document, read_object, string,
     strings_of,
 )
 from .model import (
@@ -29,11 +31,6 @@ from .model import (
     SecretsManagerSecret, Snapshot, SnsTopic, SqsQueue,
 )
 from .responses import error_name, read_error
-
-ACCOUNT_FILE = "account.json"
-ACCOUNT_ID = re.compile(r"^\d{12}$")
-ORGANIZATION_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
-REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 
 ACL_PERMISSIONS = frozenset({"READ", "WRITE", "READ_ACP", "WRITE_ACP", "FULL_CONTROL"})
 GRANTEE_TYPES = frozenset({"CanonicalUser", "Group", "AmazonCustomerByEmail"})
@@ -61,7 +58,8 @@ def load_snapshot(path: Union[str, Path]) -> Snapshot:
         raise SnapshotError(root, "no such snapshot directory")
     if not root.is_dir():
         raise SnapshotError(root, "a snapshot is a directory (with account.json), not a file")
-    account = _load_account(root / ACCOUNT_FILE)
+    check_snapshot_tree(root)
+    account = load_account(root / ACCOUNT_FILE)
     entries = {entry.name: entry for entry in root.iterdir()}
     for name, entry in sorted(entries.items()):
         if name == ACCOUNT_FILE or (name in ACTIVITY_TOP_LEVEL and entry.is_dir()):
@@ -168,12 +166,6 @@ def _expect_responses(ctx: "_Context", directory: Path, files: frozenset[str], d
     return _Responses(readable, tuple(denied), frozenset(absent))
 
 
-def _account_id(value: str, path: Path, where: str) -> str:
-    if not ACCOUNT_ID.match(value):
-        raise SnapshotError(path, f"expected a 12-digit AWS account id, found {value!r}", where)
-    return value
-
-
 def _policy_field(path: Path, key: str, container: Optional[dict] = None, where: str = "") -> Optional[str]:
     """The policy string at ``key`` of the file's object (or of ``container``), if present."""
     data = container if container is not None else read_object(path)
@@ -214,36 +206,6 @@ def _label(directory: Path) -> str:
     return unquote(directory.name)
 
 
-# ---------------------------------------------------------------------------- account
-
-
-def _load_account(path: Path) -> Account:
-    if not path.is_file():
-        raise SnapshotError(path, "missing required file (the account: accountId, region, "
-                                  "optional organizationId and memberAccountIds)")
-    data = read_object(path)
-    known = {"accountId", "region", "organizationId", "memberAccountIds", "partition"}
-    for key in data:
-        if key not in known:
-            raise SnapshotError(path, f"unknown field; expected {', '.join(sorted(known))}", key)
-    account_id = _account_id(string(data, "accountId", path), path, "accountId")
-    region = string(data, "region", path)
-    if not REGION.match(region):
-        raise SnapshotError(path, f"expected an AWS Region name such as us-east-1, found {region!r}", "region")
-    organization_id = optional_string(data, "organizationId", path)
-    if organization_id is not None and not ORGANIZATION_ID.match(organization_id):
-        raise SnapshotError(path, f"expected an organization id such as o-a1b2c3d4e5, found {organization_id!r}",
-                            "organizationId")
-    members_raw = list_field(data, "memberAccountIds", path, required=False) or []
-    members = strings_of(members_raw, path, "memberAccountIds")
-    for i, member in enumerate(members):
-        _account_id(member, path, f"memberAccountIds[{i}]")
-    if members and organization_id is None:
-        raise SnapshotError(path, "member accounts need an organizationId", "memberAccountIds")
-    partition = optional_string(data, "partition", path) or "aws"
-    return Account(account_id, region, organization_id, members, partition)
-
-
 # -------------------------------------------------------------------------------- IAM
 
 
@@ -267,7 +229,7 @@ def _load_iam(ctx: _Context, directory: Path) -> list[Resource]:
         arn = string(role, "Arn", path, where)
         m = re.match(r"^arn:[a-z-]+:iam::(\d{12}):role/", arn)
         if not m:
-            raise SnapshotError(path, f"expected an IAM role ARN, found {arn!r}", f"{where}.Arn")
+            raise SnapshotError(path, f"expected an IAM role ARN, found {excerpt(arn)}", f"{where}.Arn")
         if m.group(1) != ctx.account.account_id:
             raise SnapshotError(path, f"role of account {m.group(1)}, but the snapshot is of account "
                                       f"{ctx.account.account_id}", f"{where}.Arn")
@@ -331,7 +293,7 @@ def _object_ownership(path: Optional[Path]) -> Optional[str]:
                             "OwnershipControls.Rules")
     setting = string(rules[0], "ObjectOwnership", path, "OwnershipControls.Rules[0]")
     if setting not in OBJECT_OWNERSHIP_SETTINGS:
-        raise SnapshotError(path, f"unknown setting {setting!r}; expected one of "
+        raise SnapshotError(path, f"unknown setting {excerpt(setting)}; expected one of "
                                   f"{', '.join(sorted(OBJECT_OWNERSHIP_SETTINGS))}",
                             "OwnershipControls.Rules[0].ObjectOwnership")
     return setting
@@ -349,14 +311,14 @@ def _bucket_acl(path: Optional[Path]) -> tuple[Optional[str], tuple[AclGrant, ..
         where = f"Grants[{i}]"
         permission = string(grant, "Permission", path, where)
         if permission not in ACL_PERMISSIONS:
-            raise SnapshotError(path, f"unknown permission {permission!r}; expected one of "
+            raise SnapshotError(path, f"unknown permission {excerpt(permission)}; expected one of "
                                       f"{', '.join(sorted(ACL_PERMISSIONS))}", f"{where}.Permission")
         grantee = obj_field(grant, "Grantee", path, where)
         assert grantee is not None
         gwhere = f"{where}.Grantee"
         kind = string(grantee, "Type", path, gwhere)
         if kind not in GRANTEE_TYPES:
-            raise SnapshotError(path, f"unknown grantee type {kind!r}; expected one of "
+            raise SnapshotError(path, f"unknown grantee type {excerpt(kind)}; expected one of "
                                       f"{', '.join(sorted(GRANTEE_TYPES))}", f"{gwhere}.Type")
         grantee_id = optional_string(grantee, "ID", path, gwhere)
         uri = optional_string(grantee, "URI", path, gwhere)
@@ -366,7 +328,7 @@ def _bucket_acl(path: Optional[Path]) -> tuple[Optional[str], tuple[AclGrant, ..
         if kind == "Group" and uri is None:
             raise SnapshotError(path, "missing required field for a Group grantee", f"{gwhere}.URI")
         if kind == "Group" and uri not in ACL_GROUPS:
-            raise SnapshotError(path, f"unknown S3 group {uri!r}; expected one of {', '.join(sorted(ACL_GROUPS))}",
+            raise SnapshotError(path, f"unknown S3 group {excerpt(uri)}; expected one of {', '.join(sorted(ACL_GROUPS))}",
                                 f"{gwhere}.URI")
         if kind == "AmazonCustomerByEmail" and email is None and grantee_id is None:
             raise SnapshotError(path, "missing EmailAddress (or ID) for an AmazonCustomerByEmail grantee",
@@ -387,15 +349,15 @@ def _access_points(ctx: _Context, bucket: str, listing: Optional[Path],
             name = string(entry, "Name", listing, where)
             entry_bucket = string(entry, "Bucket", listing, where)
             if entry_bucket != bucket:
-                raise SnapshotError(listing, f"access point {name!r} belongs to bucket {entry_bucket!r}, not to "
-                                             f"{bucket!r} (run list-access-points with --bucket {bucket})",
+                raise SnapshotError(listing, f"access point {excerpt(name)} belongs to bucket {excerpt(entry_bucket)}, not to "
+                                             f"{excerpt(bucket)} (run list-access-points with --bucket {bucket})",
                                     f"{where}.Bucket")
             listed[name] = {"entry": entry, "where": where}
     details: dict[str, Path] = {}
     if directory is not None:
         for ap_dir in _subdirectories(directory):
             if ap_dir.name not in listed:
-                raise SnapshotError(ap_dir, f"access point {ap_dir.name!r} is not in "
+                raise SnapshotError(ap_dir, f"access point {excerpt(ap_dir.name)} is not in "
                                             f"{'list-access-points.json' if listing else 'a list-access-points.json'}"
                                             " of the bucket")
             details[ap_dir.name] = ap_dir
@@ -415,7 +377,7 @@ def _access_point(ctx: _Context, name: str, entry: dict, where: str, listing: Pa
                   files: dict[str, Path]) -> AccessPoint:
     origin = string(entry, "NetworkOrigin", listing, where)
     if origin not in ("Internet", "VPC"):
-        raise SnapshotError(listing, f"expected Internet or VPC, found {origin!r}", f"{where}.NetworkOrigin")
+        raise SnapshotError(listing, f"expected Internet or VPC, found {excerpt(origin)}", f"{where}.NetworkOrigin")
     vpc_id = None
     if origin == "VPC":
         vpc = obj_field(entry, "VpcConfiguration", listing, where)
@@ -425,14 +387,14 @@ def _access_point(ctx: _Context, name: str, entry: dict, where: str, listing: Pa
         f"{ctx.prefix}s3:{ctx.account.region}:{ctx.account.account_id}:accesspoint/{name}"
     m = re.match(r"^arn:[a-z-]+:s3:[a-z0-9-]+:(\d{12}):accesspoint/(.+)$", arn)
     if not m or m.group(2) != name:
-        raise SnapshotError(listing, f"expected the ARN of access point {name!r}, found {arn!r}",
+        raise SnapshotError(listing, f"expected the ARN of access point {excerpt(name)}, found {excerpt(arn)}",
                             f"{where}.AccessPointArn")
     bpa = None
     if "get-access-point.json" in files:
         path = files["get-access-point.json"]
         data = read_object(path)
         if string(data, "Name", path) != name:
-            raise SnapshotError(path, f"describes access point {data['Name']!r}, not {name!r}", "Name")
+            raise SnapshotError(path, f"describes access point {excerpt(data['Name'])}, not {excerpt(name)}", "Name")
         config = obj_field(data, "PublicAccessBlockConfiguration", path, required=False)
         bpa = _public_access_block(config, path, "PublicAccessBlockConfiguration") if config is not None else None
     policy = _only_policy(files.get("get-access-point-policy.json"))
@@ -585,10 +547,10 @@ def _function_url(responses: _Responses, qualifier: Optional[str], arn: str) -> 
     data = read_object(path)
     found = optional_string(data, "FunctionArn", path)
     if found is not None and found != arn:
-        raise SnapshotError(path, f"expected the URL of {arn}, found one of {found!r}", "FunctionArn")
+        raise SnapshotError(path, f"expected the URL of {arn}, found one of {excerpt(found)}", "FunctionArn")
     auth_type = string(data, "AuthType", path)
     if auth_type not in FUNCTION_URL_AUTH_TYPES:
-        raise SnapshotError(path, f"unknown auth type {auth_type!r}; expected one of "
+        raise SnapshotError(path, f"unknown auth type {excerpt(auth_type)}; expected one of "
                                   f"{', '.join(sorted(FUNCTION_URL_AUTH_TYPES))}", "AuthType")
     return (FunctionUrl(qualifier, auth_type),)
 
@@ -614,7 +576,7 @@ def _load_sqs(ctx: _Context, directory: Path) -> list[Resource]:
         expected = f"{ctx.prefix}sqs:{a.region}:{a.account_id}:{queue_dir.name}"
         if arn is not None and arn != expected:
             assert path is not None
-            raise SnapshotError(path, f"expected {expected} (the queue of this directory), found {arn!r}",
+            raise SnapshotError(path, f"expected {expected} (the queue of this directory), found {excerpt(arn)}",
                                 "Attributes.QueueArn")
         out.append(SqsQueue(arn=expected, account_id=a.account_id, origin=ctx.origin(queue_dir), unreadable=denied,
                             name=queue_dir.name, policy=policy))
@@ -630,7 +592,7 @@ def _load_sns(ctx: _Context, directory: Path) -> list[Resource]:
         expected = f"{ctx.prefix}sns:{a.region}:{a.account_id}:{topic_dir.name}"
         if arn is not None and arn != expected:
             assert path is not None
-            raise SnapshotError(path, f"expected {expected} (the topic of this directory), found {arn!r}",
+            raise SnapshotError(path, f"expected {expected} (the topic of this directory), found {excerpt(arn)}",
                                 "Attributes.TopicArn")
         out.append(SnsTopic(arn=expected, account_id=a.account_id, origin=ctx.origin(topic_dir), unreadable=denied,
                             name=topic_dir.name, policy=policy))
@@ -650,8 +612,8 @@ def _load_secretsmanager(ctx: _Context, directory: Path) -> list[Resource]:
         (first, (arn, name)), *others = identities.items()
         for file, other in others:
             if other != (arn, name):
-                raise SnapshotError(files[file], f"describes secret {other[1]!r} ({other[0]}), but {first} describes "
-                                                 f"{name!r} ({arn})", "ARN")
+                raise SnapshotError(files[file], f"describes secret {excerpt(other[1])} ({other[0]}), but {first} describes "
+                                                 f"{excerpt(name)} ({arn})", "ARN")
         policy = None
         if "get-resource-policy.json" in files:
             policy = _policy_field(files["get-resource-policy.json"], "ResourcePolicy")
@@ -673,11 +635,11 @@ def _secret_identity(ctx: _Context, secret_dir: Path, path: Path) -> tuple[str, 
     name = string(data, "Name", path)
     prefix = f"{ctx.prefix}secretsmanager:{a.region}:{a.account_id}:secret:"
     if not arn.startswith(prefix + name + "-"):
-        raise SnapshotError(path, f"expected the ARN of secret {name!r} in {a.account_id}/{a.region} "
-                                  f"({prefix}{name}-XXXXXX), found {arn!r}", "ARN")
+        raise SnapshotError(path, f"expected the ARN of secret {excerpt(name)} in {a.account_id}/{a.region} "
+                                  f"({prefix}{name}-XXXXXX), found {excerpt(arn)}", "ARN")
     if _label(secret_dir) != name:
-        raise SnapshotError(path, f"describes secret {name!r}, but the directory names "
-                                  f"{_label(secret_dir)!r} (write / as %2F)", "Name")
+        raise SnapshotError(path, f"describes secret {excerpt(name)}, but the directory names "
+                                  f"{excerpt(_label(secret_dir))} (write / as %2F)", "Name")
     return arn, name
 
 
@@ -701,7 +663,7 @@ def _load_efs(ctx: _Context, directory: Path) -> list[Resource]:
         if path is not None:
             data = read_object(path)
             if string(data, "FileSystemId", path) != fs_dir.name:
-                raise SnapshotError(path, f"describes file system {data['FileSystemId']!r}, not {fs_dir.name!r}",
+                raise SnapshotError(path, f"describes file system {excerpt(data['FileSystemId'])}, not {excerpt(fs_dir.name)}",
                                     "FileSystemId")
             string(data, "Policy", path)
             policy = _policy_field(path, "Policy", data)
@@ -721,11 +683,11 @@ def _load_ecr(ctx: _Context, directory: Path) -> list[Resource]:
         if path is not None:
             data = read_object(path)
             if string(data, "repositoryName", path) != name:
-                raise SnapshotError(path, f"describes repository {data['repositoryName']!r}, but the directory "
-                                          f"names {name!r} (write / as %2F)", "repositoryName")
+                raise SnapshotError(path, f"describes repository {excerpt(data['repositoryName'])}, but the directory "
+                                          f"names {excerpt(name)} (write / as %2F)", "repositoryName")
             registry = string(data, "registryId", path)
             if registry != a.account_id:
-                raise SnapshotError(path, f"registry {registry!r} is not the snapshot's account {a.account_id}",
+                raise SnapshotError(path, f"registry {excerpt(registry)} is not the snapshot's account {a.account_id}",
                                     "registryId")
             string(data, "policyText", path)
             policy = _policy_field(path, "policyText", data)
@@ -789,7 +751,7 @@ def _create_volume_permissions(path: Path, snapshot_id: str) -> tuple[tuple[str,
     """(UserIds, Groups) of describe-snapshot-attribute --attribute createVolumePermission."""
     data = read_object(path)
     if string(data, "SnapshotId", path) != snapshot_id:
-        raise SnapshotError(path, f"describes snapshot {data['SnapshotId']!r}, not {snapshot_id!r}", "SnapshotId")
+        raise SnapshotError(path, f"describes snapshot {excerpt(data['SnapshotId'])}, not {excerpt(snapshot_id)}", "SnapshotId")
     user_ids: list[str] = []
     groups: list[str] = []
     permissions = list_field(data, "CreateVolumePermissions", path)
@@ -801,11 +763,11 @@ def _create_volume_permissions(path: Path, snapshot_id: str) -> tuple[tuple[str,
             raise SnapshotError(path, "expected exactly one of Group and UserId", where)
         if group is not None:
             if group != "all":
-                raise SnapshotError(path, f"the only group is 'all', found {group!r}", f"{where}.Group")
+                raise SnapshotError(path, f"the only group is 'all', found {excerpt(group)}", f"{where}.Group")
             groups.append(group)
         else:
             assert user is not None
-            user_ids.append(_account_id(user, path, f"{where}.UserId"))
+            user_ids.append(checked_account_id(user, path, f"{where}.UserId"))
     return tuple(user_ids), tuple(groups)
 
 
@@ -816,11 +778,11 @@ def _only_item(path: Path, list_key: str, id_key: str, identifier: str) -> dict[
     data = read_object(path)
     items = objects_of(list_field(data, list_key, path) or [], path, list_key)
     if len(items) != 1:
-        raise SnapshotError(path, f"expected exactly one snapshot (run the command for {identifier!r} alone), "
+        raise SnapshotError(path, f"expected exactly one snapshot (run the command for {excerpt(identifier)} alone), "
                                   f"found {len(items)}", list_key)
     found = string(items[0], id_key, path, f"{list_key}[0]")
     if found != identifier:
-        raise SnapshotError(path, f"describes snapshot {found!r}, not {identifier!r}", f"{list_key}[0].{id_key}")
+        raise SnapshotError(path, f"describes snapshot {excerpt(found)}, not {excerpt(identifier)}", f"{list_key}[0].{id_key}")
     return items[0]
 
 
@@ -837,7 +799,7 @@ def _snapshot_block_state(path: Optional[Path]) -> Optional[str]:
         return None
     state = string(read_object(path), "State", path)
     if state not in SNAPSHOT_BLOCK_PUBLIC_ACCESS_STATES:
-        raise SnapshotError(path, f"unknown state {state!r}; expected one of "
+        raise SnapshotError(path, f"unknown state {excerpt(state)}; expected one of "
                                   f"{', '.join(sorted(SNAPSHOT_BLOCK_PUBLIC_ACCESS_STATES))}", "State")
     return state
 
@@ -848,7 +810,7 @@ def _restore_values(path: Path, result_key: str, id_key: str, list_key: str, ide
     assert result is not None
     found = string(result, id_key, path, result_key)
     if found != identifier:
-        raise SnapshotError(path, f"describes snapshot {found!r}, not {identifier!r}", f"{result_key}.{id_key}")
+        raise SnapshotError(path, f"describes snapshot {excerpt(found)}, not {excerpt(identifier)}", f"{result_key}.{id_key}")
     values: list[str] = []
     attributes = list_field(result, list_key, path, result_key) or []
     for i, attribute in enumerate(objects_of(attributes, path, f"{result_key}.{list_key}")):
@@ -858,7 +820,7 @@ def _restore_values(path: Path, result_key: str, id_key: str, list_key: str, ide
         raw = list_field(attribute, "AttributeValues", path, where) or []
         for j, value in enumerate(strings_of(raw, path, f"{where}.AttributeValues")):
             if value != "all":
-                _account_id(value, path, f"{where}.AttributeValues[{j}]")
+                checked_account_id(value, path, f"{where}.AttributeValues[{j}]")
             values.append(value)
     return tuple(values)
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Mapping, Optional, Union
 
 from .errors import SnapshotError
-from .jsonread import list_field, obj_field, objects_of, optional_string, read_object, string
+from .jsonread import check_snapshot_tree, list_field, obj_field, objects_of, optional_string, read_object, string
 
 DESCRIBE = "describe-organization.json"
 LIST_ACCOUNTS = "list-accounts.json"
@@ -87,6 +87,7 @@ def load_organization(path: Union[str, Path]) -> Organization:
     root = Path(path)
     if not root.is_dir():
         raise SnapshotError(root, "no such organization directory")
+    check_snapshot_tree(root)
     for entry in root.iterdir():
         if entry.name not in KNOWN:
             raise SnapshotError(entry, f"unknown entry; an organization folder holds {', '.join(sorted(KNOWN))}")
@@ -123,7 +124,9 @@ def load_organization(path: Union[str, Path]) -> Organization:
 def _snapshots(root: Path) -> dict[str, Path]:
     found: dict[str, Path] = {}
 
-    def add(directory: Path, origin: Path) -> None:
+    def add(directory: Path, origin: Path, listed: bool) -> None:
+        if listed:  # outside the organization folder, which is checked already
+            check_snapshot_tree(directory)
         account_id = _snapshot_account_id(directory)
         if account_id in found:
             raise SnapshotError(origin, f"account {account_id} has two snapshots: {found[account_id]} and {directory}")
@@ -133,17 +136,19 @@ def _snapshots(root: Path) -> dict[str, Path]:
     if folder.is_dir():
         for directory in sorted(folder.iterdir()):
             if directory.is_dir():
-                add(directory, directory)
+                add(directory, directory, listed=False)
     listing = root / SNAPSHOT_LIST
     if listing.is_file():
         data = read_object(listing)
         for i, relative in enumerate(list_field(data, "snapshots", listing) or []):
             if not isinstance(relative, str):
                 raise SnapshotError(listing, "expected a path", f"snapshots[{i}]")
+            if Path(relative).is_absolute():
+                raise SnapshotError(listing, "expected a path relative to the organization folder", f"snapshots[{i}]")
             directory = (root / relative).resolve()
             if not directory.is_dir():
                 raise SnapshotError(listing, f"no such snapshot directory: {directory}", f"snapshots[{i}]")
-            add(directory, listing)
+            add(directory, listing, listed=True)
     return found
 
 

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..untrusted import InputRefused, excerpt, read_file
 from .errors import SnapshotError
 
 ERROR_SUFFIX = ".error"
@@ -64,12 +65,10 @@ def error_name(response_name: str) -> str:
 def read_error(path: Path) -> ErrorResponse:
     """The error code in an AWS CLI error line; a SnapshotError when it is none or unknown."""
     try:
-        with path.open("rb") as f:
-            raw = f.read(MAX_ERROR_BYTES + 1)
-    except OSError as e:
-        raise SnapshotError(path, f"cannot read: {e.strerror}") from None
-    if len(raw) > MAX_ERROR_BYTES:
-        raise SnapshotError(path, f"larger than {MAX_ERROR_BYTES} bytes: not an AWS CLI error message")
+        raw = read_file(path, MAX_ERROR_BYTES)
+    except InputRefused as e:
+        reason = e.reason + (": not an AWS CLI error message" if e.reason.startswith("larger than") else "")
+        raise SnapshotError(path, reason) from None
     text = raw.decode("utf-8", errors="replace")
     m = _CLI_ERROR.search(text)
     if not m:
@@ -77,7 +76,7 @@ def read_error(path: Path) -> ErrorResponse:
                                   "the <operation> operation: <message>")
     error = ErrorResponse(path, m.group(1))
     if not error.denied and error.code not in NOT_FOUND_CODES:
-        raise SnapshotError(path, f"error code {error.code!r} says neither that the call was refused "
+        raise SnapshotError(path, f"error code {excerpt(error.code)} says neither that the call was refused "
                                   f"({', '.join(sorted(ACCESS_DENIED_CODES)[:3])}, ...) nor that there is no such "
                                   "configuration; rerun the command, or remove the file if nothing exists")
     return error

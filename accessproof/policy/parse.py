@@ -66,7 +66,7 @@ def statement(node: Node, loc: Location, index: Optional[int]) -> Statement:
     elements = _elements(node, loc)
     st = Statement(index, node, loc, elements)
     for e in elements:
-        # First occurrence wins for the model; duplicates stay in ``elements`` for rules.
+        # Element names are unique: the JSON reader refuses a repeated key (policy/jsontext.py).
         if e.name == "Sid" and st.sid is None:
             st.sid = Value(e.node, e.loc)
         elif e.name == "Effect" and st.effect is None:

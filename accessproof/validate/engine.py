@@ -8,6 +8,7 @@ from ..catalog import Catalog, default_catalog
 from ..policy import JsonSyntaxError, TextIndex, parse_policy
 from ..policy.model import location_dict
 from ..runtime import without_cycle_collection
+from ..untrusted import JsonLimitError
 from . import rules as _rules  # noqa: F401  (importing the package registers every rule)
 from .rule import POLICY_TYPES, REGISTRY, RESOURCE_POLICY, VALIDATE_RESOURCE_TYPES, Context, Finding
 from .rules.size import REFUSED_POLICY_MESSAGE, is_refused
@@ -49,6 +50,11 @@ def _run_rules(
 ) -> tuple[list[Finding], TextIndex]:
     try:
         policy = parse_policy(text)
+    except JsonLimitError as e:
+        # Past accessproof's resource limits, not a property of the policy: the request is refused,
+        # as an oversized document is.
+        line, column = TextIndex(text).line_col(e.offset)
+        raise InvalidRequest(f"policyDocument: {e.message} (line {line}, column {column + 1})") from None
     except JsonSyntaxError as e:
         return [json_syntax_error(text, e)], TextIndex(text)
     ctx = Context(policy, policy_type, resource_type, catalog)

@@ -113,9 +113,13 @@ def test_check_access_not_granted(access, result, index):
 
 
 @pytest.mark.parametrize("kwargs, fragment", [
-    ({"access": [{"actions": ["s3:GetObject"]}, {"actions": ["s3:PutObject"]}]}, "at most 1"),
-    ({"access": [{"actions": [f"s3:A{i}" for i in range(101)]}]}, "at most 100 actions"),
-    ({"access": [{"resources": [f"arn:aws:s3:::b{i}" for i in range(101)]}]}, "at most 100 resources"),
+    # The model's length constraints, answered by the protocol layer in AWS's wording.
+    ({"access": [{"actions": ["s3:GetObject"]}, {"actions": ["s3:PutObject"]}]},
+     "at 'access' failed to satisfy constraint: Member must have length less than or equal to 1"),
+    ({"access": [{"actions": [f"s3:A{i}" for i in range(101)]}]},
+     "at 'access.1.member.actions' failed to satisfy constraint: Member must have length less than or equal to 100"),
+    ({"access": [{"resources": [f"arn:aws:s3:::b{i}" for i in range(101)]}]},
+     "at 'access.1.member.resources' failed to satisfy constraint: Member must have length less than or equal to 100"),
     ({"access": [{"resources": ["arn:aws:s3:*::b"]}]}, "only in the resource ID"),
     ({"access": [{}]}, "at least one"),
     ({"access": [{"actions": ["s3:GetObject"]}], "policyType": "SERVICE_CONTROL_POLICY"}, "enum"),

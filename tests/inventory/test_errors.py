@@ -108,7 +108,7 @@ def test_policy_that_is_not_an_object(snap):
 def test_not_utf8(snap):
     path = snap / "efs" / "fs-0123456789abcdef0" / "describe-file-system-policy.json"
     path.write_bytes(b'{"FileSystemId": "\xff"}')
-    assert_names(load_error(snap), path, "not UTF-8")
+    assert_names(load_error(snap), path, "not valid UTF-8")
 
 
 # ------------------------------------------------------------------ wrong types and values

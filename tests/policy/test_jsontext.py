@@ -5,6 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from accessproof.policy.jsontext import JsonSyntaxError, TextIndex, parse_json
+from accessproof.untrusted import MAX_DEPTH, MAX_NUMBER_CHARS, JsonLimitError
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
@@ -57,13 +58,33 @@ def test_syntax_errors_point_at_the_offending_character(text, offset):
 
 
 def test_deep_nesting_is_an_error_not_a_crash():
-    with pytest.raises(JsonSyntaxError):
+    with pytest.raises(JsonLimitError):
         parse_json("[" * 100000)
 
 
-def test_duplicate_keys_are_kept_in_order():
-    node = parse_json('{"a": 1, "A": 2, "a": 3}')
-    assert [m.key for m in node.members()] == ["a", "A", "a"]
+def test_nesting_limit_counts_open_arrays_and_objects():
+    parse_json("[" * MAX_DEPTH + "]" * MAX_DEPTH)
+    parse_json('{"a": ' * MAX_DEPTH + "1" + "}" * MAX_DEPTH)
+    with pytest.raises(JsonLimitError) as e:
+        parse_json("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1))
+    assert e.value.offset == MAX_DEPTH
+
+
+def test_long_numbers_are_refused_where_they_stand():
+    text = '{"n": ' + "9" * 5000 + "}"
+    with pytest.raises(JsonLimitError) as e:
+        parse_json(text)
+    assert e.value.offset == 6
+    assert parse_json("9" * MAX_NUMBER_CHARS).value == int("9" * MAX_NUMBER_CHARS)
+
+
+def test_a_repeated_key_is_a_syntax_error_at_the_repeated_key():
+    text = '{"a": 1, "A": 2, "a": 3}'
+    with pytest.raises(JsonSyntaxError) as e:
+        parse_json(text)
+    assert e.value.offset == text.rindex('"a"') and not isinstance(e.value, JsonLimitError)
+    assert [m.key for m in parse_json('{"a": 1, "A": 2}').members()] == ["a", "A"]  # case differs: distinct
+    assert parse_json('[{"a": 1}, {"a": 2}]').to_python() == [{"a": 1}, {"a": 2}]  # other objects: distinct
 
 
 def test_line_and_column():

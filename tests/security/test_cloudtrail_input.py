@@ -37,12 +37,14 @@ from accessproof.generate import generate_policy, parse_time
 from accessproof.generate.collect import DownloadFolder, discover
 from accessproof.generate.s3 import TrailAccessError, confined, local_name
 from accessproof.generate.sources import DEFAULT_MAX_FILE_BYTES
+from tests.boto import wait_for_generation
 
 from .gzip_bombs import EVENT, PRINCIPAL, write_gzip_bomb
 
 ROOT = Path(__file__).resolve().parents[2]
 START, END = parse_time("2024-07-01"), parse_time("2024-08-31")
 TRAIL = "arn:aws:cloudtrail:us-east-1:123456789012:trail/main"
+ACCESS_ROLE = "arn:aws:iam::123456789012:role/AccessAnalyzerMonitorServiceRole"  # required by the model
 FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
                     "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
 # The bound asserted on the CLI's peak memory while it meets a 1 GiB bomb. Before the size limit
@@ -285,9 +287,9 @@ def test_client_limit_setting(tmp_path: Path) -> None:
     client = accessproof.client("accessanalyzer", cloudtrail_locations={TRAIL: str(tmp_path / "logs")},
                                 database=f"sqlite:///{tmp_path / 'jobs.db'}", cloudtrail_max_file_size=2 << 20)
     job = client.start_policy_generation(policyGenerationDetails={"principalArn": PRINCIPAL},
-                                         cloudTrailDetails={"trails": [{"cloudTrailArn": TRAIL}],
+                                         cloudTrailDetails={"trails": [{"cloudTrailArn": TRAIL}], "accessRole": ACCESS_ROLE,
                                                             "startTime": "2024-07-01T00:00:00Z"})
-    client._generation_service().wait(job["jobId"], timeout=60)
+    wait_for_generation(client, job["jobId"])
     result = client.get_generated_policy(jobId=job["jobId"])["generatedPolicyResult"]
     assert result["properties"]["isComplete"] is False
     assert [s["file"] for s in result["accessproof"]["skippedFiles"]] == [str(bomb)]
@@ -295,7 +297,7 @@ def test_client_limit_setting(tmp_path: Path) -> None:
                              database=f"sqlite:///{tmp_path / 'jobs.db'}", cloudtrail_max_file_size="big")
     with pytest.raises(bad.exceptions.ValidationException, match="cloudtrail_max_file_size"):
         bad.start_policy_generation(policyGenerationDetails={"principalArn": PRINCIPAL},
-                                    cloudTrailDetails={"trails": [{"cloudTrailArn": TRAIL}],
+                                    cloudTrailDetails={"trails": [{"cloudTrailArn": TRAIL}], "accessRole": ACCESS_ROLE,
                                                        "startTime": "2024-07-01T00:00:00Z"})
 
 
@@ -391,7 +393,7 @@ def test_end_before_start_is_a_validation_exception(tmp_path: Path) -> None:
                                 database=f"sqlite:///{tmp_path / 'jobs.db'}")
     with pytest.raises(client.exceptions.ValidationException, match="before"):
         client.start_policy_generation(policyGenerationDetails={"principalArn": PRINCIPAL},
-                                       cloudTrailDetails={"trails": [{"cloudTrailArn": TRAIL}],
+                                       cloudTrailDetails={"trails": [{"cloudTrailArn": TRAIL}], "accessRole": ACCESS_ROLE,
                                                           "startTime": "2024-09-01T00:00:00Z",
                                                           "endTime": "2024-07-01T00:00:00Z"})
 
@@ -466,9 +468,9 @@ def test_s3_failures_fail_the_job_with_its_code(tmp_path: Path, denying_endpoint
     client = accessproof.client("accessanalyzer", cloudtrail_locations={TRAIL: location}, s3_endpoint_url=endpoint,
                                 database=f"sqlite:///{tmp_path / 'jobs.db'}")
     job = client.start_policy_generation(policyGenerationDetails={"principalArn": PRINCIPAL},
-                                         cloudTrailDetails={"trails": [{"cloudTrailArn": TRAIL}],
+                                         cloudTrailDetails={"trails": [{"cloudTrailArn": TRAIL}], "accessRole": ACCESS_ROLE,
                                                             "startTime": "2024-07-01T00:00:00Z"})
-    client._generation_service().wait(job["jobId"], timeout=60)
+    wait_for_generation(client, job["jobId"])
     details = client.get_generated_policy(jobId=job["jobId"])["jobDetails"]
     assert details["status"] == "FAILED" and details["jobError"]["code"] == code
     assert "\n" not in details["jobError"]["message"]

@@ -11,6 +11,7 @@ import pytest
 import accessproof
 from accessproof.checks import check_no_new_access
 from accessproof.findings import FindingsStore
+from tests.boto import body
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "account-unused"
@@ -31,7 +32,7 @@ def create(client, name="unused", type="ACCOUNT_UNUSED_ACCESS", **config):
 
 
 def findings(client, arn, **filter):
-    return client.list_findings_v2(analyzerArn=arn, filter=filter or None)["findings"]
+    return client.list_findings_v2(analyzerArn=arn, **({"filter": filter} if filter else {}))["findings"]
 
 
 def test_create_analyzer_validates_the_configuration(client):
@@ -41,7 +42,7 @@ def test_create_analyzer_validates_the_configuration(client):
         create(client, analysisRule={"exclusions": [{"accountIds": ["111122223333"]}]})
     arn = create(client, unusedAccessAge=30)
     assert client.get_analyzer(analyzerName="unused")["analyzer"]["configuration"] == {"unusedAccess": {"unusedAccessAge": 30}}
-    assert client.update_analyzer(analyzerName="unused", configuration={"unusedAccess": {"unusedAccessAge": 60}}) == {
+    assert body(client.update_analyzer(analyzerName="unused", configuration={"unusedAccess": {"unusedAccessAge": 60}})) == {
         "configuration": {"unusedAccess": {"unusedAccessAge": 60}}}
     assert arn.endswith(":analyzer/unused")
 
@@ -80,7 +81,7 @@ def test_recommendation_is_proven_and_validated(client):
                 if f["resource"].endswith("DataReaderRole")]
     with pytest.raises(client.exceptions.ResourceNotFoundException):
         client.get_finding_recommendation(analyzerArn=arn, id=reader["id"])
-    assert client.generate_finding_recommendation(analyzerArn=arn, id=reader["id"]) == {}
+    assert body(client.generate_finding_recommendation(analyzerArn=arn, id=reader["id"])) == {}
     response = client.get_finding_recommendation(analyzerArn=arn, id=reader["id"])
     assert response["status"] == "SUCCEEDED" and response["recommendationType"] == "UnusedPermissionRecommendation"
     steps = [s["unusedPermissionsRecommendedStep"] for s in response["recommendedSteps"]]

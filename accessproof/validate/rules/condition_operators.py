@@ -106,8 +106,8 @@ def null_with_qualifier(ctx: Context) -> Reports:
       "The condition key {{key}} appears more than once with different capitalization in the same "
       "condition block. Remove the duplicate condition keys.")
 def duplicate_keys_with_different_case(ctx: Context) -> Reports:
-    # Reported on each later spelling that differs from the first one (an exact duplicate is a
-    # JSON duplicate key, not this finding).
+    # Reported on each later spelling that differs from the first one (an exact duplicate never
+    # gets here: the JSON reader refuses a repeated key, reported as JSON_SYNTAX_ERROR).
     for st in ctx.statements:
         for block in st.conditions:
             first: dict[str, str] = {}

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping, Optional, Union
 
+from ..untrusted import MAX_DOCUMENT_BYTES, InputRefused, decode_text, read_file
 from .outbox import Backoff, Sender
 from .webhooks import FORMATS, JSON
 
@@ -153,12 +154,12 @@ def parse_config(data: Mapping[str, Any], where: str) -> NotificationConfig:
 
 def load_config(path: Union[str, Path]) -> NotificationConfig:
     source = Path(path)
+    if not source.exists() and not source.is_symlink():
+        raise NotificationConfigError(f"{source}: no such notification configuration file")
     try:
-        data = tomllib.loads(source.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise NotificationConfigError(f"{source}: no such notification configuration file") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise NotificationConfigError(f"{source}: cannot read: {e}") from None
+        data = tomllib.loads(decode_text(read_file(source, MAX_DOCUMENT_BYTES), str(source)))
+    except InputRefused as e:
+        raise NotificationConfigError(f"cannot read the notification configuration {e}") from None
     except tomllib.TOMLDecodeError as e:
         raise NotificationConfigError(f"{source}: not TOML: {e}") from None
     return parse_config(data, str(source))

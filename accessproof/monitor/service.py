@@ -17,7 +17,6 @@ last full scan (``MonitorState``).
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import time
@@ -35,12 +34,14 @@ from ..findings.model import Analyzer, ResourceAnalysis, utc_now
 from ..findings.outbox import MonitorState
 from ..integrations.outbox import Deliverer
 from ..inventory import Snapshot, SnapshotError, load_snapshot
+from ..inventory.jsonread import read_object
 from ..inventory.collect import CallFailed, CollectOptions, ResourceGone, collect_to
 from ..inventory.collect.base import ClientFactory, RegionContext, Responses, directory_name
 from ..inventory.collect.account import caller_account
 from ..inventory.collect.refresh import load_resources, refresh, replace_directory
 from ..inventory.collect.registry import BY_TYPE
 from ..inventory.collect import ec2_snapshot, iam_role
+from ..untrusted import loads
 from . import changes
 
 FAULT_VARIABLE = "ACCESSPROOF_FAULT"
@@ -58,7 +59,7 @@ def cloudtrail_record(body: str) -> Optional[dict[str, Any]]:
     """The CloudTrail record in an SQS message: an EventBridge event (``detail`` is the record, as
     an SQS target of a rule receives it) or a bare record. None for anything else."""
     try:
-        message = json.loads(body)
+        message = loads(body)  # within limits: anyone allowed to send to the queue writes it
     except (TypeError, ValueError):
         return None
     if not isinstance(message, dict):
@@ -266,8 +267,8 @@ class LiveMonitor:
     def _bucket_of_access_point(self, name: str) -> Optional[str]:
         s3 = self.root / "s3"
         for listing in sorted(s3.glob("*/list-access-points.json")) if s3.is_dir() else []:
-            points = json.loads(listing.read_text(encoding="utf-8")).get("AccessPointList", [])
-            if any(p.get("Name") == name for p in points):
+            points = read_object(listing).get("AccessPointList")
+            if isinstance(points, list) and any(isinstance(p, dict) and p.get("Name") == name for p in points):
                 return listing.parent.name
         return None
 

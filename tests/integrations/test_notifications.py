@@ -227,3 +227,21 @@ def test_configuration_mistakes_are_one_line(tmp_path, text, message):
 def test_missing_configuration_file(tmp_path):
     with pytest.raises(NotificationConfigError, match="no such notification configuration file"):
         load_config(Path(tmp_path / "absent.toml"))
+
+
+def test_a_configuration_that_is_not_a_regular_file_or_too_large_is_refused_in_one_line(tmp_path):
+    import os
+
+    fifo = tmp_path / "notify.fifo"
+    os.mkfifo(fifo)  # read naively, this would block the monitor's start for ever
+    with pytest.raises(NotificationConfigError, match="not a regular file") as caught:
+        load_config(fifo)
+    assert str(fifo) in str(caught.value) and "\n" not in str(caught.value)
+    large = tmp_path / "large.toml"
+    large.write_text("# padding\n" * 120_000 + "[eventbridge]\nregion = 'us-east-1'\n")
+    with pytest.raises(NotificationConfigError, match="larger than") as caught:
+        load_config(large)
+    undecodable = tmp_path / "latin1.toml"
+    undecodable.write_bytes(b"[eventbridge]\nregion = '\xe9'\n")
+    with pytest.raises(NotificationConfigError, match="not valid UTF-8"):
+        load_config(undecodable)

@@ -114,3 +114,11 @@ def test_docs_list_every_call_of_every_resource_type():
     for change in PERMISSION_CHANGES:
         row = next(line for line in text.splitlines() if line.startswith(f"| `{change.resource_type}` |"))
         assert row == f"| `{change.resource_type}` | `{change.event_source}` | {', '.join(change.event_names)} |"
+
+
+def test_hostile_sqs_messages_are_not_records():
+    deep = '{"detail": ' * 10_000 + "1" + "}" * 10_000
+    assert cloudtrail_record(deep) is None  # not a RecursionError
+    repeated = '{"eventSource": "s3.amazonaws.com", "eventName": "PutBucketPolicy", "eventName": "GetObject"}'
+    assert cloudtrail_record(repeated) is None  # which name would count is ambiguous: neither
+    assert cloudtrail_record('{"eventSource": "s3.amazonaws.com", "eventName": 1' + "0" * 5000 + "}") is None

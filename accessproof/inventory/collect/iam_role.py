@@ -11,7 +11,6 @@ file out and is reported by the run (the unused access analyzer then has less da
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 import time
@@ -20,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Optional
 
+from ..jsonread import read_object
 from .base import CallFailed, RegionContext, ResourceGone, Responses, call_or_fail, cli_json
 
 RESOURCE_TYPE = "AWS::IAM::Role"
@@ -156,7 +156,7 @@ def refresh_role(ctx: RegionContext, role_name: str, iam_directories: list[Path]
         path = directory / AUTHORIZATION_DETAILS
         if not path.is_file():
             continue
-        details = json.loads(path.read_text(encoding="utf-8"))
+        details = read_object(path)
         entries = details.setdefault("RoleDetailList", [])
         index = next((i for i, entry in enumerate(entries) if entry.get("RoleName") == role_name), None)
         if role is None:

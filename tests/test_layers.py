@@ -21,7 +21,9 @@ layers, bottom to top, as the code is built (DESIGN.md's table, adjusted):
   is what the analyzers write into);
 - ``analyzers``: external and unused access, producing findings;
 - ``integrations``: SARIF and the like, over findings;
-- ``api``: the boto3-compatible clients (they call the analyzers, never the reverse);
+- ``api``: the boto3-compatible clients (they call the analyzers, never the reverse); beside it
+  ``monitor``, the long-running process that keeps findings current (collector, analyzers, store,
+  notifications);
 - ``accessproof`` itself (the package facade that re-exports ``client``);
 - ``cli``: the command line, over everything.
 
@@ -51,7 +53,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"findings"}),
     frozenset({"analyzers"}),
     frozenset({"integrations"}),
-    frozenset({"api"}),
+    frozenset({"api", "monitor"}),
     frozenset({""}),  # accessproof/__init__.py, the facade
     frozenset({"cli"}),
 )

@@ -55,6 +55,10 @@ def register() -> None:
     from . import serve  # the REST-JSON server (issue 12)
 
     app.command("serve")(serve.serve_command)
+    from . import collect, monitor  # live accounts (issue 14)
+
+    app.command("collect")(collect.collect_command)
+    app.command("monitor")(monitor.monitor_command)
 
 
 def fail(message: str) -> "typer.Exit":

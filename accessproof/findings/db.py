@@ -303,11 +303,61 @@ class SchemaVersionRow(Base):
     version: Mapped[int] = mapped_column(Integer)
 
 
+class NotificationSubscriptionRow(Base):
+    """A destination (``eventbridge``, ``securityhub``, ``webhook:<name>``) told of every change of an
+    analyzer's findings. Every writer of the store enqueues for it (``outbox``), whoever delivers."""
+
+    __tablename__ = "notification_subscriptions"
+
+    analyzer_arn: Mapped[str] = mapped_column(Text, ForeignKey("analyzers.arn", ondelete="CASCADE"), primary_key=True)
+    destination: Mapped[str] = mapped_column(String(255), primary_key=True)
+    created_at: Mapped[datetime]
+
+
+class NotificationOutboxRow(Base):
+    """One notification of one finding change to one destination (the transactional outbox): written
+    in the transaction that changes the finding, delivered after it commits (``outbox``)."""
+
+    __tablename__ = "notification_outbox"
+    __table_args__ = (
+        Index("ix_outbox_pending", "state", "destination", "resource"),
+    )
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    delivery_id: Mapped[str] = mapped_column(String(36), unique=True)
+    change_id: Mapped[str] = mapped_column(String(36))
+    destination: Mapped[str] = mapped_column(String(255))
+    analyzer_arn: Mapped[str] = mapped_column(Text)  # no foreign key: a deleted analyzer's news is still news
+    finding_id: Mapped[str] = mapped_column(String(36))
+    resource: Mapped[str] = mapped_column(Text)
+    change: Mapped[str] = mapped_column(String(16))
+    payload: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+    state: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    claimed_by: Mapped[Optional[str]] = mapped_column(String(64))
+    claimed_until: Mapped[Optional[datetime]]
+    last_error: Mapped[Optional[str]] = mapped_column(Text)
+    delivered_at: Mapped[Optional[datetime]]
+
+
+class MonitorStateRow(Base):
+    """What a monitor must remember across restarts (its last full rescan, ...), by name."""
+
+    __tablename__ = "monitor_state"
+
+    name: Mapped[str] = mapped_column(String(255), primary_key=True)
+    value: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime]
+
+
 FINDINGS = FindingRow.__table__
 # Version 1: the tables without a version row (accessproof 0.1 before this change). Version 2: the
-# unique index on open findings, analysis numbers, findings_merged.
+# unique index on open findings, analysis numbers, findings_merged. Version 3: notification
+# subscriptions, the notification outbox, monitor state.
 SCHEMA_COMPONENT = "findings"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 UNVERSIONED = 1
 OUR_TABLES = frozenset({"analyzers", "archive_rules", "findings", "analyzed_resources"})
 # pg_advisory_xact_lock key that serializes schema creation and upgrades on one PostgreSQL database.
@@ -419,7 +469,7 @@ def ensure_schema(engine: Engine, *, create: bool) -> None:
                 Base.metadata.create_all(connection)
                 _record_version(connection)
             elif version < SCHEMA_VERSION:
-                upgrade = _upgrade_from_unversioned(connection)
+                upgrade = _upgrade(connection, version)
     if upgrade is not None:
         _report(upgrade, redacted(engine.url))
 
@@ -467,6 +517,22 @@ def _report(upgrade: Upgrade, where: str) -> None:
     for analyzer_arn, rule_name in upgrade.empty_archive_rules:
         logger.warning("accessproof: archive rule %s of %s has an empty filter, which would archive every finding; "
                        "it archives nothing now: delete it or give it a filter", rule_name, analyzer_arn)
+
+
+def _upgrade(connection: Connection, version: int) -> Upgrade:
+    """Every step from ``version`` to SCHEMA_VERSION, in the caller's transaction."""
+    upgrade = Upgrade(merged_findings=0, empty_archive_rules=())
+    if version == UNVERSIONED:
+        upgrade = _upgrade_from_unversioned(connection)
+    _upgrade_to_notifications(connection)
+    _record_version(connection)
+    return upgrade
+
+
+def _upgrade_to_notifications(connection: Connection) -> None:
+    """Schema 2 → 3: the notification and monitor tables (new tables only; nothing existing changes)."""
+    Base.metadata.create_all(connection, tables=[NotificationSubscriptionRow.__table__,
+                                                 NotificationOutboxRow.__table__, MonitorStateRow.__table__])
 
 
 def _upgrade_from_unversioned(connection: Connection) -> Upgrade:

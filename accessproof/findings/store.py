@@ -24,7 +24,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from . import lifecycle
+from . import lifecycle, outbox
 from .db import (
     DEFAULT_DATABASE_FILE, FINDINGS, OPEN_STATUSES, AnalyzedResourceRow, AnalyzerRow, ArchiveRuleRow, FindingRow,
     database_errors, ensure_schema, finding_columns, finding_record, make_engine, reading, writing,
@@ -36,7 +36,7 @@ from .filters import (
 )
 from .lifecycle import Reconciliation
 from .model import (
-    ACTIVE, ANALYZER_TYPES, ARCHIVED, RESOLVED, AnalyzedResource, Analyzer, ArchiveRule, Finding,
+    ACTIVE, ANALYZER_TYPES, ARCHIVED, EXTERNAL_ACCESS, RESOLVED, AnalyzedResource, Analyzer, ArchiveRule, Finding,
     ResourceAnalysis, as_utc, utc_now,
 )
 from .statistics import findings_statistics
@@ -357,8 +357,10 @@ class FindingsStore:
             if rule is None:
                 raise NotFoundError(f"Archive rule {rule_name} not found for analyzer {analyzer.name}")
             active = self._findings(session, analyzer.arn, statuses=(ACTIVE,))
-            changed = lifecycle.apply_archive_rule(active, _archive_rule(rule), self._now())
+            now = self._now()
+            changed = lifecycle.apply_archive_rule(active, _archive_rule(rule), now)
             self._update_status_rows(session, changed)
+            self._notify(session, analyzer, outbox.status_changes({f.id: f for f in active}, changed), now)
             return changed
 
     # --- findings -------------------------------------------------------------------------
@@ -436,11 +438,13 @@ class FindingsStore:
                 missing = [i for i in ids if i not in rows]
                 if missing:
                     raise NotFoundError(f"Finding {missing[0]} not found")
-                changed = lifecycle.update_status([finding_record(rows[i]) for i in dict.fromkeys(ids)], status, now, strict=True)
+                findings = [finding_record(rows[i]) for i in dict.fromkeys(ids)]
+                changed = lifecycle.update_status(findings, status, now, strict=True)
             else:
                 findings = self._findings(session, analyzer.arn, resource=[resource_arn])
                 changed = lifecycle.update_status(findings, status, now, strict=False)
             self._update_status_rows(session, changed)
+            self._notify(session, analyzer, outbox.status_changes({f.id: f for f in findings}, changed), now)
             return changed
 
     def statistics(self, analyzer_arn: str) -> dict[str, Any]:
@@ -488,11 +492,28 @@ class FindingsStore:
                                           protected=protected)
             self._write_reconciliation(session, outcome, number)
             self._record_resources(session, analyzer.arn, results, outcome, now, number, seen, complete=complete)
+            self._notify(session, analyzer, outbox.reconciliation_changes(
+                {f.id: f for f, _ in in_scope}, outcome.opened, outcome.resolved, outcome.deleted), now)
             analyzer.analyses_recorded = number
             if results:
                 analyzer.last_resource_analyzed = results[-1].resource
                 analyzer.last_resource_analyzed_at = now
             return outcome
+
+    def _notify(self, session: Session, analyzer: AnalyzerRow, changes: Sequence[outbox.FindingChange],
+                now: datetime) -> None:
+        """Enqueue ``changes`` for the analyzer's notification destinations, in this transaction
+        (the transactional outbox: ``outbox``). No subscriber, nothing written."""
+        if not changes:
+            return
+        subscribers = outbox.destinations(session, analyzer.arn)
+        if not subscribers:
+            return
+        grouped: dict[str, list[Finding]] = {}
+        resources = {c.finding.resource for c in changes if c.finding.finding_type == EXTERNAL_ACCESS}
+        for finding, _ in self._open_findings(session, analyzer.arn, resources) if resources else ():
+            grouped.setdefault(finding.resource, []).append(finding)
+        outbox.enqueue(session, _analyzer(analyzer), changes, subscribers, grouped, now)
 
     @staticmethod
     def _open_findings(session: Session, analyzer_arn: str,

@@ -50,7 +50,7 @@ from ..evaluate import (
 from ..evaluate.matching import PrincipalMatch, match_principal_value
 from ..findings import FreshFinding, ResourceAnalysis
 from ..inventory.model import Account, Resource, S3Bucket, Snapshot
-from ..reason import ACTION, RESOURCE as RESOURCE_DIM, Encoder, Matches, Session, Undecided, conj, disj, neg, opaque_keys
+from ..reason import ACTION, RESOURCE as RESOURCE_DIM, Concrete, Encoder, Matches, Session, Undecided, conj, disj, neg, opaque_keys
 from ..reason.encode import action_pattern, resource_pattern
 from ..reason.solver import accepts, opaque_condition_map, principal_candidates
 from ..reason.strings import literal_pattern, wildcard_pattern
@@ -435,6 +435,23 @@ def _actions(ctx: _Path, caller: str, context: dict, index: int, witness_action:
     return tuple(sorted(found))
 
 
+def _first_action(ctx: _Path, w: Concrete, index: int, actions: tuple[str, ...]) -> str:
+    """The first of the finding's actions (in order) that the witness's request makes through
+    statement ``index``: the solver's model may pick any of them, and the same configuration
+    must give the same finding every time it is analyzed."""
+    by_name = {a.full_name: a for a in _service_actions(ctx.service_prefixes)}
+    for name in actions:
+        if name == w.action:
+            return name
+        action = by_name.get(name)
+        if action is None or not _applies_to(action, w.resource):
+            continue
+        decision = ctx.decide(w.principal, name, w.resource, w.context)
+        if decision.allowed and any(m.policy is ctx.policy and m.statement.index == index for m in decision.matched):
+            return name
+    return w.action
+
+
 def _witness(caller: str, action: str, resource: str, context: dict) -> dict:
     return {"principal": caller, "action": action, "resource": resource,
             "context": {k: (list(v.values) if v.multivalued else v.values[0]) for k, v in context.items()}}
@@ -581,13 +598,14 @@ def _findings(ctx: _Path, zone: ZoneOfTrust, owner_canonical_id: Optional[str],
                 if key in found or (ctx.searched is not None and grant in seen):
                     continue
                 seen.add(grant)
+                actions = _actions(ctx, w.principal, w.context, index, w.action)
                 found[key] = FreshFinding(
                     ctx.resource.arn, ctx.resource.resource_type, ctx.resource.account_id,
-                    principal=principal, action=_actions(ctx, w.principal, w.context, index, w.action),
+                    principal=principal, action=actions,
                     condition=_condition_of(policy, index),
                     is_public=caller.public and _public_statement(ctx, index),
                     sources=(ctx.statements[index].source.to_api(),),
-                    witness=_witness(w.principal, w.action, w.resource, w.context))
+                    witness=_witness(w.principal, _first_action(ctx, w, index, actions), w.resource, w.context))
     return list(found.values())
 
 

@@ -1345,6 +1345,12 @@ def _one_key_element(required: tuple[SomeValue, ...], refused: tuple[SomeValue, 
     for c in dict.fromkeys(candidates + [fresh, "", WITNESS_NAME]):
         if wanted(tuple(p.accepts(c) for p in patterns)):
             return c
+    # Quick proof of impossibility: every pattern of a required "any of" fact lies inside a
+    # pattern of a refused "any of" fact (the exact wildcard containment of the algebra).
+    forbidden = [q for a in refused if not a.none for q in a.patterns]
+    if forbidden and any(not a.none and a.patterns and all(_covered(p, forbidden) for p in a.patterns)
+                         for a in required):
+        return None
     try:
         return find_string(patterns, wanted)
     except SearchLimit as e:

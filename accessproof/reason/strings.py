@@ -27,7 +27,8 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Callable, Optional, Sequence
+from itertools import chain
+from typing import Callable, Iterator, Optional, Sequence
 
 from ..policy.wildcards import (
     LITERAL, ONE, STAR, Wildcard, cache_when_short, case_variants, compile_pieces, fold_char,
@@ -276,6 +277,36 @@ def sample_members(p: Pattern, fresh: str) -> list[str]:
     return out
 
 
+def _spliced_members(positives: Sequence[Pattern], fresh: str) -> Iterator[str]:
+    """Members of one wanted pattern whose first or last wildcard is filled with a literal run of
+    another wanted pattern (an ARN format's ``/`` between the stars of a long resource pattern):
+    found in linear time where the complete search would need a state per character."""
+    for p in positives:
+        stars = [i for i, (kind, _, flag) in enumerate(p.tokens) if kind == STAR and not flag]
+        if not stars:
+            continue
+        for q in positives:
+            if q is p:
+                continue
+            for run in _literal_runs(q):
+                for star in {stars[0], stars[-1]}:
+                    yield "".join(run if i == star else lit if kind == LITERAL else fresh if kind == ONE else ""
+                                  for i, (kind, lit, _) in enumerate(p.tokens))
+
+
+def _literal_runs(p: Pattern) -> list[str]:
+    """The literal runs between a pattern's wildcards (not its literal head or tail)."""
+    runs, current, seen_wildcard = [], [], False
+    for kind, lit, _ in p.tokens:
+        if kind == LITERAL:
+            current.append(lit)
+            continue
+        if seen_wildcard and current:
+            runs.append("".join(current))
+        current, seen_wildcard = [], True
+    return runs
+
+
 def exact_valuation(patterns: Sequence[Pattern], values: Sequence[bool], *, nonempty: bool = False,
                     extra: str = "") -> Optional[str]:
     """A string accepted by exactly the patterns whose value is True (None: there is none)."""
@@ -289,7 +320,8 @@ def _exact_valuation(patterns: tuple[Pattern, ...], required: tuple[bool, ...], 
     # search below decides when none of them fits.
     fresh = _alphabet(patterns, extra)[-1]
     positives = [p for p, w in zip(patterns, required) if w]
-    for candidate in [c for p in positives[:8] for c in sample_members(p, fresh)] or [fresh, "*"]:
+    candidates = [c for p in positives[:8] for c in sample_members(p, fresh)] or [fresh, "*"]
+    for candidate in chain(candidates, _spliced_members(positives[:8], fresh)):
         if (candidate or not nonempty) and all(p.accepts(candidate) == w for p, w in zip(patterns, required)):
             return candidate
     # Prune states where a required pattern can no longer accept, or a refused one must accept.

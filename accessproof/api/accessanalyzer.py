@@ -71,7 +71,8 @@ class AccessAnalyzerClient:
         content is larger is skipped and reported, default 128 MiB), ``snapshot`` (an account snapshot directory, a list of
         them, or an organization folder: what external access analyzers analyse), ``progress``
         (given a resource count, a callback run after each resource an analysis analyses),
-        ``analyze_in_background`` (CreateAnalyzer answers at once, the analyzer CREATING until its
+        ``executor`` (an ``accessproof.parallel`` executor: external analyses spread over its workers;
+        default this process), ``analyze_in_background`` (CreateAnalyzer answers at once, the analyzer CREATING until its
         first analysis ends, as AWS; ``accessproof serve`` sets it)."""
         self._config = config
         self._generation = None
@@ -315,7 +316,8 @@ class AccessAnalyzerClient:
             factory = config.get("external_analyzer_factory")  # tests: a stand-in for ExternalAccessAnalyzer
             self._external_service = ExternalAccessService(
                 self._findings_store(), snapshot_paths(config.get("snapshot")), config.get("clock") or utc_now,
-                **({"analyzer_factory": factory} if factory else {}), progress=config.get("progress"))
+                **({"analyzer_factory": factory} if factory else {}), progress=config.get("progress"),
+                executor=config.get("executor"))
         return self._external_service
 
     def analyze_external_access(self, *, analyzerArn: str, snapshotPath: Any = None) -> dict:
@@ -541,6 +543,7 @@ def _run_findings(operation: str, run):
     """Findings-store and unused-access errors as boto3's exceptions (unused access block)."""
     from ..findings.errors import FindingsError
     from ..inventory.errors import SnapshotError
+    from ..parallel import ShardFailed
 
     try:
         return run()
@@ -548,3 +551,5 @@ def _run_findings(operation: str, run):
         raise errors.client_error(e.code, str(e), operation) from None
     except SnapshotError as e:
         raise errors.validation_error(str(e), operation) from None
+    except ShardFailed as e:  # a worker died: nothing was recorded
+        raise errors.client_error("InternalServerException", str(e), operation) from None

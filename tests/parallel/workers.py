@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 
 
 def square(n: int) -> int:
@@ -11,6 +12,7 @@ def square(n: int) -> int:
 
 
 def pid_and(n: int) -> tuple[int, int]:
+    time.sleep(0.05)  # long enough that every worker of the pool gets some
     return os.getpid(), n
 
 

@@ -128,12 +128,16 @@ class LocalExecutor:
         describe = describe or _describe_default
         pool = self._started()
         futures = [pool.submit(function, payload) for payload in payloads]
+        processes = list((getattr(pool, "_processes", None) or {}).values())  # to say how one died
         results: list[R] = []
         for index, future in enumerate(futures):
             try:
                 results.append(future.result())
             except BrokenProcessPool:
-                codes = [p.exitcode for p in list((getattr(pool, "_processes", None) or {}).values()) if p.exitcode]
+                for process in processes:
+                    process.join(timeout=1)
+                # The pool ends the surviving workers with SIGTERM: the dead one's code is another.
+                codes = sorted((p.exitcode for p in processes if p.exitcode), key=lambda c: c == -signal.SIGTERM)
                 self._pool = None
                 pool.shutdown(wait=True, cancel_futures=True)
                 raise ShardFailed(index, describe(index), _exit_reason(codes[0] if codes else None)) from None

@@ -137,7 +137,9 @@ class LocalExecutor:
                 for process in processes:
                     process.join(timeout=1)
                 # The pool ends the surviving workers with SIGTERM: the dead one's code is another.
-                codes = sorted((p.exitcode for p in processes if p.exitcode), key=lambda c: c == -signal.SIGTERM)
+                processes += [p for p in (getattr(pool, "_processes", None) or {}).values() if p not in processes]
+                codes = sorted((p.exitcode for p in processes if p.exitcode),
+                               key=lambda c: (c == -signal.SIGTERM, c > 0))
                 self._pool = None
                 pool.shutdown(wait=True, cancel_futures=True)
                 raise ShardFailed(index, describe(index), _exit_reason(codes[0] if codes else None)) from None

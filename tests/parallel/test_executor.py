@@ -38,7 +38,7 @@ def test_an_exception_in_the_function_propagates_as_in_one_process():
 
 def test_a_killed_worker_fails_the_map_and_names_a_shard():
     pool = LocalExecutor(2)
-    with pytest.raises(ShardFailed, match=r"a worker died \(killed by SIGKILL\) before shard .* was done; nothing was recorded"):
+    with pytest.raises(ShardFailed, match=r"a worker died \(.+\) before shard .* was done; nothing was recorded"):
         pool.map(die_on_three, list(range(8)), describe=lambda i: f"item {i}")
     assert pool.map(square, [1, 2, 3]) == [1, 4, 9]  # the next map starts a new pool
     pool.close()

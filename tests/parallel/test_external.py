@@ -88,7 +88,7 @@ def test_a_killed_worker_records_nothing_and_a_rerun_converges(tmp_path):
     out, err = run.communicate(timeout=120)
     assert killed is not None, "no worker process was seen"
     assert run.returncode == 2, (out, err)
-    assert "a worker died (killed by SIGKILL)" in err and "nothing was recorded" in err and "Traceback" not in err
+    assert "a worker died (" in err and "nothing was recorded" in err and "Traceback" not in err
     arn = "arn:aws:access-analyzer:us-east-1:111122223333:analyzer/accessproof-external-account"
     listed = _cli("list-findings", "--analyzer-arn", arn, "--db", db)
     out, err = listed.communicate(timeout=120)

@@ -24,6 +24,7 @@ from ..api.accessanalyzer import AccessAnalyzerClient
 from .awsmodel import Mirror
 from .inputs import InputError
 from .output import QUERY_HELP, Query, compile_query, emit, stream_json_list
+from .workers import RAY_HELP, WORKERS_HELP, make_executor
 
 LIST_FINDINGS = Mirror("accessanalyzer", "ListFindings")
 UPDATE_FINDINGS = Mirror("accessanalyzer", "UpdateFindings")
@@ -72,23 +73,6 @@ def _progress_bar(total: int) -> Optional[Callable[[object], None]]:
         if progress.tasks[0].finished:
             progress.stop()
     return advance
-
-
-WORKERS_HELP = "Processes that analyse in parallel (default: every local core; 1: this process only)."
-RAY_HELP = ("Run the analysis on the Ray cluster at this address (ray://host:10001, or auto); default the "
-            "RAY_ADDRESS environment variable when set and --workers is not given. Needs accessproof[ray].")
-
-
-def make_executor(workers: Optional[int], ray: Optional[str], preload: Optional[tuple[str, ...]] = None) -> Any:
-    """The ``accessproof.parallel`` executor for ``--workers`` and ``--ray`` (bad values: exit 2)."""
-    from ..parallel import PRELOAD, executor
-
-    if workers is not None and workers < 1:
-        raise InputError(f"--workers must be at least 1, not {workers}")
-    try:
-        return executor(workers, ray, preload or PRELOAD)
-    except (ImportError, ValueError, ConnectionError) as e:
-        raise InputError(f"--ray: {e}") from None
 
 
 def _client(database: Optional[str], snapshot: Optional[str] = None, executor: Any = None) -> AccessAnalyzerClient:

@@ -593,7 +593,7 @@ def _findings(ctx: _Path, zone: ZoneOfTrust, owner_canonical_id: Optional[str],
 
 
 # Below this many resources a snapshot is analysed in this process: starting workers costs more.
-PARALLEL_MIN_RESOURCES = 200
+PARALLEL_MIN_RESOURCES = 1000
 # Shards per worker: several, so that a worker that drew costly configurations does not hold the rest up.
 SHARDS_PER_WORKER = 4
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from accessproof.analyzers.external import ACCOUNT, ExternalAccessAnalyzer, ZoneOfTrust
+from accessproof.analyzers.external import ACCOUNT, PARALLEL_MIN_RESOURCES, ExternalAccessAnalyzer, ZoneOfTrust
 from accessproof.inventory import load_snapshot
 from accessproof.parallel import LocalExecutor, SerialExecutor
 
@@ -69,7 +69,7 @@ def _descendants(pid: int) -> list[tuple[int, int]]:
 
 
 def test_a_killed_worker_records_nothing_and_a_rerun_converges(tmp_path):
-    snapshot = write_snapshot(tmp_path / "snap", 600, 0.5)
+    snapshot = write_snapshot(tmp_path / "snap", PARALLEL_MIN_RESOURCES, 0.3)  # spread over the workers
     db, reference_db = f"sqlite:///{tmp_path / 'f.db'}", f"sqlite:///{tmp_path / 'ref.db'}"
     run = _cli("analyze", str(snapshot), "--db", db, "--output", "json", "--workers", "2")
     killed = None
@@ -102,4 +102,4 @@ def test_a_killed_worker_records_nothing_and_a_rerun_converges(tmp_path):
     ref_out, ref_err = reference.communicate(timeout=300)
     assert reference.returncode == 1, ref_err
     assert _comparable(json.loads(out)["findings"]) == _comparable(json.loads(ref_out)["findings"])
-    assert len(json.loads(out)["findings"]) >= 600
+    assert len(json.loads(out)["findings"]) >= PARALLEL_MIN_RESOURCES

@@ -9,6 +9,7 @@ layer (``accessproof.api.application``), which validates, serializes and routes 
 from __future__ import annotations
 
 import base64
+import json
 from pathlib import Path
 from typing import Any, Optional
 
@@ -40,6 +41,17 @@ def _require_bool(value: Any, field: str, operation: str) -> None:
             f"1 validation error detected: Value at '{field}' failed to satisfy constraint: Member must be a boolean",
             operation,
         )
+
+
+def _after_resource(token: str, operation: str) -> str:
+    """The resource ARN a ListAnalyzedResources nextToken names (keyset pagination)."""
+    try:
+        after = json.loads(base64.urlsafe_b64decode(token.encode()).decode())["after"]
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        raise errors.validation_error("Invalid nextToken", operation) from None
+    if not isinstance(after, str):
+        raise errors.validation_error("Invalid nextToken", operation)
+    return after
 
 
 def _page(items: list, max_results: Optional[int], next_token: Optional[str], operation: str) -> tuple[list, Optional[str]]:
@@ -354,10 +366,15 @@ class AccessAnalyzerClient:
     def list_analyzed_resources(self, *, analyzerArn: str, resourceType: Optional[str] = None,
                                 nextToken: Optional[str] = None, maxResults: Optional[int] = None) -> dict:
         op = "ListAnalyzedResources"
-        items = _run_findings(op, lambda: [r.to_aws_summary() for r in
-                                           self._findings_store().list_analyzed_resources(analyzerArn, resourceType)])
-        page, token = _page(items, maxResults, nextToken, op)
-        return {"analyzedResources": page, **({"nextToken": token} if token else {})}
+        if maxResults is not None and (isinstance(maxResults, bool) or not isinstance(maxResults, int) or maxResults < 1):
+            raise errors.validation_error("maxResults must be a positive integer", op)
+        after = _after_resource(nextToken, op) if nextToken else None
+        found = _run_findings(op, lambda: self._findings_store().list_analyzed_resources(
+            analyzerArn, resourceType, after=after, limit=None if maxResults is None else maxResults + 1))
+        page = found if maxResults is None else found[:maxResults]
+        more = maxResults is not None and len(found) > maxResults
+        token = base64.urlsafe_b64encode(json.dumps({"after": page[-1].resource}).encode()).decode() if more else None
+        return {"analyzedResources": [r.to_aws_summary() for r in page], **({"nextToken": token} if token else {})}
 
     def get_analyzed_resource(self, *, analyzerArn: str, resourceArn: str) -> dict:
         return _run_findings("GetAnalyzedResource", lambda: {

@@ -613,14 +613,20 @@ class FindingsStore:
 
     # --- analyzed resources ---------------------------------------------------------------
 
-    def list_analyzed_resources(self, analyzer_arn: str, resource_type: Optional[str] = None) -> list[AnalyzedResource]:
-        """ListAnalyzedResources, by ARN (the API layer pages the list)."""
+    def list_analyzed_resources(self, analyzer_arn: str, resource_type: Optional[str] = None, *,
+                                after: Optional[str] = None, limit: Optional[int] = None) -> list[AnalyzedResource]:
+        """ListAnalyzedResources, by ARN: those after the ARN ``after``, at most ``limit`` (keyset
+        pages on the primary key: a page costs its size)."""
         with self._transaction() as session:
             analyzer = self._analyzer_row_by_arn(session, analyzer_arn)
             query = (select(AnalyzedResourceRow).where(AnalyzedResourceRow.analyzer_arn == analyzer.arn)
                      .order_by(AnalyzedResourceRow.resource))
             if resource_type is not None:
                 query = query.where(AnalyzedResourceRow.resource_type == resource_type)
+            if after is not None:
+                query = query.where(AnalyzedResourceRow.resource > after)
+            if limit is not None:
+                query = query.limit(limit)
             return [_analyzed_resource(row) for row in session.scalars(query)]
 
     def get_analyzed_resource(self, analyzer_arn: str, resource_arn: str) -> dict[str, Any]:

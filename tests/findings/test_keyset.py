@@ -161,3 +161,20 @@ def test_a_version_3_database_gets_the_sort_indexes(database_url, clock):
     finally:
         drop_schema(upgraded.engine)
         upgraded.close()
+
+
+def test_analyzed_resources_page_by_arn(store, clock):
+    arn = _populate(store, clock, groups=3, per_group=7)
+    everything = [r.resource for r in store.list_analyzed_resources(arn)]
+    assert len(everything) == 21 and everything == sorted(everything)
+    pages, after = [], None
+    while True:
+        page = store.list_analyzed_resources(arn, after=after, limit=4)
+        pages += [r.resource for r in page]
+        if len(page) < 4:
+            break
+        after = page[-1].resource
+    assert pages == everything
+    typed = store.list_analyzed_resources(arn, "AWS::S3::Bucket", after=everything[0], limit=3)
+    assert [r.resource for r in typed] == everything[1:4]
+    assert store.list_analyzed_resources(arn, "AWS::SQS::Queue", limit=3) == []

@@ -28,8 +28,8 @@ P = TypeVar("P")
 R = TypeVar("R")
 
 # Modules the local workers' parent process (the forkserver) imports once, so that each worker
-# starts with them loaded: the analyses' engines.
-PRELOAD = ("accessproof.analyzers.external", "accessproof.validate")
+# starts with them loaded. None by default: the caller names its engines.
+PRELOAD: tuple[str, ...] = ()
 # Environment variable naming a Ray cluster (as Ray itself reads it).
 RAY_ADDRESS_VARIABLE = "RAY_ADDRESS"
 

@@ -161,7 +161,10 @@ def generation(principal_count: int, events: int) -> None:
         many = timed(base + [a for p in principals for a in ("--principal-arn", p)] +
                      ["--output-dir", str(Path(scratch) / "out")])
         assert many["code"] == 0, many["stderr"][-2000:]
-        print(f"{principal_count} principals, {events} events, one scan: wall {many['wall']:.1f} s  "
+        summary = json.loads(many["stdout"])
+        calls = sum(g["callsOfPrincipal"] for g in summary["generated"])
+        assert summary["eventsRead"] == events and calls == events, (summary["eventsRead"], calls)
+        print(f"{principal_count} principals, {events} events ({calls} calls attributed), one scan: wall {many['wall']:.1f} s  "
               f"cpu {many['cpu']:.1f} s  peak {many['peak_mib']:.0f} MiB", flush=True)
         sample = principals[:min(5, principal_count)]
         each = [timed(base + ["--principal-arn", p]) for p in sample]

@@ -24,6 +24,8 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Protocol, Sequence, TypeVar
 
+from .errors import ShardFailed
+
 P = TypeVar("P")
 R = TypeVar("R")
 
@@ -32,15 +34,6 @@ R = TypeVar("R")
 PRELOAD: tuple[str, ...] = ()
 # Environment variable naming a Ray cluster (as Ray itself reads it).
 RAY_ADDRESS_VARIABLE = "RAY_ADDRESS"
-
-
-class ShardFailed(RuntimeError):
-    """A worker died while it held a shard: the map produced nothing."""
-
-    def __init__(self, shard: int, what: str, reason: str) -> None:
-        super().__init__(f"a worker died ({reason}) before shard {shard + 1} ({what}) was done; nothing was "
-                         f"recorded: run again")
-        self.shard = shard
 
 
 class Executor(Protocol):

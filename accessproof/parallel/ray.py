@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional, Sequence, TypeVar
 
-from . import ShardFailed
+from .errors import ShardFailed
 
 P = TypeVar("P")
 R = TypeVar("R")

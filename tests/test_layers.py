@@ -4,7 +4,9 @@ Every import counts, also those inside functions (a lazy import is still a depen
 layers, bottom to top, as the code is built (DESIGN.md's table, adjusted):
 
 - ``runtime``, ``version``, ``untrusted``: process-level helpers and the reader of user input
-  (files, trees, JSON within limits), which every layer above may use;
+  (files, trees, JSON within limits), which every layer above may use; and ``parallel``, the
+  executors (local processes, Ray) that run independent work on every core, which know nothing
+  of what they run;
 - ``policy``: the policy language, with the wildcard matcher every layer uses
   (``policy.wildcards``);
 - ``catalog``: the service reference, which matches its ARN formats and key names with
@@ -41,7 +43,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "accessproof"
 
 LAYERS: tuple[frozenset[str], ...] = (
-    frozenset({"runtime", "version", "untrusted"}),
+    frozenset({"runtime", "version", "untrusted", "parallel"}),
     frozenset({"policy"}),
     frozenset({"catalog"}),
     frozenset({"validate", "evaluate"}),

@@ -50,6 +50,7 @@ from ..evaluate import (
 from ..evaluate.matching import PrincipalMatch, match_principal_value
 from ..findings import FreshFinding, ResourceAnalysis
 from ..inventory.model import Account, Resource, S3Bucket, Snapshot
+from ..parallel import Executor, split
 from ..reason import ACTION, RESOURCE as RESOURCE_DIM, Concrete, Encoder, Matches, Session, Undecided, conj, disj, neg, opaque_keys
 from ..reason.encode import action_pattern, resource_pattern
 from ..reason.solver import accepts, opaque_condition_map, principal_candidates
@@ -609,6 +610,31 @@ def _findings(ctx: _Path, zone: ZoneOfTrust, owner_canonical_id: Optional[str],
     return list(found.values())
 
 
+# Below this many resources a snapshot is analysed in this process: starting workers costs more.
+PARALLEL_MIN_RESOURCES = 1000
+# Shards per worker: several, so that a worker that drew costly configurations does not hold the rest up.
+SHARDS_PER_WORKER = 4
+
+
+def _keys_of(payload: tuple[ZoneOfTrust, list[Resource]]) -> list[str]:
+    """A worker's first task: the configuration key of each resource of its shard."""
+    zone, resources = payload
+    return [configuration_key(resource, _sourced_statements(resource), zone) for resource in resources]
+
+
+def _analyses_of(payload: tuple[ZoneOfTrust, list[Resource]]) -> list[ResourceAnalysis]:
+    """A worker's second task: the analysis of each distinct configuration of its shard."""
+    zone, resources = payload
+    return [_analyze(resource, _sourced_statements(resource), zone) for resource in resources]
+
+
+def _shard_names(shards: list[list[Resource]], what: str):
+    def describe(index: int) -> str:
+        shard = shards[index]
+        return f"{len(shard)} {what} from {shard[0].arn}"
+    return describe
+
+
 class ExternalAccessAnalyzer:
     """Analyzes snapshots for one zone of trust; identical configurations are analyzed once
     (``configuration_key``), so a snapshot of many resources sharing a few policies costs the
@@ -630,11 +656,42 @@ class ExternalAccessAnalyzer:
         self._cache[key] = analysis
         return analysis
 
-    def analyze_snapshot(self, snapshot: Snapshot, progress=None) -> list[ResourceAnalysis]:
-        """``progress``: called with each resource after its analysis (e.g. to advance a progress bar)."""
+    def analyze_snapshot(self, snapshot: Snapshot, progress=None, executor: Optional[Executor] = None,
+                         min_parallel: int = PARALLEL_MIN_RESOURCES) -> list[ResourceAnalysis]:
+        """``progress``: called with each resource after its analysis (e.g. to advance a progress bar).
+        ``executor`` (``accessproof.parallel``): the work spread over its workers, with the same
+        analyses in the same order as in one process."""
+        resources = list(snapshot.resources)
+        if executor is not None and executor.workers > 1 and len(resources) >= min_parallel:
+            return self._analyze_in_parallel(resources, executor, progress)
         out = []
-        for resource in snapshot.resources:
+        for resource in resources:
             out.append(self.analyze(resource))
+            if progress is not None:
+                progress(resource)
+        return out
+
+    def _analyze_in_parallel(self, resources: list[Resource], executor: Executor, progress) -> list[ResourceAnalysis]:
+        """Two rounds over the workers: the configuration keys of shards of the resources, then the
+        analysis of the first resource of each configuration not in the cache; each resource then
+        takes its configuration's analysis (renamed), as ``analyze`` does one by one."""
+        shards = split(resources, executor.workers * SHARDS_PER_WORKER)
+        keys = [key for part in executor.map(_keys_of, [(self.zone, shard) for shard in shards],
+                                             _shard_names(shards, "resources")) for key in part]
+        first: dict[str, Resource] = {}
+        for resource, key in zip(resources, keys):
+            if key not in self._cache:
+                first.setdefault(key, resource)
+        todo = split(list(first.values()), executor.workers * SHARDS_PER_WORKER)
+        analyses = [a for part in executor.map(_analyses_of, [(self.zone, shard) for shard in todo],
+                                               _shard_names(todo, "configurations")) for a in part]
+        self._cache.update(zip(first, analyses))
+        out = []
+        for resource, key in zip(resources, keys):
+            cached = self._cache[key]
+            if first.get(key) is not resource:
+                self.hits += 1
+            out.append(cached if cached.resource == resource.arn else _renamed(cached, resource.arn))
             if progress is not None:
                 progress(resource)
         return out

@@ -30,6 +30,7 @@ from ..findings.model import EXTERNAL_ACCESS_ANALYZER_TYPES, Analyzer, Finding, 
 from ..inventory import Snapshot, load_snapshot
 from ..inventory.model import Resource
 from ..inventory.organization import load_organization
+from ..parallel import Executor
 from ..resources import ACCESS_DENIED
 from .external import ACCOUNT, ExternalAccessAnalyzer, ZoneOfTrust
 from .external_previews import (
@@ -46,6 +47,9 @@ class Analyzes(Protocol):
     def analyze(self, resource: Resource, snapshot: Optional[Snapshot] = None) -> ResourceAnalysis: ...
 
     def analyze_snapshot(self, snapshot: Snapshot, progress: Any = None) -> list[ResourceAnalysis]: ...
+
+    # ``ExternalAccessAnalyzer.analyze_snapshot`` also takes ``executor=`` (``accessproof.parallel``);
+    # the service passes it only when it has one, so a stand-in needs not take it.
 
 
 AnalyzerFactory = Callable[[ZoneOfTrust], Analyzes]
@@ -124,6 +128,8 @@ class ExternalAccessService:
     clock: Callable[[], datetime]
     analyzer_factory: AnalyzerFactory = ExternalAccessAnalyzer
     progress: Optional[ProgressFactory] = None
+    # Where analyses run (``accessproof.parallel``): None, this process.
+    executor: Optional[Executor] = None
     _analyzers: dict[ZoneOfTrust, Analyzes] = field(default_factory=dict)
     _previews: dict[str, AccessPreview] = field(default_factory=dict)
 
@@ -174,7 +180,9 @@ class ExternalAccessService:
     def _record(self, analyzer: Analyzer, snapshots: Sequence[Snapshot],
                 analyzers: Sequence[Analyzes]) -> tuple[int, Reconciliation]:
         tick = self.progress(sum(len(s) for s in snapshots)) if self.progress else None
-        results = [r for s, a in zip(snapshots, analyzers) for r in a.analyze_snapshot(s, tick)]
+        spread = {"executor": self.executor} if self.executor is not None else {}
+        # Every shard is analysed before anything is recorded: a worker that dies leaves no trace.
+        results = [r for s, a in zip(snapshots, analyzers) for r in a.analyze_snapshot(s, tick, **spread)]
         return len(results), self.store.record_analysis(analyzer.arn, results, complete=True,
                                                         started_after=analyzer.analyses_recorded)
 

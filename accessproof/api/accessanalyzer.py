@@ -9,6 +9,7 @@ layer (``accessproof.api.application``), which validates, serializes and routes 
 from __future__ import annotations
 
 import base64
+import json
 from pathlib import Path
 from typing import Any, Optional
 
@@ -42,6 +43,17 @@ def _require_bool(value: Any, field: str, operation: str) -> None:
         )
 
 
+def _after_resource(token: str, operation: str) -> str:
+    """The resource ARN a ListAnalyzedResources nextToken names (keyset pagination)."""
+    try:
+        after = json.loads(base64.urlsafe_b64decode(token.encode()).decode())["after"]
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        raise errors.validation_error("Invalid nextToken", operation) from None
+    if not isinstance(after, str):
+        raise errors.validation_error("Invalid nextToken", operation)
+    return after
+
+
 def _page(items: list, max_results: Optional[int], next_token: Optional[str], operation: str) -> tuple[list, Optional[str]]:
     start = 0
     if next_token:
@@ -71,7 +83,8 @@ class AccessAnalyzerClient:
         content is larger is skipped and reported, default 128 MiB), ``snapshot`` (an account snapshot directory, a list of
         them, or an organization folder: what external access analyzers analyse), ``progress``
         (given a resource count, a callback run after each resource an analysis analyses),
-        ``analyze_in_background`` (CreateAnalyzer answers at once, the analyzer CREATING until its
+        ``executor`` (an ``accessproof.parallel`` executor: external analyses spread over its workers;
+        default this process), ``analyze_in_background`` (CreateAnalyzer answers at once, the analyzer CREATING until its
         first analysis ends, as AWS; ``accessproof serve`` sets it)."""
         self._config = config
         self._generation = None
@@ -315,7 +328,8 @@ class AccessAnalyzerClient:
             factory = config.get("external_analyzer_factory")  # tests: a stand-in for ExternalAccessAnalyzer
             self._external_service = ExternalAccessService(
                 self._findings_store(), snapshot_paths(config.get("snapshot")), config.get("clock") or utc_now,
-                **({"analyzer_factory": factory} if factory else {}), progress=config.get("progress"))
+                **({"analyzer_factory": factory} if factory else {}), progress=config.get("progress"),
+                executor=config.get("executor"))
         return self._external_service
 
     def analyze_external_access(self, *, analyzerArn: str, snapshotPath: Any = None) -> dict:
@@ -352,10 +366,15 @@ class AccessAnalyzerClient:
     def list_analyzed_resources(self, *, analyzerArn: str, resourceType: Optional[str] = None,
                                 nextToken: Optional[str] = None, maxResults: Optional[int] = None) -> dict:
         op = "ListAnalyzedResources"
-        items = _run_findings(op, lambda: [r.to_aws_summary() for r in
-                                           self._findings_store().list_analyzed_resources(analyzerArn, resourceType)])
-        page, token = _page(items, maxResults, nextToken, op)
-        return {"analyzedResources": page, **({"nextToken": token} if token else {})}
+        if maxResults is not None and (isinstance(maxResults, bool) or not isinstance(maxResults, int) or maxResults < 1):
+            raise errors.validation_error("maxResults must be a positive integer", op)
+        after = _after_resource(nextToken, op) if nextToken else None
+        found = _run_findings(op, lambda: self._findings_store().list_analyzed_resources(
+            analyzerArn, resourceType, after=after, limit=None if maxResults is None else maxResults + 1))
+        page = found if maxResults is None else found[:maxResults]
+        more = maxResults is not None and len(found) > maxResults
+        token = base64.urlsafe_b64encode(json.dumps({"after": page[-1].resource}).encode()).decode() if more else None
+        return {"analyzedResources": [r.to_aws_summary() for r in page], **({"nextToken": token} if token else {})}
 
     def get_analyzed_resource(self, *, analyzerArn: str, resourceArn: str) -> dict:
         return _run_findings("GetAnalyzedResource", lambda: {
@@ -541,6 +560,7 @@ def _run_findings(operation: str, run):
     """Findings-store and unused-access errors as boto3's exceptions (unused access block)."""
     from ..findings.errors import FindingsError
     from ..inventory.errors import SnapshotError
+    from ..parallel import ShardFailed
 
     try:
         return run()
@@ -548,3 +568,5 @@ def _run_findings(operation: str, run):
         raise errors.client_error(e.code, str(e), operation) from None
     except SnapshotError as e:
         raise errors.validation_error(str(e), operation) from None
+    except ShardFailed as e:  # a worker died: nothing was recorded
+        raise errors.client_error("InternalServerException", str(e), operation) from None

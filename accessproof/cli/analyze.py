@@ -11,7 +11,7 @@ import re
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Any, Callable, List, Optional
+from typing import Any, Callable, Iterator, List, Optional
 
 import typer
 from botocore.exceptions import ClientError
@@ -23,7 +23,8 @@ from rich.table import Table
 from ..api.accessanalyzer import AccessAnalyzerClient
 from .awsmodel import Mirror
 from .inputs import InputError
-from .output import QUERY_HELP, Query, compile_query, emit
+from .output import QUERY_HELP, Query, compile_query, emit, stream_json_list
+from .workers import RAY_HELP, WORKERS_HELP, make_executor
 
 LIST_FINDINGS = Mirror("accessanalyzer", "ListFindings")
 UPDATE_FINDINGS = Mirror("accessanalyzer", "UpdateFindings")
@@ -74,8 +75,10 @@ def _progress_bar(total: int) -> Optional[Callable[[object], None]]:
     return advance
 
 
-def _client(database: Optional[str], snapshot: Optional[str] = None) -> AccessAnalyzerClient:
+def _client(database: Optional[str], snapshot: Optional[str] = None, executor: Any = None) -> AccessAnalyzerClient:
     config: dict[str, Any] = {"progress": _progress_bar}
+    if executor is not None:
+        config["executor"] = executor
     if database is not None:
         config["database"] = database
     if snapshot is not None:
@@ -83,17 +86,34 @@ def _client(database: Optional[str], snapshot: Optional[str] = None) -> AccessAn
     return AccessAnalyzerClient(**config)
 
 
-def _all_findings(client: AccessAnalyzerClient, analyzer_arn: str, filter: Optional[dict] = None,
-                  sort: Optional[dict] = None) -> list[dict]:
-    found: list[dict] = []
+# The page size the CLI lists findings with (each page is one keyset query of the store).
+LIST_PAGE_SIZE = 1000
+
+
+def _findings_pages(client: AccessAnalyzerClient, analyzer_arn: str, filter: Optional[dict] = None,
+                    sort: Optional[dict] = None) -> Iterator[dict]:
+    """Every finding, page after page (each page costs its own size: the store pages in SQL)."""
     token = None
     while True:
         page = _call(client.list_findings, analyzerArn=analyzer_arn, filter=filter, sort=sort,
-                     **({"nextToken": token} if token else {}))
-        found += page["findings"]
+                     maxResults=LIST_PAGE_SIZE, **({"nextToken": token} if token else {}))
+        yield from page["findings"]
         token = page.get("nextToken")
         if not token:
-            return found
+            return
+
+
+def _all_findings(client: AccessAnalyzerClient, analyzer_arn: str, filter: Optional[dict] = None,
+                  sort: Optional[dict] = None) -> list[dict]:
+    return list(_findings_pages(client, analyzer_arn, filter, sort))
+
+
+def _streamed(findings: Iterator[dict], active: list[bool]) -> Iterator[dict]:
+    """``findings``, noting in ``active`` whether one is ACTIVE (the exit status) as they pass."""
+    for finding in findings:
+        if finding["status"] == "ACTIVE":
+            active[0] = True
+        yield finding
 
 
 def _client_token(token: Optional[str]) -> dict[str, str]:
@@ -178,6 +198,8 @@ def analyze_command(
     unused_access_age: int = typer.Option(90, "--unused-access-age", help="Unused access: the tracking period in days (1-365)."),
     now: Optional[str] = typer.Option(None, "--now", help="Unused access: the analysis time (ISO 8601); default now."),
     query: Optional[str] = typer.Option(None, "--query", help=QUERY_HELP),
+    workers: Optional[int] = typer.Option(None, "--workers", help=WORKERS_HELP),
+    ray: Optional[str] = typer.Option(None, "--ray", help=RAY_HELP),
 ) -> None:
     """Find who outside the zone of trust can reach the snapshot's resources.
 
@@ -196,9 +218,15 @@ def analyze_command(
         zone_of_trust = Zone(type)
     if not Path(snapshot).is_dir():
         raise InputError(f"{snapshot}: no such snapshot directory")
-    client = _client(database, snapshot)
+    client = _client(database, snapshot, make_executor(workers, ray))
     name = analyzer_name or f"accessproof-external-{zone_of_trust.value.lower()}"
     arn, changes = _analyzer_arn(client, name, zone_of_trust)
+    if output == Output.json and expression is None:  # streamed: never the whole listing in memory
+        active = [False]
+        stream_json_list("findings", _streamed(_findings_pages(client, arn), active))
+        if active[0]:
+            raise typer.Exit(1)
+        return
     findings = _all_findings(client, arn)
     _emit_findings(findings, output, expression, snapshot, text=lambda: _render(findings, arn, changes))
     if any(f["status"] == "ACTIVE" for f in findings):
@@ -255,8 +283,11 @@ def list_findings_command(
     """ListFindings (every page)."""
     expression = compile_query(query)
     client = _client(database)
-    findings = _all_findings(client, analyzer_arn, LIST_FINDINGS.argument("filter", filter),
-                             LIST_FINDINGS.argument("sort", sort))
+    filter_value, sort_value = LIST_FINDINGS.argument("filter", filter), LIST_FINDINGS.argument("sort", sort)
+    if output == Output.json and expression is None:  # streamed, page by page
+        stream_json_list("findings", _findings_pages(client, analyzer_arn, filter_value, sort_value))
+        return
+    findings = _all_findings(client, analyzer_arn, filter_value, sort_value)
     _emit_findings(findings, output, expression, snapshot,
                    text=lambda: Console(highlight=False).print(findings_table(findings, f"{len(findings)} findings")))
 

@@ -90,7 +90,9 @@ def _sigterm_unwinds() -> Iterator[None]:
 
 def generate_policy_command(
     ctx: typer.Context,
-    principal_arn: str = typer.Option(..., "--principal-arn", help="The IAM user or role (its sessions included)."),
+    principal_arn: Optional[List[str]] = typer.Option(
+        None, "--principal-arn", help="The IAM user or role (its sessions included). Repeat for several: the logs "
+                                      "are read once for all, and each gets its policies in --output-dir."),
     cloudtrail: List[str] = typer.Option(..., "--cloudtrail", help="Log files or folders (CloudTrail's S3 layout, "
                                          ".json/.json.gz), or s3://bucket/prefix; more paths may follow."),
     start_time: Optional[str] = typer.Option(None, "--start-time", help="ISO 8601; default: 90 days before the end."),
@@ -109,6 +111,11 @@ def generate_policy_command(
                                                 help="Fetch s3:// logs into this folder and keep them (reused by later "
                                                      "runs); default: a temporary folder, removed at the end."),
     query: Optional[str] = typer.Option(None, "--query", help=QUERY_HELP),
+    roles_of: Optional[Path] = typer.Option(None, "--roles-of", help="Generate for every IAM role of this account "
+                                            "snapshot (with --output-dir)."),
+    output_dir: Optional[Path] = typer.Option(None, "--output-dir", help="Write each principal's result to "
+                                              "DIR/<account>_<role-or-user>.json and print a summary (needed for "
+                                              "several principals)."),
 ) -> None:
     """Generate a least-privilege policy from a principal's recorded CloudTrail activity."""
     from ..generate import PrincipalSelector, check_time_range, generate_from_activity
@@ -120,10 +127,20 @@ def generate_policy_command(
 
     expression = compile_query(query)
     paths = list(cloudtrail) + [a for a in ctx.args]
-    try:
-        PrincipalSelector.parse(principal_arn)
-    except ValueError as e:
-        raise InputError(str(e)) from None
+    principals = list(dict.fromkeys([*(principal_arn or []), *(_roles_of(roles_of) if roles_of else [])]))
+    if not principals:
+        raise InputError("give --principal-arn (one or more) or --roles-of SNAPSHOT")
+    for arn in principals:
+        try:
+            PrincipalSelector.parse(arn)
+        except ValueError as e:
+            raise InputError(str(e)) from None
+    many = len(principals) > 1 or output_dir is not None or roles_of is not None
+    if many and output_dir is None:
+        raise InputError("several principals need --output-dir (one result file each)")
+    if many and existing_policy:
+        raise InputError("--existing-policy refines one principal's policy: give one --principal-arn")
+    principal_arn = principals[0]
     start, end = _time(start_time, "--start-time"), _time(end_time, "--end-time")
     try:
         check_time_range(start, end)
@@ -142,16 +159,22 @@ def generate_policy_command(
         if progress is not None:
             progress.start()
         try:
-            activity = read_activity(found.files, PrincipalSelector.parse(principal_arn), start, end, on_progress)
+            # Several principals: one scan of the logs, grouped by principal (DuckDB), split afterwards.
+            activity = read_activity(found.files, None if many else PrincipalSelector.parse(principal_arn), start, end,
+                                     on_progress)
         finally:
             if progress is not None:
                 progress.stop()
     activity.problems[:0] = found.problems
+    trails = [TrailSource(", ".join(paths), tuple(sorted(regions)) if regions else None)]
+    if many:
+        assert output_dir is not None
+        return _generate_many(principals, activity, output_dir, start, end, include_resource_placeholders, trails,
+                              expression)
     try:
         result = generate_from_activity(principal_arn, activity, start=start, end=end,
                                         include_placeholders=include_resource_placeholders,
-                                        existing_policy=existing,
-                                        trails=[TrailSource(", ".join(paths), tuple(sorted(regions)) if regions else None)])
+                                        existing_policy=existing, trails=trails)
     except ExistingPolicyError as e:
         raise InputError(str(e)) from None
     for problem in result.problems:
@@ -159,4 +182,53 @@ def generate_policy_command(
     print_json(result.generated_policy_result(), expression)
     refinement_failed = result.refinement is not None and result.refinement.result != "PASS"
     if result.findings or refinement_failed:
+        raise typer.Exit(1)
+
+
+def result_file_name(principal_arn: str) -> str:
+    """``<account>_<role-or-user path and name>.json``, safe as a file name."""
+    parts = principal_arn.split(":", 5)
+    return f"{parts[4]}_{re.sub(r'[^A-Za-z0-9_.+=@-]', '_', parts[5])}.json"
+
+
+def _roles_of(snapshot: Path) -> list[str]:
+    from ..inventory import load_snapshot
+    from ..inventory.errors import SnapshotError
+    from ..inventory.model import IamRole
+
+    try:
+        loaded = load_snapshot(snapshot)
+    except SnapshotError as e:
+        raise InputError(str(e)) from None
+    roles = sorted(r.arn for r in loaded.resources if isinstance(r, IamRole))
+    if not roles:
+        raise InputError(f"{snapshot}: the snapshot has no IAM role")
+    return roles
+
+
+def _generate_many(principals: list[str], activity, output_dir: Path, start, end, placeholders: bool, trails,
+                   expression) -> None:
+    """One result file per principal from one scan's activity; a summary on standard output."""
+    import json
+
+    from ..generate import generate_from_activity, split_activity
+
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise InputError(f"--output-dir: {e}") from None
+    for problem in activity.problems:
+        print(f"accessproof: skipped {problem.name}: {problem.reason}", file=sys.stderr)
+    summary, failed = [], False
+    for arn, own in split_activity(activity, principals).items():
+        result = generate_from_activity(arn, own, start=start, end=end, include_placeholders=placeholders,
+                                        trails=trails)
+        target = output_dir / result_file_name(arn)
+        target.write_text(json.dumps(result.generated_policy_result(), indent=4) + "\n")
+        failed = failed or bool(result.findings)
+        summary.append({"principalArn": arn, "file": str(target), "policies": len(result.documents),
+                        "callsOfPrincipal": result.calls_selected, "isComplete": result.is_complete})
+    print_json({"generated": summary, "eventsRead": activity.events_read, "filesRead": activity.files_read},
+               expression)
+    if failed:
         raise typer.Exit(1)

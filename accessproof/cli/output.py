@@ -9,8 +9,9 @@ own); with ``--query`` it is the AWS CLI's text format of the query's result, fo
 from __future__ import annotations
 
 import json
+import sys
 from datetime import datetime
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Iterable, Optional
 
 import jmespath
 import typer
@@ -46,6 +47,19 @@ def json_data(body: Any) -> Any:
 def print_json(body: Any, query: Query = None, *, compact: bool = False) -> None:
     data = body if query is None else query.search(json_data(body))
     typer.echo(json.dumps(data, indent=None if compact else 4, default=_iso))
+
+
+def stream_json_list(key: str, items: Iterable[Any], write: Optional[Callable[[str], Any]] = None) -> None:
+    """Print ``{key: [items...]}`` exactly as ``print_json`` prints it, one item at a time, so that a
+    listing of any length is never held whole in memory. ``write``: default standard output's."""
+    write = write or sys.stdout.write
+    write("{\n" + " " * 4 + json.dumps(key) + ": [")
+    count = 0
+    for item in items:
+        text = json.dumps(item, indent=4, default=_iso).replace("\n", "\n" + " " * 8)
+        write(("\n" if count == 0 else ",\n") + " " * 8 + text)
+        count += 1
+    write(("\n" + " " * 4 + "]" if count else "]") + "\n}\n")
 
 
 def emit(body: Any, output: str, query: Query, text: Callable[[], None],

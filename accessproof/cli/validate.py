@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 from botocore.exceptions import ClientError
 
 from ..api.accessanalyzer import AccessAnalyzerClient
 from ..integrations.sarif import FileFindings, validation_sarif
+from ..parallel import ShardFailed, split
 from ..validate.rules.size import MAX_POLICY_DOCUMENT_CHARS, REFUSED_POLICY_MESSAGE
 from .awsmodel import Mirror, expand_file_url, read_document
 from .inputs import InputError, policy_files, read_path
 from .output import QUERY_HELP, aws_text, compile_query, emit, print_json
 from .text import render_findings
+from .workers import make_executor
 
 VALIDATE_POLICY = Mirror("accessanalyzer", "ValidatePolicy")
 
@@ -59,6 +61,47 @@ def fails(findings: list[dict], fail_on: FailOn) -> bool:
     return any(SEVERITY.index(f["findingType"]) <= limit for f in findings)
 
 
+# Below this many files, validate-policy runs in this process: starting workers costs more.
+PARALLEL_MIN_FILES = 64
+SHARDS_PER_WORKER = 4
+Outcome = tuple[bool, Any]  # (True, findings) or (False, the error's message)
+
+
+def _validate_documents(payload: tuple[list[tuple[str, str]], str, Optional[str], Optional[str]]) -> list[Outcome]:
+    """ValidatePolicy for each (name, text) of a shard (in a worker, or in this process)."""
+    documents, policy_type, resource_type, locale = payload
+    client = AccessAnalyzerClient()
+    outcomes: list[Outcome] = []
+    for _name, text in documents:
+        try:
+            response = client.validate_policy(policyDocument=text, policyType=policy_type,
+                                              validatePolicyResourceType=resource_type, locale=locale)
+        except ClientError as e:
+            outcomes.append((False, e.response["Error"]["Message"]))
+        else:
+            outcomes.append((True, response["findings"]))
+    return outcomes
+
+
+def _validate_all(documents: list[tuple[str, str]], policy_type: str, resource_type: Optional[str],
+                  locale: Optional[str], workers: Optional[int]) -> list[Outcome]:
+    """Every document's outcome, in order; many files are spread over the workers (``--workers``)."""
+    if len(documents) < PARALLEL_MIN_FILES or workers == 1:
+        return _validate_documents((documents, policy_type, resource_type, locale))
+    executor = make_executor(workers, None, ("accessproof.cli.validate",))
+    shards = split(documents, executor.workers * SHARDS_PER_WORKER)
+    try:
+        parts = executor.map(_validate_documents, [(shard, policy_type, resource_type, locale) for shard in shards],
+                             lambda i: f"{len(shards[i])} files from {shards[i][0][0]}")
+    except ShardFailed as e:
+        raise InputError(str(e).replace("; nothing was recorded", "")) from None
+    finally:
+        close = getattr(executor, "close", None)
+        if close is not None:
+            close()
+    return [outcome for part in parts for outcome in part]
+
+
 def validate_policy_command(
     paths: Optional[list[str]] = typer.Argument(
         None, help="Policy files or directories (every *.json below them), validated one by one.",
@@ -78,6 +121,8 @@ def validate_policy_command(
         help="Exit with 1 when a finding of this type or a more severe one is found (NONE: never).",
     ),
     query: Optional[str] = typer.Option(None, "--query", help=QUERY_HELP),
+    workers: Optional[int] = typer.Option(None, "--workers", help="Processes that validate many files in parallel "
+                                          "(default: every local core; 1: this process only)."),
 ) -> None:
     """Validate IAM policies the way IAM Access Analyzer's ValidatePolicy does.
 
@@ -94,22 +139,16 @@ def validate_policy_command(
     if paths and not documents:
         raise InputError("no *.json policy files found in " + ", ".join(paths))
 
-    client = AccessAnalyzerClient()
     results: list[FileFindings] = []
-    for name, text in documents:
-        try:
-            response = client.validate_policy(
-                policyDocument=text,
-                policyType=policy_type.value,
-                validatePolicyResourceType=validate_policy_resource_type.value if validate_policy_resource_type else None,
-                locale=locale,
-            )
-        except ClientError as e:
-            message = e.response["Error"]["Message"]
+    resource_type = validate_policy_resource_type.value if validate_policy_resource_type else None
+    outcomes = _validate_all(documents, policy_type.value, resource_type, locale, workers)
+    for (name, text), (ok, value) in zip(documents, outcomes):
+        if not ok:
+            message = value
             if message == REFUSED_POLICY_MESSAGE:  # AWS's whole message; say why
                 message += f" (ValidatePolicy refuses documents longer than {MAX_POLICY_DOCUMENT_CHARS} characters)"
-            raise InputError(f"{name}: {message}") from None
-        results.append(FileFindings(name, response["findings"], text))
+            raise InputError(f"{name}: {message}")
+        results.append(FileFindings(name, value, text))
 
     many = len(results) > 1 or bool(paths)
     if output is Output.sarif:

@@ -241,6 +241,11 @@ class FindingRow(Base):
         Index("ix_findings_analyzer_status", "analyzer_arn", "status"),
         Index(OPEN_FINDING_KEY_INDEX, "analyzer_arn", "key", unique=True,
               sqlite_where=_OPEN_FINDING, postgresql_where=_OPEN_FINDING),
+        # Schema 4: keyset pagination of ListFindings in its default order (createdAt, id), by status
+        # too (the filter everyone uses), and by updatedAt.
+        Index("ix_findings_sort_created", "analyzer_arn", "created_at", "id"),
+        Index("ix_findings_sort_status_created", "analyzer_arn", "status", "created_at", "id"),
+        Index("ix_findings_sort_updated", "analyzer_arn", "updated_at", "id"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -355,9 +360,10 @@ class MonitorStateRow(Base):
 FINDINGS = FindingRow.__table__
 # Version 1: the tables without a version row (accessproof 0.1 before this change). Version 2: the
 # unique index on open findings, analysis numbers, findings_merged. Version 3: notification
-# subscriptions, the notification outbox, monitor state.
+# subscriptions, the notification outbox, monitor state. Version 4 (issue 16): the sort indexes of
+# findings (``SORT_INDEXES``) for keyset pagination. Version 5: issue 13's.
 SCHEMA_COMPONENT = "findings"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 UNVERSIONED = 1
 OUR_TABLES = frozenset({"analyzers", "archive_rules", "findings", "analyzed_resources"})
 # pg_advisory_xact_lock key that serializes schema creation and upgrades on one PostgreSQL database.
@@ -525,8 +531,21 @@ def _upgrade(connection: Connection, version: int) -> Upgrade:
     if version == UNVERSIONED:
         upgrade = _upgrade_from_unversioned(connection)
     _upgrade_to_notifications(connection)
+    if version < 4:
+        _upgrade_to_sort_indexes(connection)
     _record_version(connection)
     return upgrade
+
+
+SORT_INDEXES = ("ix_findings_sort_created", "ix_findings_sort_status_created", "ix_findings_sort_updated")
+
+
+def _upgrade_to_sort_indexes(connection: Connection) -> None:
+    """Schema 3 → 4: the findings' sort indexes, each created only if missing (idempotent)."""
+    existing = {i["name"] for i in inspect(connection).get_indexes("findings")}
+    for index in FINDINGS.indexes:
+        if index.name in SORT_INDEXES and index.name not in existing:
+            index.create(connection)
 
 
 def _upgrade_to_notifications(connection: Connection) -> None:

@@ -331,20 +331,47 @@ class Page:
     next_token: Optional[str]
 
 
+def check_max_results(max_results: Optional[int]) -> int:
+    """maxResults, defaulted (DEFAULT_MAX_RESULTS) and checked."""
+    if max_results is None:
+        return DEFAULT_MAX_RESULTS
+    if isinstance(max_results, bool) or not isinstance(max_results, int) or max_results < 1:
+        raise ValidationError("maxResults must be a positive integer")
+    return max_results
+
+
+def position(finding: Finding, sort: Sort) -> list:
+    """Where ``finding`` stands in ``sort``'s order: ``[present, text, id]`` (what a nextToken names)."""
+    return _position(finding, sort)
+
+
+def page_token(fingerprint: str, last: Finding, sort: Sort) -> str:
+    """The nextToken of a page whose last item is ``last``."""
+    return _encode_token(fingerprint, _position(last, sort))
+
+
+def token_position(next_token: str, fingerprint: str) -> list:
+    """The ``[present, text, id]`` a nextToken names (ValidationError for a token that is not ours,
+    or was issued for another query)."""
+    after = _decode_token(next_token, fingerprint)
+    present, text, finding_id = after
+    if not isinstance(present, bool) or not isinstance(text, str) or not isinstance(finding_id, str):
+        raise ValidationError("Invalid nextToken")
+    return after
+
+
 def paginate(
     ordered: Sequence[Finding], sort: Sort, fingerprint: str, max_results: Optional[int], next_token: Optional[str]
 ) -> Page:
-    """Keyset pagination: the token names the last item returned, so that findings added or
-    removed between two calls neither repeat nor hide the others."""
-    if max_results is None:
-        max_results = DEFAULT_MAX_RESULTS
-    if isinstance(max_results, bool) or not isinstance(max_results, int) or max_results < 1:
-        raise ValidationError("maxResults must be a positive integer")
+    """Keyset pagination over findings in memory (the store pages in SQL, ``store.list_findings``):
+    the token names the last item returned, so that findings added or removed between two calls
+    neither repeat nor hide the others."""
+    max_results = check_max_results(max_results)
     remaining = list(ordered)
     if next_token:
-        after = _decode_token(next_token, fingerprint)
+        after = token_position(next_token, fingerprint)
         descending = sort.order_by == "DESC"
         remaining = [f for f in remaining if (_position(f, sort) < after if descending else _position(f, sort) > after)]
     page = remaining[:max_results]
-    token = _encode_token(fingerprint, _position(page[-1], sort)) if len(remaining) > max_results else None
+    token = page_token(fingerprint, page[-1], sort) if len(remaining) > max_results else None
     return Page(page, token)

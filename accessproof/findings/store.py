@@ -30,9 +30,10 @@ from .db import (
     database_errors, ensure_schema, finding_columns, finding_record, make_engine, reading, writing,
 )
 from .errors import ConflictError, DatabaseConstraintError, MissingDatabaseError, NotFoundError, ValidationError
+from . import sql
 from .filters import (
-    Page, filter_to_aws, matches, paginate, parse_archive_rule_filter, parse_filter, parse_sort, query_fingerprint,
-    sort_findings,
+    Page, check_max_results, filter_to_aws, matches, page_token, parse_archive_rule_filter, parse_filter, parse_sort,
+    position, query_fingerprint, token_position,
 )
 from .lifecycle import Reconciliation
 from .model import (
@@ -51,6 +52,11 @@ RESOURCES = AnalyzedResourceRow.__table__
 # The size of one DELETE ... WHERE id IN (...) batch, and of one ... WHERE resource IN (...) query
 # (SQLite allows 32,766 parameters).
 DELETE_BATCH = 500
+# Rows one ListFindings query reads at a time when part of its filter is checked in Python (rows the
+# database returns may then fail the filter): the next query starts after the last row read.
+SCAN_BATCH = 500
+# Rows of one INSERT ... VALUES executemany when an analysis opens findings.
+INSERT_BATCH = 1000
 
 
 def _enum_error(value: object, field: str, allowed: Sequence[str]) -> ValidationError:
@@ -395,12 +401,38 @@ class FindingsStore:
         ``Finding.to_aws()`` (V1) or ``Finding.to_aws_summary_v2()`` (V2)."""
         parsed_filter = parse_filter(filter)
         parsed_sort = parse_sort(sort)
+        limit = check_max_results(max_results)
         with self._transaction() as session:
             analyzer = self._analyzer_row_by_arn(session, analyzer_arn)
-            candidates = self._findings(session, analyzer.arn, **_pushdown(parsed_filter))
-        selected = sort_findings((f for f in candidates if matches(f, parsed_filter)), parsed_sort)
-        fingerprint = query_fingerprint(analyzer.arn, parsed_filter, parsed_sort)
-        return paginate(selected, parsed_sort, fingerprint, max_results, next_token)
+            fingerprint = query_fingerprint(analyzer.arn, parsed_filter, parsed_sort)
+            after = token_position(next_token, fingerprint) if next_token else None
+            items = self._page(session, analyzer.arn, parsed_filter, parsed_sort, after, limit + 1)
+        page = items[:limit]
+        return Page(page, page_token(fingerprint, page[-1], parsed_sort) if len(items) > limit else None)
+
+    def _page(self, session: Session, analyzer_arn: str, parsed_filter: Mapping[str, Any], parsed_sort: Any,
+              after: Optional[list], wanted: int) -> list[Finding]:
+        """Up to ``wanted`` findings that match the filter, in the sort's order, after position
+        ``after``: keyset queries on the sort's index (``sql``), each starting after the last row
+        the one before read; the filter is checked on every row (``sql.filter_clause`` is only a
+        necessary condition). Cost: the rows read, not the findings stored."""
+        dialect = self.engine.dialect.name
+        base = sql.order_by(select(FINDINGS).where(FINDINGS.c.analyzer_arn == analyzer_arn,
+                                                   sql.filter_clause(parsed_filter)), parsed_sort, dialect)
+        batch = max(wanted, SCAN_BATCH) if parsed_filter else wanted
+        found: list[Finding] = []
+        while True:
+            query = base if after is None else base.where(sql.after_clause(parsed_sort, after, dialect))
+            rows = session.execute(query.limit(batch)).all()
+            for row in rows:
+                finding = finding_record(row)
+                after = position(finding, parsed_sort)
+                if matches(finding, parsed_filter):
+                    found.append(finding)
+                    if len(found) == wanted:
+                        return found
+            if len(rows) < batch:
+                return found
 
     def get_finding(self, analyzer_arn: str, finding_id: str) -> Finding:
         with self._transaction() as session:
@@ -530,8 +562,10 @@ class FindingsStore:
 
     @staticmethod
     def _write_reconciliation(session: Session, outcome: Reconciliation, number: int) -> None:
-        if outcome.opened:
-            session.execute(insert(FINDINGS), [{**finding_columns(f), "last_analysis": number} for f in outcome.opened])
+        opened = outcome.opened
+        for start in range(0, len(opened), INSERT_BATCH):
+            session.execute(insert(FINDINGS), [{**finding_columns(f), "last_analysis": number}
+                                               for f in opened[start:start + INSERT_BATCH]])
         if outcome.kept:
             _bulk_update(session, FINDINGS, ("id",), [
                 {"id": f.id, "analyzed_at": f.analyzed_at, "witness": f.witness, "details": f.details,
@@ -579,14 +613,20 @@ class FindingsStore:
 
     # --- analyzed resources ---------------------------------------------------------------
 
-    def list_analyzed_resources(self, analyzer_arn: str, resource_type: Optional[str] = None) -> list[AnalyzedResource]:
-        """ListAnalyzedResources, by ARN (the API layer pages the list)."""
+    def list_analyzed_resources(self, analyzer_arn: str, resource_type: Optional[str] = None, *,
+                                after: Optional[str] = None, limit: Optional[int] = None) -> list[AnalyzedResource]:
+        """ListAnalyzedResources, by ARN: those after the ARN ``after``, at most ``limit`` (keyset
+        pages on the primary key: a page costs its size)."""
         with self._transaction() as session:
             analyzer = self._analyzer_row_by_arn(session, analyzer_arn)
             query = (select(AnalyzedResourceRow).where(AnalyzedResourceRow.analyzer_arn == analyzer.arn)
                      .order_by(AnalyzedResourceRow.resource))
             if resource_type is not None:
                 query = query.where(AnalyzedResourceRow.resource_type == resource_type)
+            if after is not None:
+                query = query.where(AnalyzedResourceRow.resource > after)
+            if limit is not None:
+                query = query.limit(limit)
             return [_analyzed_resource(row) for row in session.scalars(query)]
 
     def get_analyzed_resource(self, analyzer_arn: str, resource_arn: str) -> dict[str, Any]:
@@ -613,15 +653,3 @@ def _bulk_update(session: Session, table: Any, key_columns: Sequence[str], rows:
         {**{f"key_{name}": row[name] for name in key_columns}, **{f"new_{name}": row[name] for name in assigned}}
         for row in rows
     ])
-
-
-def _pushdown(parsed_filter: Mapping[str, Any]) -> dict[str, Any]:
-    """The ``eq`` criteria the database can apply before the exact match in Python (which is
-    applied anyway, so that listing and archive rules share one semantics)."""
-    columns = {"status": "statuses", "resource": "resource", "resourceType": "resource_type"}
-    pushed: dict[str, Any] = {}
-    for key, argument in columns.items():
-        criterion = parsed_filter.get(key)
-        if criterion is not None and criterion.eq is not None:
-            pushed[argument] = list(criterion.eq)
-    return pushed

@@ -23,7 +23,8 @@ from .reader import Activity, PrincipalSelector, read_activity
 from .refine import Refinement, refine
 from .sources import DEFAULT_MAX_FILE_BYTES, Discovery, FileProblem
 
-__all__ = ["GenerationResult", "PrincipalSelector", "check_time_range", "generate_policy", "generate_from_activity"]
+__all__ = ["GenerationResult", "PrincipalSelector", "check_time_range", "generate_policy", "generate_from_activity",
+           "split_activity"]
 
 BLOCKING_FINDINGS = ("ERROR", "SECURITY_WARNING")
 
@@ -137,6 +138,41 @@ def generate_from_activity(principal_arn: str, activity: Activity, *, start: Opt
 
 def _naive_utc(value: Optional[datetime]) -> Optional[datetime]:
     return value.astimezone(timezone.utc).replace(tzinfo=None) if value is not None else None
+
+
+def split_activity(activity: Activity, principal_arns: Sequence[str]) -> dict[str, Activity]:
+    """The activity of many principals read in one scan (``read_activity`` without a selector),
+    split into each principal's: the groups that can belong to it (``_belongs`` decides, in
+    ``generate_from_activity``), in their order, found through indexes (cost: the groups once,
+    plus each principal's own), with the scan's totals. Generating from each gives what one scan
+    per principal gives."""
+    by_principal: dict[str, list[int]] = {}
+    by_caller: dict[str, list[int]] = {}
+    by_session_role: dict[str, list[int]] = {}
+    for index, group in enumerate(activity.groups):
+        by_principal.setdefault(group.principal, []).append(index)
+        by_caller.setdefault(group.caller, []).append(index)
+        prefix = _session_prefix_of(group.caller)
+        if prefix is not None:
+            by_session_role.setdefault(prefix, []).append(index)
+    out: dict[str, Activity] = {}
+    for arn in principal_arns:
+        selector = PrincipalSelector.parse(arn)
+        chosen = set(by_principal.get(arn, ())) | set(by_caller.get(arn, ()))
+        if selector.kind == "role":
+            chosen |= set(by_session_role.get(selector.session_prefix, ()))
+        out[arn] = Activity(groups=[activity.groups[i] for i in sorted(chosen)], problems=list(activity.problems),
+                            data_end=activity.data_end, events_read=activity.events_read,
+                            files_read=activity.files_read)
+    return out
+
+
+def _session_prefix_of(caller: str) -> Optional[str]:
+    """``arn:aws:sts::<account>:assumed-role/<name>/`` of a role session's ARN, else None."""
+    head, marker, rest = caller.partition(":assumed-role/")
+    if not marker or not head.startswith("arn:") or "/" not in rest:
+        return None
+    return f"{head}{marker}{rest.split('/', 1)[0]}/"
 
 
 def _belongs(principal: str, caller: str, selector: PrincipalSelector) -> bool:

@@ -1,0 +1,54 @@
+"""``validate-policy DIR`` over several processes prints what one process prints, file for file."""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+import json
+from pathlib import Path
+
+from accessproof.cli import validate
+
+from ..cli.conftest import cli  # noqa: F401  (the fixture)
+
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "aws-managed-policies.jsonl.gz"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "policies"
+
+
+def _policies(directory: Path, count: int) -> Path:
+    """``count`` policy files: the example policies (findings of every kind) and managed policies."""
+    directory.mkdir()
+    examples = sorted(EXAMPLES.glob("*.json"))
+    for index, example in enumerate(examples):
+        (directory / f"{index:03d}-{example.name}").write_text(example.read_text())
+    with gzip.open(CORPUS, "rt") as lines:
+        current = (json.loads(line) for line in lines)
+        chosen = itertools.islice((r for r in current if r.get("current")), count - len(examples))
+        for index, record in enumerate(chosen, start=len(examples)):
+            document = record["document"]
+            text = document if isinstance(document, str) else json.dumps(document, indent=2)
+            (directory / f"{index:03d}-{record['name']}.json").write_text(text)
+    return directory
+
+
+def test_many_files_on_two_workers_print_what_one_prints(cli, tmp_path):  # noqa: F811
+    directory = _policies(tmp_path / "policies", validate.PARALLEL_MIN_FILES + 16)
+    for output in ("json", "sarif"):
+        alone = cli("validate-policy", str(directory), "--output", output, "--workers", "1")
+        spread = cli("validate-policy", str(directory), "--output", output, "--workers", "2")
+        assert alone.code == spread.code == 1, alone.err
+        assert spread.out == alone.out and spread.err == alone.err == ""
+    lines = alone.out  # json: one line per file, in file order
+    assert cli("validate-policy", str(directory), "--workers", "2").out.count("\n") == validate.PARALLEL_MIN_FILES + 16
+    assert "overly-broad-passrole" in lines
+
+
+def test_a_bad_file_among_many_is_reported_as_in_one_process(cli, tmp_path):  # noqa: F811
+    directory = _policies(tmp_path / "policies", validate.PARALLEL_MIN_FILES + 4)
+    (directory / "050-broken.json").write_text('{"Version": "2012-10-17", "Statement": [')
+    (directory / "070-broken.json").write_text("[]")
+    alone = cli("validate-policy", str(directory), "--workers", "1")
+    spread = cli("validate-policy", str(directory), "--workers", "2")
+    assert spread.code == alone.code
+    assert spread.err == alone.err
+    assert spread.out == alone.out

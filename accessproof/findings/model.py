@@ -11,7 +11,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from typing import Any, Mapping, Optional
+from typing import Any, Iterable, Mapping, Optional
 
 # Enums as the botocore model (accessanalyzer 2019-11-01) spells them.
 ANALYZER_TYPES = (
@@ -316,3 +316,45 @@ class AnalyzedResource:
             "resourceOwnerAccount": self.resource_owner_account,
             "resourceType": self.resource_type,
         }
+
+
+# What changed a finding's status (``StatusChange.cause``).
+CAUSE_ANALYSIS = "analysis"
+CAUSE_UPDATE = "UpdateFindings"
+CAUSE_ARCHIVE_RULE = "archive rule"  # followed by the rule's name
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """One change of a finding's status, as the store records it (``finding_history``)."""
+
+    finding_id: str
+    analyzer_arn: str
+    resource_owner_account: str
+    previous_status: Optional[str]  # None: the finding was opened
+    status: str
+    changed_at: datetime
+    cause: str
+    analysis: Optional[int] = None  # the analysis number when ``cause`` is an analysis
+
+
+def status_changes(before: Mapping[str, str], after: Iterable["Finding"], cause: str,
+                   analysis: Optional[int] = None) -> list[StatusChange]:
+    """The changes from ``before`` (finding id → status; absent: new) to ``after``; unchanged
+    findings give none."""
+    return [StatusChange(f.id, f.analyzer_arn, f.resource_owner_account, before.get(f.id), f.status, f.updated_at,
+                         cause, analysis)
+            for f in after if before.get(f.id) != f.status]
+
+
+@dataclass(frozen=True)
+class FindingOverviewRow:
+    """The columns of a finding an overview counts by (``FindingsStore.overview_rows``)."""
+
+    analyzer_arn: str
+    resource_owner_account: str
+    finding_type: str
+    resource_type: str
+    status: str
+    is_public: Optional[bool]
+    error: Optional[str]

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from . import lifecycle, outbox
 from .db import (
-    DEFAULT_DATABASE_FILE, FINDINGS, OPEN_STATUSES, AnalyzedResourceRow, AnalyzerRow, ArchiveRuleRow, FindingRow,
+    DEFAULT_DATABASE_FILE, FINDINGS, HISTORY, OPEN_STATUSES, AnalyzedResourceRow, AnalyzerRow, ArchiveRuleRow, FindingRow,
     database_errors, ensure_schema, finding_columns, finding_record, make_engine, reading, writing,
 )
 from .errors import ConflictError, DatabaseConstraintError, MissingDatabaseError, NotFoundError, ValidationError
@@ -36,8 +36,9 @@ from .filters import (
 )
 from .lifecycle import Reconciliation
 from .model import (
-    ACTIVE, ANALYZER_TYPES, ARCHIVED, EXTERNAL_ACCESS, RESOLVED, AnalyzedResource, Analyzer, ArchiveRule, Finding,
-    ResourceAnalysis, as_utc, utc_now,
+    ACTIVE, ANALYZER_TYPES, ARCHIVED, CAUSE_ANALYSIS, CAUSE_ARCHIVE_RULE, CAUSE_UPDATE, EXTERNAL_ACCESS, RESOLVED,
+    AnalyzedResource, Analyzer, ArchiveRule, Finding, FindingOverviewRow, ResourceAnalysis, StatusChange, as_utc,
+    status_changes, utc_now,
 )
 from .statistics import findings_statistics
 
@@ -360,6 +361,8 @@ class FindingsStore:
             now = self._now()
             changed = lifecycle.apply_archive_rule(active, _archive_rule(rule), now)
             self._update_status_rows(session, changed)
+            _record_history(session, status_changes({f.id: f.status for f in active}, changed,
+                                                    f"{CAUSE_ARCHIVE_RULE} {rule_name}"))
             self._notify(session, analyzer, outbox.status_changes({f.id: f for f in active}, changed), now)
             return changed
 
@@ -444,6 +447,7 @@ class FindingsStore:
                 findings = self._findings(session, analyzer.arn, resource=[resource_arn])
                 changed = lifecycle.update_status(findings, status, now, strict=False)
             self._update_status_rows(session, changed)
+            _record_history(session, status_changes({f.id: f.status for f in findings}, changed, CAUSE_UPDATE))
             self._notify(session, analyzer, outbox.status_changes({f.id: f for f in findings}, changed), now)
             return changed
 
@@ -491,6 +495,8 @@ class FindingsStore:
             outcome = lifecycle.reconcile(analyzer.arn, [f for f, _ in in_scope], fresh, rules, now,
                                           protected=protected)
             self._write_reconciliation(session, outcome, number)
+            _record_history(session, status_changes({f.id: f.status for f, _ in in_scope},
+                                                    (*outcome.opened, *outcome.resolved), CAUSE_ANALYSIS, number))
             self._record_resources(session, analyzer.arn, results, outcome, now, number, seen, complete=complete)
             self._notify(session, analyzer, outbox.reconciliation_changes(
                 {f.id: f for f, _ in in_scope}, outcome.opened, outcome.resolved, outcome.deleted), now)
@@ -577,6 +583,41 @@ class FindingsStore:
                     AnalyzedResourceRow.analyzer_arn == analyzer_arn,
                     AnalyzedResourceRow.resource.in_(gone[start:start + DELETE_BATCH])))
 
+    # --- history and overview (the console) -----------------------------------------------
+
+    def finding_history(self, analyzer_arn: str, finding_id: str) -> list[StatusChange]:
+        """The status changes of one finding, oldest first (none before schema 5 existed)."""
+        with self._transaction() as session:
+            analyzer = self._analyzer_row_by_arn(session, analyzer_arn)
+            rows = session.execute(select(HISTORY).where(HISTORY.c.analyzer_arn == analyzer.arn,
+                                                         HISTORY.c.finding_id == finding_id)
+                                   .order_by(HISTORY.c.seq))
+            return [_status_change(row) for row in rows]
+
+    def status_changes_since(self, since: datetime) -> list[StatusChange]:
+        """Every analyzer's status changes at or after ``since``, oldest first."""
+        with self._transaction() as session:
+            rows = session.execute(select(HISTORY).where(HISTORY.c.changed_at >= since).order_by(HISTORY.c.seq))
+            return [_status_change(row) for row in rows]
+
+    def latest_analysis_changes(self) -> list[StatusChange]:
+        """The status changes that each analyzer's latest analysis made."""
+        with self._transaction() as session:
+            latest = {arn: number for arn, number in session.execute(
+                select(AnalyzerRow.arn, AnalyzerRow.analyses_recorded))}
+            rows = session.execute(select(HISTORY).where(HISTORY.c.cause == CAUSE_ANALYSIS,
+                                                         HISTORY.c.analysis.in_(set(latest.values()) or {0}))
+                                   .order_by(HISTORY.c.seq))
+            return [change for change in map(_status_change, rows) if latest.get(change.analyzer_arn) == change.analysis]
+
+    def overview_rows(self) -> list[FindingOverviewRow]:
+        """A few columns of every finding of every analyzer: what an overview counts, without the
+        JSON columns (principal, action, condition, witness, details) a full record reads."""
+        columns = (FINDINGS.c.analyzer_arn, FINDINGS.c.resource_owner_account, FINDINGS.c.finding_type,
+                   FINDINGS.c.resource_type, FINDINGS.c.status, FINDINGS.c.is_public, FINDINGS.c.error)
+        with self._transaction() as session:
+            return [FindingOverviewRow(*row) for row in session.execute(select(*columns))]
+
     # --- analyzed resources ---------------------------------------------------------------
 
     def list_analyzed_resources(self, analyzer_arn: str, resource_type: Optional[str] = None) -> list[AnalyzedResource]:
@@ -598,6 +639,21 @@ class FindingsStore:
                 raise NotFoundError(f"Analyzed resource {resource_arn} not found")
             findings = self._findings(session, analyzer.arn, resource=[resource_arn])
             return analyzed_resource_view(_analyzed_resource(row), findings)
+
+
+def _record_history(session: Session, changes: Sequence[StatusChange]) -> None:
+    """Append ``changes`` to ``finding_history``, in the transaction that made them."""
+    if changes:
+        session.execute(insert(HISTORY), [
+            {"finding_id": c.finding_id, "analyzer_arn": c.analyzer_arn,
+             "resource_owner_account": c.resource_owner_account, "previous_status": c.previous_status,
+             "status": c.status, "changed_at": c.changed_at, "cause": c.cause, "analysis": c.analysis}
+            for c in changes])
+
+
+def _status_change(row: Any) -> StatusChange:
+    return StatusChange(row.finding_id, row.analyzer_arn, row.resource_owner_account, row.previous_status,
+                        row.status, as_utc(row.changed_at), row.cause, row.analysis)
 
 
 def _bulk_update(session: Session, table: Any, key_columns: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> None:

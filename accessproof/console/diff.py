@@ -38,5 +38,8 @@ def side_by_side(before: str, after: str) -> list[DiffRow]:
         else:
             a, b = left[i1:i2], right[j1:j2]
             for n in range(max(len(a), len(b))):
-                rows.append(DiffRow(a[n] if n < len(a) else None, b[n] if n < len(b) else None, "changed"))
+                left_line, right_line = a[n] if n < len(a) else None, b[n] if n < len(b) else None
+                kind = "changed" if left_line is not None and right_line is not None else (
+                    "removed" if right_line is None else "added")
+                rows.append(DiffRow(left_line, right_line, kind))
     return rows

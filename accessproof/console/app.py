@@ -328,7 +328,8 @@ class Console:
             recommendation = self._recommendation(finding)
         return Page("finding.html", {
             "title": f"Finding {finding.id}", "analyzer": analyzer, "finding": finding, "shown": shown,
-            "sentence": witness_sentence(finding.witness, finding.condition) if finding.witness else None,
+            "sentence": witness_sentence(finding.witness, finding.condition, bool(finding.is_public))
+            if finding.witness else None,
             "policy": policy, "history": self.store.finding_history(analyzer.arn, finding.id),
             "details": finding.finding_details() if finding.finding_type != EXTERNAL_ACCESS else [],
             "recommendation": recommendation, "message": request.query_params.get("done", "")[:200],
@@ -344,8 +345,10 @@ class Console:
         except (ValueError, OSError, Exception) as e:  # noqa: BLE001 - shown on the page, never a traceback
             return {"error": _error_message(e), "steps": []}
         steps = []
+        replaced = {step.existing_policy_id for step in made.steps if step.recommended_policy}
         for step in made.steps:
             steps.append({
+                "replaced": step.recommended_action == "DETACH_POLICY" and step.existing_policy_id in replaced,
                 "action": step.recommended_action, "policy": step.existing_policy_id,
                 "diff": side_by_side(step.existing_policy, step.recommended_policy) if step.recommended_policy else None,
                 "proof": (step.proof or {}).get("result"), "proof_reasons": (step.proof or {}).get("reasons") or [],

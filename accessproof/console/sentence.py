@@ -35,10 +35,14 @@ def caller(principal: Optional[str]) -> str:
     return principal
 
 
-def witness_sentence(witness: Mapping[str, Any], condition: Optional[Mapping[str, str]] = None) -> str:
+def witness_sentence(witness: Mapping[str, Any], condition: Optional[Mapping[str, str]] = None,
+                     public: bool = False) -> str:
     """The witness as one sentence; the context keys the finding's condition names are added
-    ("when kms:EncryptionContext:project is alpha")."""
+    ("when kms:EncryptionContext:project is alpha"). ``public``: the finding is public, so the
+    witness's caller is one example of anyone."""
     who = caller(witness.get("principal"))
+    if public and who != "anonymous callers":
+        who = f"anyone (for example {who})"
     action = witness.get("action") or "an action"
     resource = witness.get("resource") or "the resource"
     sentence = f"{who} can call {action} on {resource}"

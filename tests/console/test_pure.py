@@ -81,6 +81,9 @@ def test_witness_sentence_names_the_condition_keys_of_the_finding():
     assert sentence.witness_sentence(witness) == "Anonymous callers can call s3:GetObject on arn:aws:s3:::reports/x"
     assert sentence.witness_sentence(witness, {"aws:SourceIp": "10.0.0.0/8"}) == (
         "Anonymous callers can call s3:GetObject on arn:aws:s3:::reports/x when aws:SourceIp is 10.0.0.1")
+    someone = {**witness, "principal": "arn:aws:iam::999999999999:user/w"}
+    assert sentence.witness_sentence(someone, public=True).startswith(
+        "Anyone (for example user w of account 999999999999) can call s3:GetObject")
 
 
 # --- query --------------------------------------------------------------------------------------

@@ -47,6 +47,7 @@ log = logging.getLogger("accessproof.console")
 
 MAX_FORM_BYTES = 2 << 20  # two policies of AWS's largest size, URL-encoded, with room to spare
 TREND_DAYS = 30
+TOP_ACCOUNTS = 25  # the overview lists this many accounts; ?accounts=all lists every one
 PUBLIC_ACCESS_RESOURCE_TYPES = (
     "AWS::S3::Bucket", "AWS::S3::AccessPoint", "AWS::S3::Glacier", "AWS::S3Express::DirectoryBucket",
     "AWS::S3Express::AccessPoint", "AWS::S3::Table", "AWS::S3Tables::TableBucket", "AWS::S3Tables::Table",
@@ -254,7 +255,7 @@ class Console:
             store = self.store
             rows = store.overview_rows() if analyzers else []
             latest = store.latest_analysis_changes() if analyzers else []
-            history = store.status_changes_since(
+            history = store.status_counts_since(
                 datetime.combine(today - timedelta(days=TREND_DAYS - 1), datetime.min.time(), tzinfo=timezone.utc)) \
                 if analyzers else []
         except FindingsError:
@@ -265,8 +266,10 @@ class Console:
             svg.Series("created", tuple(d.created for d in data.trend)),
             svg.Series("archived", tuple(d.archived for d in data.trend)),
             svg.Series("resolved", tuple(d.resolved for d in data.trend))])
+        everyone = request.query_params.get("accounts") == "all"
         return Page("overview.html", {
-            "title": "Overview", "overview": data, "analyzers": analyzers, "trend_chart": trend_chart,
+            "title": "Overview", "overview": data, "accounts": data.accounts if everyone else data.accounts[:TOP_ACCOUNTS],
+            "top_accounts": TOP_ACCOUNTS, "analyzers": analyzers, "trend_chart": trend_chart,
             "type_chart": svg.bar_chart("Active findings by type", list(data.by_type[:10])),
             "resource_chart": svg.bar_chart("Active findings by resource type", list(data.by_resource_type[:10])),
             "account_chart": svg.bar_chart("Active findings by account",

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Iterable, Sequence
 
-from ..findings.model import ACTIVE, ARCHIVED, EXTERNAL_ACCESS, RESOLVED, FindingOverviewRow, StatusChange
+from ..findings.model import (
+    ACTIVE, ARCHIVED, EXTERNAL_ACCESS, RESOLVED, FindingOverviewRow, StatusChange, StatusCount,
+)
 
 UNUSED_PREFIX = "Unused"
 
@@ -73,44 +75,45 @@ def active_changes(changes: Iterable[StatusChange]) -> Counter:
     return delta
 
 
-def trend(changes: Iterable[StatusChange], today: date, days: int = 30) -> tuple[TrendDay, ...]:
+def trend(changes: Iterable[StatusCount], today: date, days: int = 30) -> tuple[TrendDay, ...]:
     """Per day of the ``days`` ending ``today``: created (opened), archived, resolved."""
     first = today - timedelta(days=days - 1)
     counts: dict[date, Counter] = defaultdict(Counter)
     for change in changes:
-        day = change.changed_at.date()
+        day = change.day
         if first <= day <= today:
-            if change.previous_status is None:
-                counts[day]["created"] += 1
+            if change.opened:
+                counts[day]["created"] += change.count
             if change.status == ARCHIVED:
-                counts[day]["archived"] += 1
+                counts[day]["archived"] += change.count
             elif change.status == RESOLVED:
-                counts[day]["resolved"] += 1
+                counts[day]["resolved"] += change.count
     return tuple(TrendDay(first + timedelta(days=i), **counts.get(first + timedelta(days=i), {}))
                  for i in range(days))
 
 
 def overview(rows: Sequence[FindingOverviewRow], latest: Iterable[StatusChange] = (),
-             history: Iterable[StatusChange] = (), *, today: date, days: int = 30) -> Overview:
-    """The overview of ``rows`` (every finding), ``latest`` (the latest analyses' changes) and
-    ``history`` (status changes of the last ``days``)."""
+             history: Iterable[StatusCount] = (), *, today: date, days: int = 30) -> Overview:
+    """The overview of ``rows`` (the findings, counted), ``latest`` (the latest analyses' changes)
+    and ``history`` (status changes of the last ``days``, counted per day)."""
     statuses: Counter = Counter()
     by_type: Counter = Counter()
     by_resource: Counter = Counter()
     per_account: dict[str, dict[str, Counter]] = defaultdict(lambda: {"type": Counter(), "resource": Counter(),
                                                                       "kind": Counter()})
     for row in rows:
-        statuses[row.status] += 1
+        n = row.count
+        statuses[row.status] += n
         if row.status != ACTIVE:
             continue
-        by_type[row.finding_type] += 1
-        by_resource[row.resource_type] += 1
+        by_type[row.finding_type] += n
+        by_resource[row.resource_type] += n
         account = per_account[row.resource_owner_account]
-        account["type"][row.finding_type] += 1
-        account["resource"][row.resource_type] += 1
-        account["kind"][kind_of(row.finding_type)] += 1
+        account["type"][row.finding_type] += n
+        account["resource"][row.resource_type] += n
+        account["kind"][kind_of(row.finding_type)] += n
         if row.is_public:
-            account["kind"]["public"] += 1
+            account["kind"]["public"] += n
     delta = active_changes(latest)
     accounts = [AccountSummary(account=name, active=sum(c["type"].values()), external=c["kind"]["external"],
                                unused=c["kind"]["unused"], public=c["kind"]["public"], by_type=_ranked(c["type"]),

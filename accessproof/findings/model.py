@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any, Iterable, Mapping, Optional
 
 # Enums as the botocore model (accessanalyzer 2019-11-01) spells them.
@@ -349,12 +349,21 @@ def status_changes(before: Mapping[str, str], after: Iterable["Finding"], cause:
 
 @dataclass(frozen=True)
 class FindingOverviewRow:
-    """The columns of a finding an overview counts by (``FindingsStore.overview_rows``)."""
+    """How many findings have these counted columns (``FindingsStore.overview_rows``)."""
 
-    analyzer_arn: str
     resource_owner_account: str
     finding_type: str
     resource_type: str
     status: str
     is_public: Optional[bool]
-    error: Optional[str]
+    count: int = 1
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    """How many status changes of one kind a day saw (``FindingsStore.status_counts_since``)."""
+
+    day: date
+    opened: bool  # the change opened the finding (no previous status)
+    status: str
+    count: int

@@ -10,7 +10,7 @@ from datetime import date, datetime, timezone
 import pytest
 
 from accessproof.console import auth, diff, highlight, query, sentence, summary, svg
-from accessproof.findings.model import ACTIVE, ARCHIVED, RESOLVED, FindingOverviewRow, StatusChange
+from accessproof.findings.model import ACTIVE, ARCHIVED, RESOLVED, FindingOverviewRow, StatusChange, StatusCount
 
 ATTACK = '<script>alert("x")</script>'
 
@@ -139,8 +139,8 @@ A, B, C = "111111111111", "222222222222", "333333333333"
 ARN = "arn:aws:access-analyzer:us-east-1:111111111111:analyzer/x"
 
 
-def _row(account, status=ACTIVE, finding_type="ExternalAccess", resource_type="AWS::S3::Bucket", public=False):
-    return FindingOverviewRow(ARN, account, finding_type, resource_type, status, public, None)
+def _row(account, status=ACTIVE, finding_type="ExternalAccess", resource_type="AWS::S3::Bucket", public=False, count=1):
+    return FindingOverviewRow(account, finding_type, resource_type, status, public, count)
 
 
 def _change(account, previous, status, day=1):
@@ -165,10 +165,11 @@ def test_an_account_whose_findings_all_closed_shows_its_change():
 
 
 def test_trend_counts_created_archived_and_resolved_per_day():
-    history = [_change(A, None, ACTIVE, 1), _change(A, None, ARCHIVED, 1), _change(A, ACTIVE, ARCHIVED, 2),
-               _change(A, ARCHIVED, RESOLVED, 2), _change(A, None, ACTIVE, 5)]  # day 5: after "today"
+    history = [StatusCount(date(2026, 1, 1), True, ACTIVE, 5), StatusCount(date(2026, 1, 1), True, ARCHIVED, 1),
+               StatusCount(date(2026, 1, 2), False, ARCHIVED, 2), StatusCount(date(2026, 1, 2), False, RESOLVED, 3),
+               StatusCount(date(2026, 1, 5), True, ACTIVE, 9)]  # day 5: after "today"
     days = summary.trend(history, date(2026, 1, 3), days=3)
-    assert [(d.day.day, d.created, d.archived, d.resolved) for d in days] == [(1, 2, 1, 0), (2, 0, 1, 1), (3, 0, 0, 0)]
+    assert [(d.day.day, d.created, d.archived, d.resolved) for d in days] == [(1, 6, 1, 0), (2, 0, 2, 3), (3, 0, 0, 0)]
 
 
 # --- diff ---------------------------------------------------------------------------------------

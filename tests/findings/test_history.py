@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select, update
 
 from accessproof.findings import FindingsStore
@@ -39,7 +41,11 @@ def test_every_status_change_is_recorded_with_its_cause(store, clock):
     history = store.finding_history(arn, queue.id)
     assert history[-1].changed_at == clock.now and history[-1].resource_owner_account == queue.resource_owner_account
     assert [(c.finding_id, c.status) for c in store.latest_analysis_changes()] == [(queue.id, RESOLVED)]
-    assert len(store.status_changes_since(clock.now)) == 1
+    counts = {(c.day, c.opened, c.status): c.count for c in store.status_counts_since(clock.now - timedelta(days=30))}
+    first, last = (clock.now - timedelta(hours=3)).date(), clock.now.date()
+    assert counts[(first, True, ACTIVE)] == 2 and counts[(last, False, RESOLVED)] == 1
+    assert sum(counts.values()) == 6
+    assert store.status_counts_since(clock.now + timedelta(seconds=1)) == []
 
 
 def test_findings_opened_archived_by_a_rule_start_archived(store):
@@ -55,10 +61,11 @@ def test_overview_rows_read_the_counted_columns_of_every_analyzer(store):
     second = store.create_analyzer("b", "ACCOUNT").arn
     store.record_analysis(first, [analysis(BUCKET, fresh(), public())])
     store.record_analysis(second, [analysis(QUEUE, fresh(QUEUE))])
+    store.record_analysis(second, [analysis(BUCKET, fresh(), fresh(action=("s3:PutObject",)))])
     rows = store.overview_rows()
-    assert sorted((r.analyzer_arn[-1], r.resource_type, r.status, bool(r.is_public)) for r in rows) == [
-        ("a", "AWS::S3::Bucket", ACTIVE, False), ("a", "AWS::S3::Bucket", ACTIVE, True),
-        ("b", "AWS::SQS::Queue", ACTIVE, False)]
+    assert sorted((r.resource_type, r.status, bool(r.is_public), r.count) for r in rows) == [
+        ("AWS::S3::Bucket", ACTIVE, False, 3), ("AWS::S3::Bucket", ACTIVE, True, 1),
+        ("AWS::SQS::Queue", ACTIVE, False, 1)]
 
 
 def test_a_version_3_database_gets_the_history_table(database_url, clock):

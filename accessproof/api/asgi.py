@@ -23,7 +23,7 @@ from typing import Any, Mapping, Optional, Sequence
 
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from .application import CUSTOMER, Application, Call, Caller
@@ -172,6 +172,12 @@ class Server:
                                       headers={"retry-after": "1"})
 
 
+def _redirect_to(target: str):
+    async def redirect(_request: Request) -> Response:
+        return RedirectResponse(target, status_code=307)
+    return redirect
+
+
 def create_app(application: Application, settings: ServeSettings,
                mounts: Sequence[tuple[str, Any]] = ()) -> Starlette:
     """The Starlette application of ``accessproof serve``. ``mounts``: (path prefix, ASGI app)
@@ -185,7 +191,10 @@ def create_app(application: Application, settings: ServeSettings,
         yield
         server.close()
 
-    routes: list[BaseRoute] = [Mount(path, app=mounted) for path, mounted in mounts]
+    routes: list[BaseRoute] = []
+    for path, mounted in mounts:
+        routes.append(Route(path, _redirect_to(path + "/"), methods=["GET", "HEAD"]))  # /console → /console/
+        routes.append(Mount(path, app=mounted))
     routes.append(Route("/{path:path}", server.endpoint, methods=_METHODS))
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.server = server

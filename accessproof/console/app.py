@@ -409,6 +409,9 @@ class Console:
         }
         if request.method != "POST":
             return Page("checks.html", values)
+        # Browsers send a textarea's line ends as CRLF: the policy is checked as it was typed.
+        form = {name: value.replace("\r\n", "\n") for name, value in form.items()}
+        values["form"] = form
         document = form.get("policy", "")
         policy_type = form.get("policy_type", "IDENTITY_POLICY")
         check = form.get("check", "validate")

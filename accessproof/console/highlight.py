@@ -51,6 +51,8 @@ def highlight(text: str, spans: Sequence[Span]) -> Markup:
             if number:
                 lines.append("".join(current))
                 current = []
+            if number < len(pieces) - 1:
+                piece = piece.removesuffix("\r")  # a CRLF line end is one line end
             if not piece:
                 continue
             if index is None:

@@ -178,6 +178,11 @@ def test_policy_checks_in_the_browser(database):
     html = client.post("/console/checks", data={"csrf_token": token, "policy": policy, "check": "validate",
                                                 "policy_type": "IDENTITY_POLICY"}).text
     assert "INVALID_ACTION" in html and '<mark class="error" id="finding-0"' in html
+    typed = policy.replace(", ", ",\r\n")  # a textarea's line ends, as browsers send them
+    marked = client.post("/console/checks", data={"csrf_token": token, "policy": typed, "check": "validate",
+                                                  "policy_type": "IDENTITY_POLICY"}).text
+    assert re.search(r'<mark class="error" id="finding-0" title="[^"]*">&#34;s3:GetObjekt&#34;</mark>', marked)
+    assert "(line 3, column " in marked
     bucket = ('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", '
               '"Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]}')
     public = client.post("/console/checks", data={"csrf_token": token, "policy": bucket, "check": "no-public-access",

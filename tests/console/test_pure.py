@@ -52,6 +52,10 @@ def test_a_span_across_lines_is_marked_on_each_line_and_anchored_once():
     assert out.count("<mark") == 3 and out.count('id="finding-0"') == 1
 
 
+def test_crlf_line_ends_make_one_line_each():
+    assert highlight.highlight("a\r\nb", []) == '<span class="line">a</span>\n<span class="line">b</span>\n'
+
+
 def test_overlapping_spans_the_later_one_wins_where_they_overlap():
     runs = list(highlight._runs("abcdef", [highlight.Span(0, 6, "grant"), highlight.Span(2, 4, "error")]))
     assert runs == [("ab", 0), ("cd", 1), ("ef", 0)]

@@ -10,7 +10,9 @@ has a ranking, changes and a trend. Starts ``accessproof serve --no-auth`` on it
   server's own ``Server-Timing`` figure;
 - load: Chromium (Debian's package, through Playwright) opening the page until its ``load`` event;
 - bytes: the HTML of the page (the CSS and the script add about 7 KB, cached after the first page);
-- the same for the first page of the findings table (50 of the ACTIVE findings, newest first).
+- the same for the first page of the findings table (50 of the ACTIVE findings, newest first: the
+  database filters, sorts and pages), and for a principal filter (which reads every finding and
+  filters them as ListFindings does).
 
     python bench/console.py [--findings 20000] [--accounts 200] [--runs 5]
 """
@@ -126,7 +128,8 @@ def main() -> None:
                     break
                 except OSError:
                     time.sleep(0.1)
-            pages = {"overview": f"{base}/console/", "findings (page 1 of 50)": f"{base}/console/findings"}
+            pages = {"overview": f"{base}/console/", "findings, page 1": f"{base}/console/findings",
+                     "findings, principal filter": f"{base}/console/findings?principal=44445555"}
             fetch(pages["overview"])  # warm: the first request opens the database
             print(f"{'page':<26} {'render p50':>10} {'min':>8} {'server':>8} {'chromium load p50':>18} {'bytes':>9}")
             loads = chromium_loads(list(pages.values()), options.runs)

@@ -278,31 +278,44 @@ class Console:
         })
 
     # --- findings -------------------------------------------------------------------------------
-    def _selected(self, chosen: query_module.FindingsQuery, analyzers: list) -> list[Finding]:
-        targets = [a for a in analyzers if not chosen.analyzer or a.arn == chosen.analyzer or a.name == chosen.analyzer]
+    def _selected(self, chosen: query_module.FindingsQuery, analyzers: list) -> tuple[int, list[Finding]]:
+        """How many findings the query selects, and those of its page. Equality filters and sorts on
+        columns are done by the database (``FindingsStore.findings_page``); a principal, condition or
+        substring filter reads the analyzers' findings and filters them as ListFindings does."""
+        targets = [a.arn for a in analyzers if not chosen.analyzer or chosen.analyzer in (a.arn, a.name)]
+        if not targets:
+            return 0, []
+        first = (chosen.page - 1) * query_module.PAGE_SIZE
+        equals = chosen.equals()
+        if equals is not None:
+            total, items = self.store.findings_page(targets, equals, chosen.to_sort(), first, query_module.PAGE_SIZE)
+            if items or not total:
+                return total, items
+            last = (max(1, -(-total // query_module.PAGE_SIZE)) - 1) * query_module.PAGE_SIZE  # past the end
+            return self.store.findings_page(targets, equals, chosen.to_sort(), last, query_module.PAGE_SIZE)
         from ..findings.filters import parse_sort, sort_findings
 
         found: list[Finding] = []
-        for analyzer in targets:
-            found.extend(self.store.list_findings(analyzer.arn, chosen.to_filter(), chosen.to_sort()).items)
-        if len(targets) > 1:
-            found = sort_findings(found, parse_sort(chosen.to_sort()))
-        return found
+        for arn in targets:
+            found.extend(self.store.list_findings(arn, chosen.to_filter(), chosen.to_sort()).items)
+        found = sort_findings(found, parse_sort(chosen.to_sort()))
+        start, end, _ = query_module.page_bounds(len(found), chosen.page)
+        return len(found), found[start:end]
 
     def findings_page(self, request: Request, session: Session, form: Mapping[str, str]) -> Page:
         chosen = query_module.parse_query(request.query_params)
         analyzers = self.analyzers()
         problems = list(chosen.problems)
         try:
-            found = self._selected(chosen, analyzers)
+            total, shown = self._selected(chosen, analyzers)
         except FindingsError as e:
             problems.append(_error_message(e))
-            found = []
-        start, end, pages = query_module.page_bounds(len(found), chosen.page)
+            total, shown = 0, []
+        start, end, pages = query_module.page_bounds(total, chosen.page)
         names = {a.arn: a.name for a in analyzers}
         base = self._base(request) + "/findings"
         return Page("findings.html", {
-            "title": "Findings", "query": chosen, "findings": found[start:end], "total": len(found),
+            "title": "Findings", "query": chosen, "findings": shown, "total": total,
             "first": start + 1, "last": end, "pages": pages, "page": min(chosen.page, pages), "names": names,
             "analyzers": analyzers, "problems": problems, "findings_url": base,
             "statuses": query_module.STATUSES,

@@ -56,6 +56,15 @@ class FindingsQuery:
             criteria["resource"] = {"contains": [self.resource]}
         return criteria
 
+    def equals(self) -> Optional[dict[str, str]]:
+        """The filter as equalities on columns (``FindingsStore.findings_page``), or None when it
+        has a principal, condition key or substring criterion (which only the full filter reads)."""
+        if self.principal or self.conditionKey or self.resource:
+            return None
+        pairs = {"status": self.status, "findingType": self.type, "resourceType": self.resourceType,
+                 "resourceOwnerAccount": self.account, "isPublic": self.isPublic}
+        return {key: value for key, value in pairs.items() if value}
+
     def to_sort(self) -> dict[str, str]:
         return {"attributeName": self.sort, "orderBy": self.order.upper()}
 

@@ -102,6 +102,10 @@ def test_findings_filter_sort_and_pages_from_the_url(database):
     assert "page=2" in following and "account=" + OTHER in following
     rest = re.findall(r'class="finding-link" href="[^"]+">([^<]+)</a>', client.get(following).text)
     assert rest == [f"arn:aws:s3:::other-{n:03d}" for n in range(50, 60)]
+    beyond = client.get("/console/findings", params={"account": OTHER, "page": "99"}).text
+    assert "51–60 of 60 findings" in beyond and len(re.findall(r'class="finding-link"', beyond)) == 10
+    both = client.get("/console/findings", params={"account": OTHER, "principal": OUTSIDER, "page": "2"}).text
+    assert "51–60 of 60 findings" in both  # the same through the full filter (a principal criterion)
     public = client.get("/console/findings", params={"isPublic": "true", "conditionKey": "aws:SourceIp"}).text
     assert re.findall(r'class="finding-link" href="[^"]+">([^<]+)</a>', public) == ["arn:aws:s3:::public-site"]
     bad = client.get("/console/findings", params={"status": "NOPE", "page": "x"})

@@ -110,6 +110,13 @@ def test_a_query_round_trips_through_its_url_and_gives_the_api_filter():
     assert "page=4" in chosen.url("/console/findings", page=4)
 
 
+def test_equalities_are_given_to_the_database_only_without_other_criteria():
+    assert query.parse_query({"account": "1", "isPublic": "false", "status": ""}).equals() == {
+        "resourceOwnerAccount": "1", "isPublic": "false"}
+    for other in ({"principal": "x"}, {"conditionKey": "aws:SourceIp"}, {"resource": "logs"}):
+        assert query.parse_query(other).equals() is None
+
+
 def test_the_default_query_shows_active_findings_newest_first_and_has_a_bare_url():
     chosen = query.parse_query({})
     assert chosen.to_filter() == {"status": {"eq": ["ACTIVE"]}}

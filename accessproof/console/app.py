@@ -358,7 +358,8 @@ class Console:
         try:
             with REASONING_LOCK:
                 made = recommendation_for(finding)
-        except (ValueError, OSError, Exception) as e:  # noqa: BLE001 - shown on the page, never a traceback
+        except Exception as e:  # noqa: BLE001 - a snapshot gone or changed: said on the page, never a traceback
+            log.warning("recommendation for finding %s failed: %s", finding.id, e)
             return {"error": _error_message(e), "steps": []}
         steps = []
         replaced = {step.existing_policy_id for step in made.steps if step.recommended_policy}

@@ -17,7 +17,7 @@ from accessproof.api.client import make_application
 from accessproof.api.sigv4 import Principal
 from accessproof.console import ConsoleSettings, create_console
 from accessproof.findings import FindingsStore
-from accessproof.findings.model import ACTIVE, ARCHIVED, FreshFinding, ResourceAnalysis
+from accessproof.findings.model import ARCHIVED, FreshFinding, ResourceAnalysis
 
 OWNER, OTHER, OUTSIDER = "111122223333", "444455556666", "999988887777"
 EVIL_BUCKET = 'arn:aws:s3:::<script>alert("pwned")</script>'

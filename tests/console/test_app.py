@@ -212,3 +212,25 @@ def test_errors_are_pages_without_tracebacks(database):
     huge = client.post("/console/checks", data={"csrf_token": token, "policy": "x" * (3 << 20)})
     assert huge.status_code == 413
     assert client.post("/console/checks", content=b"{}", headers={"content-type": "application/json"}).status_code == 415
+
+
+def test_serve_mounts_the_console_unless_told_not_to(tmp_path):
+    import urllib.error
+    import urllib.request
+
+    from tests.api.conftest import start_serve, stop_serve
+
+    database = f"sqlite:///{tmp_path / 'findings.db'}"
+    for arguments, expected in (([], 200), (["--no-console"], 404)):
+        running = start_serve(tmp_path, ["--no-auth", "--database", database, *arguments])
+        try:
+            try:
+                with urllib.request.urlopen(running.endpoint + "/console/", timeout=30) as response:
+                    status, body = response.status, response.read().decode()
+            except urllib.error.HTTPError as error:
+                status, body = error.code, error.read().decode()
+            assert status == expected, body
+            assert ("<h1>Overview</h1>" in body) == (expected == 200)
+        finally:
+            stop_serve(running)
+    assert not (tmp_path / "findings.db").exists()  # looking at the console creates no database

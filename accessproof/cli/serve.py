@@ -76,8 +76,10 @@ def serve_command(
     max_concurrent: int = typer.Option(4, "--max-concurrent", help="Requests worked on at once."),
     max_queued: int = typer.Option(64, "--max-queued", help="Requests waiting for a worker before new ones are throttled (429)."),
     access_log: bool = typer.Option(False, "--access-log", help="One JSON line per request on standard error."),
+    no_console: bool = typer.Option(False, "--no-console", help="Serve the API only, without the web console at /console."),
+    secure_cookies: bool = typer.Option(False, "--secure-cookies", help="Mark the console's session cookie Secure (when a TLS proxy is in front)."),
 ) -> None:
-    """Serve Access Analyzer's API (and IAM's SimulateCustomPolicy/SimulatePrincipalPolicy) over HTTP."""
+    """Serve Access Analyzer's API (and IAM's SimulateCustomPolicy/SimulatePrincipalPolicy) over HTTP, and the web console at /console."""
     import uvicorn
 
     from ..api.asgi import ServeSettings, create_app
@@ -124,8 +126,18 @@ def serve_command(
         logger = logging.getLogger("accessproof.serve.access")
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
-    app = create_app(application, settings)
+    mounts = []
+    if not no_console:
+        from ..console import ConsoleSettings, create_console
+
+        logins = None if no_auth else {key: p.secret_access_key for key, p in credentials.items() if p.service is None}
+        mounts.append(("/console", create_console(application, ConsoleSettings(
+            credentials=logins, snapshot=backend.get("snapshot"), secure_cookies=secure_cookies))))
+    app = create_app(application, settings, mounts=mounts)
     print(f"accessproof serve: http://{host}:{port} ({'unsigned requests accepted' if no_auth else 'SigV4 required'})",
           file=sys.stderr, flush=True)
+    if not no_console:
+        print(f"accessproof serve: console at http://{host}:{port}/console/"
+              f"{'' if no_auth else ' (log in with the access key id and secret access key)'}", file=sys.stderr, flush=True)
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, server_header=False,
                 date_header=True)

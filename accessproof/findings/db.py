@@ -357,13 +357,35 @@ class MonitorStateRow(Base):
     updated_at: Mapped[datetime]
 
 
+class FindingHistoryRow(Base):
+    """One change of a finding's status (the console's "history"): written by the store in the
+    transaction that makes the change. ``previous_status`` None: the finding was opened."""
+
+    __tablename__ = "finding_history"
+    __table_args__ = (
+        Index("ix_finding_history_finding", "finding_id", "seq"),
+        Index("ix_finding_history_analyzer_time", "analyzer_arn", "changed_at"),
+    )
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    finding_id: Mapped[str] = mapped_column(String(36))
+    analyzer_arn: Mapped[str] = mapped_column(Text)  # no foreign key: history outlives a deleted analyzer
+    resource_owner_account: Mapped[str] = mapped_column(String(32))
+    previous_status: Mapped[Optional[str]] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    changed_at: Mapped[datetime]
+    cause: Mapped[str] = mapped_column(String(300))  # "analysis", "UpdateFindings", "archive rule <name>"
+    analysis: Mapped[Optional[int]] = mapped_column(Integer)  # the analysis number, for cause "analysis"
+
+
 FINDINGS = FindingRow.__table__
+HISTORY = FindingHistoryRow.__table__
 # Version 1: the tables without a version row (accessproof 0.1 before this change). Version 2: the
 # unique index on open findings, analysis numbers, findings_merged. Version 3: notification
 # subscriptions, the notification outbox, monitor state. Version 4 (issue 16): the sort indexes of
-# findings (``SORT_INDEXES``) for keyset pagination. Version 5: issue 13's.
+# findings (``SORT_INDEXES``) for keyset pagination. Version 5: finding_history (status changes of findings).
 SCHEMA_COMPONENT = "findings"
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 UNVERSIONED = 1
 OUR_TABLES = frozenset({"analyzers", "archive_rules", "findings", "analyzed_resources"})
 # pg_advisory_xact_lock key that serializes schema creation and upgrades on one PostgreSQL database.
@@ -533,6 +555,8 @@ def _upgrade(connection: Connection, version: int) -> Upgrade:
     _upgrade_to_notifications(connection)
     if version < 4:
         _upgrade_to_sort_indexes(connection)
+    if version < 5:
+        _upgrade_to_history(connection)
     _record_version(connection)
     return upgrade
 
@@ -552,6 +576,12 @@ def _upgrade_to_notifications(connection: Connection) -> None:
     """Schema 2 → 3: the notification and monitor tables (new tables only; nothing existing changes)."""
     Base.metadata.create_all(connection, tables=[NotificationSubscriptionRow.__table__,
                                                  NotificationOutboxRow.__table__, MonitorStateRow.__table__])
+
+
+def _upgrade_to_history(connection: Connection) -> None:
+    """Schema 4 → 5: ``finding_history`` (a new table and its indexes, created only if missing).
+    Findings that exist already get no history before the upgrade: the console says so."""
+    Base.metadata.create_all(connection, tables=[HISTORY])
 
 
 def _upgrade_from_unversioned(connection: Connection) -> Upgrade:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
-from typing import Any, Mapping, Optional
+from datetime import date, datetime, timezone
+from typing import Any, Iterable, Mapping, Optional
 
 # Enums as the botocore model (accessanalyzer 2019-11-01) spells them.
 ANALYZER_TYPES = (
@@ -316,3 +316,54 @@ class AnalyzedResource:
             "resourceOwnerAccount": self.resource_owner_account,
             "resourceType": self.resource_type,
         }
+
+
+# What changed a finding's status (``StatusChange.cause``).
+CAUSE_ANALYSIS = "analysis"
+CAUSE_UPDATE = "UpdateFindings"
+CAUSE_ARCHIVE_RULE = "archive rule"  # followed by the rule's name
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """One change of a finding's status, as the store records it (``finding_history``)."""
+
+    finding_id: str
+    analyzer_arn: str
+    resource_owner_account: str
+    previous_status: Optional[str]  # None: the finding was opened
+    status: str
+    changed_at: datetime
+    cause: str
+    analysis: Optional[int] = None  # the analysis number when ``cause`` is an analysis
+
+
+def status_changes(before: Mapping[str, str], after: Iterable["Finding"], cause: str,
+                   analysis: Optional[int] = None) -> list[StatusChange]:
+    """The changes from ``before`` (finding id → status; absent: new) to ``after``; unchanged
+    findings give none."""
+    return [StatusChange(f.id, f.analyzer_arn, f.resource_owner_account, before.get(f.id), f.status, f.updated_at,
+                         cause, analysis)
+            for f in after if before.get(f.id) != f.status]
+
+
+@dataclass(frozen=True)
+class FindingOverviewRow:
+    """How many findings have these counted columns (``FindingsStore.overview_rows``)."""
+
+    resource_owner_account: str
+    finding_type: str
+    resource_type: str
+    status: str
+    is_public: Optional[bool]
+    count: int = 1
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    """How many status changes of one kind a day saw (``FindingsStore.status_counts_since``)."""
+
+    day: date
+    opened: bool  # the change opened the finding (no previous status)
+    status: str
+    count: int

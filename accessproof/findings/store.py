@@ -16,17 +16,17 @@ from __future__ import annotations
 
 import re
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Sequence, Union
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import Date, bindparam, cast, delete, func, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from . import lifecycle, outbox
 from .db import (
-    DEFAULT_DATABASE_FILE, FINDINGS, OPEN_STATUSES, AnalyzedResourceRow, AnalyzerRow, ArchiveRuleRow, FindingRow,
+    DEFAULT_DATABASE_FILE, FINDINGS, HISTORY, OPEN_STATUSES, AnalyzedResourceRow, AnalyzerRow, ArchiveRuleRow, FindingRow,
     database_errors, ensure_schema, finding_columns, finding_record, make_engine, reading, writing,
 )
 from .errors import ConflictError, DatabaseConstraintError, MissingDatabaseError, NotFoundError, ValidationError
@@ -37,8 +37,9 @@ from .filters import (
 )
 from .lifecycle import Reconciliation
 from .model import (
-    ACTIVE, ANALYZER_TYPES, ARCHIVED, EXTERNAL_ACCESS, RESOLVED, AnalyzedResource, Analyzer, ArchiveRule, Finding,
-    ResourceAnalysis, as_utc, utc_now,
+    ACTIVE, ANALYZER_TYPES, ARCHIVED, CAUSE_ANALYSIS, CAUSE_ARCHIVE_RULE, CAUSE_UPDATE, EXTERNAL_ACCESS, RESOLVED,
+    AnalyzedResource, Analyzer, ArchiveRule, Finding, FindingOverviewRow, ResourceAnalysis, StatusChange,
+    StatusCount, as_utc, status_changes, utc_now,
 )
 from .statistics import findings_statistics
 
@@ -49,6 +50,13 @@ ANALYZER_ARN = re.compile(r"[^:]*:[^:]*:[^:]*:[^:]*:[^:]*:analyzer/.{1,255}")
 DEFAULT_ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
 RESOURCES = AnalyzedResourceRow.__table__
+# What ``findings_page`` lets the database filter (equality) and sort by: columns that every finding
+# has (no NULL to order), compared as ListFindings compares them.
+SQL_FILTER_KEYS = {"status": "status", "findingType": "finding_type", "resourceType": "resource_type",
+                   "resourceOwnerAccount": "resource_owner_account", "isPublic": "is_public"}
+SQL_SORT_KEYS = {"createdAt": "created_at", "updatedAt": "updated_at", "resource": "resource",
+                 "resourceType": "resource_type", "resourceOwnerAccount": "resource_owner_account",
+                 "findingType": "finding_type", "status": "status"}
 # The size of one DELETE ... WHERE id IN (...) batch, and of one ... WHERE resource IN (...) query
 # (SQLite allows 32,766 parameters).
 DELETE_BATCH = 500
@@ -366,6 +374,8 @@ class FindingsStore:
             now = self._now()
             changed = lifecycle.apply_archive_rule(active, _archive_rule(rule), now)
             self._update_status_rows(session, changed)
+            _record_history(session, status_changes({f.id: f.status for f in active}, changed,
+                                                    f"{CAUSE_ARCHIVE_RULE} {rule_name}"))
             self._notify(session, analyzer, outbox.status_changes({f.id: f for f in active}, changed), now)
             return changed
 
@@ -476,6 +486,7 @@ class FindingsStore:
                 findings = self._findings(session, analyzer.arn, resource=[resource_arn])
                 changed = lifecycle.update_status(findings, status, now, strict=False)
             self._update_status_rows(session, changed)
+            _record_history(session, status_changes({f.id: f.status for f in findings}, changed, CAUSE_UPDATE))
             self._notify(session, analyzer, outbox.status_changes({f.id: f for f in findings}, changed), now)
             return changed
 
@@ -523,6 +534,8 @@ class FindingsStore:
             outcome = lifecycle.reconcile(analyzer.arn, [f for f, _ in in_scope], fresh, rules, now,
                                           protected=protected)
             self._write_reconciliation(session, outcome, number)
+            _record_history(session, status_changes({f.id: f.status for f, _ in in_scope},
+                                                    (*outcome.opened, *outcome.resolved), CAUSE_ANALYSIS, number))
             self._record_resources(session, analyzer.arn, results, outcome, now, number, seen, complete=complete)
             self._notify(session, analyzer, outbox.reconciliation_changes(
                 {f.id: f for f, _ in in_scope}, outcome.opened, outcome.resolved, outcome.deleted), now)
@@ -611,6 +624,72 @@ class FindingsStore:
                     AnalyzedResourceRow.analyzer_arn == analyzer_arn,
                     AnalyzedResourceRow.resource.in_(gone[start:start + DELETE_BATCH])))
 
+    # --- history and overview (the console) -----------------------------------------------
+
+    def finding_history(self, analyzer_arn: str, finding_id: str) -> list[StatusChange]:
+        """The status changes of one finding, oldest first (none before schema 5 existed)."""
+        with self._transaction() as session:
+            analyzer = self._analyzer_row_by_arn(session, analyzer_arn)
+            rows = session.execute(select(HISTORY).where(HISTORY.c.analyzer_arn == analyzer.arn,
+                                                         HISTORY.c.finding_id == finding_id)
+                                   .order_by(HISTORY.c.seq))
+            return [_status_change(row) for row in rows]
+
+    def latest_analysis_changes(self) -> list[StatusChange]:
+        """The status changes that each analyzer's latest analysis made."""
+        with self._transaction() as session:
+            latest = {arn: number for arn, number in session.execute(
+                select(AnalyzerRow.arn, AnalyzerRow.analyses_recorded))}
+            rows = session.execute(select(HISTORY).where(HISTORY.c.cause == CAUSE_ANALYSIS,
+                                                         HISTORY.c.analysis.in_(set(latest.values()) or {0}))
+                                   .order_by(HISTORY.c.seq))
+            return [change for change in map(_status_change, rows) if latest.get(change.analyzer_arn) == change.analysis]
+
+    def overview_rows(self) -> list[FindingOverviewRow]:
+        """Every analyzer's findings counted by account, finding type, resource type, status and
+        isPublic (grouped by the database: an overview of 20,000 findings reads a few hundred rows)."""
+        columns = (FINDINGS.c.resource_owner_account, FINDINGS.c.finding_type, FINDINGS.c.resource_type,
+                   FINDINGS.c.status, FINDINGS.c.is_public)
+        with self._transaction() as session:
+            return [FindingOverviewRow(*row) for row in session.execute(
+                select(*columns, func.count()).group_by(*columns))]
+
+    def status_counts_since(self, since: datetime) -> list[StatusCount]:
+        """Every analyzer's status changes at or after ``since``, counted per UTC day, kind and status."""
+        changed = HISTORY.c.changed_at
+        opened = HISTORY.c.previous_status.is_(None)
+        with self._transaction() as session:
+            day = (func.date(changed) if self.engine.dialect.name == "sqlite"
+                   else cast(func.timezone("UTC", changed), Date))
+            rows = session.execute(select(day, opened, HISTORY.c.status, func.count())
+                                   .where(changed >= since).group_by(day, opened, HISTORY.c.status))
+            return [StatusCount(_as_date(d), bool(o), status, n) for d, o, status, n in rows]
+
+    def findings_page(self, analyzer_arns: Sequence[str], equals: Mapping[str, str], sort: Mapping[str, str],
+                      offset: int, limit: int) -> tuple[int, list[Finding]]:
+        """One page of the findings of ``analyzer_arns`` whose ``equals`` keys (``SQL_FILTER_KEYS``)
+        have the given values, sorted as ListFindings sorts (``SQL_SORT_KEYS``; ties by id), done
+        by the database; and how many there are in all. The console's table without a principal,
+        condition or substring filter: the same findings, in the same order, as ``list_findings``
+        of each analyzer merged, without reading the others."""
+        parsed_sort = parse_sort(sort)
+        column = FINDINGS.c[SQL_SORT_KEYS[parsed_sort.attribute_name]]
+        conditions = [FINDINGS.c.analyzer_arn.in_(list(analyzer_arns))]
+        for key, value in equals.items():
+            if key == "isPublic":
+                conditions.append(FINDINGS.c.is_public.is_(value.lower() == "true"))
+            else:
+                conditions.append(FINDINGS.c[SQL_FILTER_KEYS[key]] == value)
+        postgresql = self.engine.dialect.name == "postgresql"
+        ordered = [column.collate("C") if postgresql and column.name not in ("created_at", "updated_at") else column,
+                   FINDINGS.c.id.collate("C") if postgresql else FINDINGS.c.id]
+        if parsed_sort.order_by == "DESC":
+            ordered = [c.desc() for c in ordered]
+        with self._transaction() as session:
+            total = session.scalar(select(func.count()).select_from(FINDINGS).where(*conditions)) or 0
+            rows = session.execute(select(FINDINGS).where(*conditions).order_by(*ordered).offset(offset).limit(limit))
+            return total, [finding_record(row) for row in rows]
+
     # --- analyzed resources ---------------------------------------------------------------
 
     def list_analyzed_resources(self, analyzer_arn: str, resource_type: Optional[str] = None, *,
@@ -638,6 +717,25 @@ class FindingsStore:
                 raise NotFoundError(f"Analyzed resource {resource_arn} not found")
             findings = self._findings(session, analyzer.arn, resource=[resource_arn])
             return analyzed_resource_view(_analyzed_resource(row), findings)
+
+
+def _record_history(session: Session, changes: Sequence[StatusChange]) -> None:
+    """Append ``changes`` to ``finding_history``, in the transaction that made them."""
+    if changes:
+        session.execute(insert(HISTORY), [
+            {"finding_id": c.finding_id, "analyzer_arn": c.analyzer_arn,
+             "resource_owner_account": c.resource_owner_account, "previous_status": c.previous_status,
+             "status": c.status, "changed_at": c.changed_at, "cause": c.cause, "analysis": c.analysis}
+            for c in changes])
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def _status_change(row: Any) -> StatusChange:
+    return StatusChange(row.finding_id, row.analyzer_arn, row.resource_owner_account, row.previous_status,
+                        row.status, as_utc(row.changed_at), row.cause, row.analysis)
 
 
 def _bulk_update(session: Session, table: Any, key_columns: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> None:

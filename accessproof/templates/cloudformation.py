@@ -4,8 +4,9 @@ One extractor per resource type (``_EXTRACTORS``); each reads the resolved prope
 and returns ``ExtractedPolicy`` records with the line of the policy in the file. A policy whose
 value cannot be resolved is still returned, with ``document=None`` and the reasons, so that the
 report can say what was not checked. Policy names follow cfn-policy-validator's (``TrustPolicy``,
-``BucketPolicy``, ``QueuePolicy``, ``TopicPolicy``, ``KeyPolicy``, ``SecretPolicy``,
-``RepositoryPolicy``, ``FileSystemPolicy``, ``ResourcePolicy`` for a Lambda function's permissions).
+``BucketPolicy``, ``QueuePolicy``, ``TopicPolicy``, ``KeyPolicy``,
+``RepositoryPolicy``, ``FileSystemPolicy``, ``PermissionsPolicy`` for a Lambda function's permissions,
+``ResourcePolicy`` for a secret's).
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ def extract(tree: Mapping, name: str, settings: Settings) -> Deployment:
         if extractor is not None:
             extractor(ctx, logical_id, resource, line)
     _lambda_policies(ctx)
+    _managed_attachments(ctx)
     notes = () if not ctx.unresolved else tuple(str(u) for u in ctx.unresolved)
     return Deployment(name, "cloudformation", tuple(ctx.policies), tuple(ctx.buckets), tuple(ctx.unresolved), notes)
 
@@ -180,6 +182,28 @@ def _principal(ctx: _Context, kind: str, name: str) -> str:
 
 
 # ----------------------------------------------------------------------------- identities
+
+
+def _managed_attachments(ctx: _Context) -> None:
+    """A role, user or group naming a managed policy of the template in ``ManagedPolicyArns``: the
+    policy is attached to it too."""
+    kinds = {"AWS::IAM::Role": "role", "AWS::IAM::User": "user", "AWS::IAM::Group": "group"}
+    attached: dict[str, list[str]] = {}
+    for logical_id, resource in ctx.resolver.resources.items():
+        if not isinstance(resource, dict) or resource.get("Type") not in kinds or not ctx.resolver.included(logical_id):
+            continue
+        props = _properties(resource)
+        if "ManagedPolicyArns" not in props:
+            continue
+        principal = f"{kinds[resource['Type']]}/{_self_ref(ctx, logical_id, 'Ref', 0)}"
+        for arn in _strings(ctx, props["ManagedPolicyArns"], props.line_of("ManagedPolicyArns")):
+            managed = _managed_policy_by_arn(ctx, arn)
+            if managed is not None:
+                attached.setdefault(managed[0], []).append(principal)
+    if attached:
+        ctx.policies[:] = [replace(p, principals=p.principals + tuple(x for x in attached[p.resource] if x not in p.principals))
+                           if p.resource_type == "AWS::IAM::ManagedPolicy" and p.resource in attached else p
+                           for p in ctx.policies]
 
 
 def _role(ctx: _Context, logical_id: str, resource: dict, line: int) -> None:
@@ -311,18 +335,18 @@ def _bucket(ctx: _Context, logical_id: str, resource: dict, line: int) -> None:
 def _lambda_permission(ctx: _Context, logical_id: str, resource: dict, line: int) -> None:
     """A Lambda permission is one statement of the function's resource policy (AWS Lambda
     Developer Guide, "Using resource-based policies for Lambda"): the statements of every
-    permission on one function are gathered into its policy (``ResourcePolicy``)."""
+    permission on one function are gathered into its policy (``PermissionsPolicy``)."""
     props = _properties(resource)
     values, unresolved = ctx.resolve(props, line)
     function = values.get("FunctionName") if isinstance(values, dict) else None
     if unresolved or not isinstance(function, str):
         ctx.unresolved.extend(unresolved)
-        ctx.policies.append(ExtractedPolicy(ctx.file, line, logical_id, resource["Type"], "ResourcePolicy",
+        ctx.policies.append(ExtractedPolicy(ctx.file, line, logical_id, resource["Type"], "PermissionsPolicy",
                                             RESOURCE_POLICY, None, "AWS::Lambda::Function", None, (), tuple(unresolved)))
         return
     arn = _to_arn(ctx, "AWS::Lambda::Function", function.split(":")[0] if not function.startswith("arn:") else function)
     principal = values.get("Principal")
-    statement: dict = {"Sid": logical_id, "Effect": "Allow", "Action": values.get("Action"), "Resource": arn}
+    statement: dict = {"Effect": "Allow", "Action": values.get("Action"), "Resource": arn}
     if isinstance(principal, str) and principal.endswith(".amazonaws.com") or principal == "*":
         statement["Principal"] = principal if principal == "*" else {"Service": principal}
     elif isinstance(principal, str) and principal.isdigit():
@@ -347,7 +371,7 @@ def _lambda_permission(ctx: _Context, logical_id: str, resource: dict, line: int
 def _lambda_policies(ctx: _Context) -> None:
     for arn, statements in ctx.lambda_statements.items():
         line, logical_id = ctx.lambda_lines[arn]
-        ctx.policies.append(ExtractedPolicy(ctx.file, line, logical_id, "AWS::Lambda::Permission", "ResourcePolicy",
+        ctx.policies.append(ExtractedPolicy(ctx.file, line, logical_id, "AWS::Lambda::Permission", "PermissionsPolicy",
                                             RESOURCE_POLICY, {"Version": "2012-10-17", "Statement": statements},
                                             "AWS::Lambda::Function", arn))
 
@@ -370,7 +394,7 @@ _EXTRACTORS: dict[str, Callable[[_Context, str, dict, int], None]] = {
     "AWS::SNS::TopicPolicy": _resource_policy("TopicPolicy", "AWS::SNS::Topic", "PolicyDocument", "Topics", many=True),
     "AWS::SNS::TopicInlinePolicy": _resource_policy("TopicPolicy", "AWS::SNS::Topic", "PolicyDocument", "TopicArn"),
     "AWS::KMS::Key": _resource_policy("KeyPolicy", "AWS::KMS::Key", "KeyPolicy", None),
-    "AWS::SecretsManager::ResourcePolicy": _resource_policy("SecretPolicy", "AWS::SecretsManager::Secret",
+    "AWS::SecretsManager::ResourcePolicy": _resource_policy("ResourcePolicy", "AWS::SecretsManager::Secret",
                                                             "ResourcePolicy", "SecretId"),
     "AWS::ECR::Repository": _resource_policy("RepositoryPolicy", "AWS::ECR::Repository", "RepositoryPolicyText", None),
     "AWS::EFS::FileSystem": _resource_policy("FileSystemPolicy", "AWS::EFS::FileSystem", "FileSystemPolicy", None),

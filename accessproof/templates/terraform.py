@@ -31,8 +31,8 @@ _POLICY_ATTRIBUTES: dict[str, list[tuple[str, str, str, Optional[str], Optional[
     "aws_sns_topic": [("policy", "TopicPolicy", RESOURCE_POLICY, "AWS::SNS::Topic", None)],
     "aws_sns_topic_policy": [("policy", "TopicPolicy", RESOURCE_POLICY, "AWS::SNS::Topic", "arn")],
     "aws_kms_key": [("policy", "KeyPolicy", RESOURCE_POLICY, "AWS::KMS::Key", None)],
-    "aws_secretsmanager_secret": [("policy", "SecretPolicy", RESOURCE_POLICY, "AWS::SecretsManager::Secret", None)],
-    "aws_secretsmanager_secret_policy": [("policy", "SecretPolicy", RESOURCE_POLICY, "AWS::SecretsManager::Secret",
+    "aws_secretsmanager_secret": [("policy", "ResourcePolicy", RESOURCE_POLICY, "AWS::SecretsManager::Secret", None)],
+    "aws_secretsmanager_secret_policy": [("policy", "ResourcePolicy", RESOURCE_POLICY, "AWS::SecretsManager::Secret",
                                           "secret_arn")],
     "aws_ecr_repository_policy": [("policy", "RepositoryPolicy", RESOURCE_POLICY, "AWS::ECR::Repository", "repository")],
     "aws_efs_file_system_policy": [("policy", "FileSystemPolicy", RESOURCE_POLICY, "AWS::EFS::FileSystem",
@@ -130,7 +130,7 @@ def extract_plan(tree: Mapping, name: str, settings: Settings) -> Deployment:
             _lambda_permission(values, address, line, settings, lambda_statements, lambda_places)
     for arn, statements in lambda_statements.items():
         line, address = lambda_places[arn]
-        policies.append(ExtractedPolicy(name, line, address, "aws_lambda_permission", "ResourcePolicy", RESOURCE_POLICY,
+        policies.append(ExtractedPolicy(name, line, address, "aws_lambda_permission", "PermissionsPolicy", RESOURCE_POLICY,
                                         {"Version": "2012-10-17", "Statement": statements}, "AWS::Lambda::Function", arn))
     return Deployment(name, "terraform", tuple(policies), tuple(buckets), tuple(unresolved),
                       tuple(str(u) for u in unresolved))

@@ -2,18 +2,21 @@
 old one does not (and the reverse: access removed), each with a witness request the concrete
 evaluator replays.
 
-How (exact, and fast on large policies): one symbolic session over both policies (the reading of
-the custom checks, ``checks.common``: an identity policy's caller is a user of its account, a
-resource policy's caller any principal of another account), with one extra action pattern per
-catalog service (``svc:*``), so that the session's *action classes* — catalog actions that every
-action pattern of the query treats alike and that act on the same resource types — never mix
-services. Then, repeatedly: ask for a request the new policy grants and the old one does not;
-the witness's class is examined member by member (the witness with the member's action, replayed
-by the evaluator: a confirmed member is listed with that witness) and the class is excluded from
-further answers. When the solver answers *unsatisfiable*, no other catalog action has new access:
-the list is complete (a proof, as a check's PASS). A class member whose swapped witness does not
-replay is asked for individually (``string`` atoms cannot name it, so it is listed under
-``unconfirmed`` — never observed on the managed-policy corpus — rather than dropped).
+How (exact, and fast on large policies): one symbolic session over both policies, with the
+reading of the custom checks (``checks.common``: an identity policy's caller is a user of its
+account, a resource policy's caller any principal of another account) and the requests AWS can
+receive (``reason.requests``). The session groups catalog actions into *action classes*: actions
+that every action pattern of both policies treats alike and that act on the same resource types,
+plus the *untouched* actions that no pattern names. Then, repeatedly: ask for a request the new
+policy grants and the old one does not (a witness the evaluator replays); list every member of the
+witness's class with that witness (replayed with the member's action) and exclude the class from
+further answers — or, for an untouched action, replay each untouched catalog action on the
+plainest resources of its types and treat the listed ones as named from then on. Every few rounds
+a sweep replays the plainest request of every remaining class with the latest witness's principal
+and context, confirming most classes without the solver. When the solver answers
+*unsatisfiable*, no other catalog action has new access: the list is complete (a proof, as a
+check's PASS). A class member whose swapped witness does not replay is listed under
+``unconfirmed`` rather than dropped (never observed on the managed-policy corpus).
 """
 
 from __future__ import annotations
@@ -31,12 +34,13 @@ from ..checks.common import (
     witness_dict,
 )
 from ..evaluate import CompiledPolicy
-from ..reason import ACTION, Concrete, Encoder, Matches, action_pattern, conj, neg, opaque_keys
+from ..reason import Concrete, Encoder, conj, neg, opaque_keys
 from ..reason.requests import service_actions
-from ..reason.solver import Undecided
+from ..reason.solver import _NOT_YET, Undecided
 from ..runtime import cycle_collection_off
 
 MAX_CLASSES = 100_000
+MAX_ROUNDS = 50_000  # refinement rounds of one question (a "*" action on one ARN blocks a service per round)
 SWEEP_EVERY = 25  # rounds between two sweeps of the remaining classes (see ``_one_side``)
 
 
@@ -99,11 +103,6 @@ class PolicyDelta:
         return out
 
 
-@lru_cache(maxsize=1)
-def _service_patterns() -> tuple:
-    return tuple(Matches(ACTION, action_pattern(f"{prefix}:*")) for prefix in sorted(default_catalog().service_prefixes))
-
-
 @lru_cache(maxsize=None)
 def _type_of(action: str, resource: str) -> str:
     """The key of the resource type of ``action`` that ``resource`` belongs to ("*": none)."""
@@ -117,10 +116,11 @@ def _type_of(action: str, resource: str) -> str:
     return "?"
 
 
-def _one_side(new: CompiledPolicy, old: CompiledPolicy, policy_type: str) -> Side:
+def _one_side(new: CompiledPolicy, old: CompiledPolicy, policy_type: str, samples: tuple[str, ...] = ()) -> Side:
+    """``samples``: resource strings the policies name (wildcards made concrete), tried by the sweeps."""
     encoder = Encoder(opaque_keys((new, old)))
     grants_new, grants_old = caller_grants(encoder, new, policy_type), caller_grants(encoder, old, policy_type)
-    session = _session([new, old], [grants_new, grants_old, *_service_patterns()], policy_type, encoder, False)
+    session = _session([new, old], [grants_new, grants_old], policy_type, encoder, False)
     session.solver.add(z3.Not(session.unknown_action))  # catalog actions only
     term = conj([grants_new, neg(grants_old)])
 
@@ -132,38 +132,63 @@ def _one_side(new: CompiledPolicy, old: CompiledPolicy, policy_type: str) -> Sid
     blocked: set[int] = set()
     rounds = 0
 
-    def confirm(index: int, witness: Concrete, resource: Optional[str] = None) -> bool:
-        """Every member of class ``index`` with the witness's principal and context (and its
-        resource, or ``resource``); True when at least one member replays."""
-        any_confirmed = False
-        for member in (a.name for a in session.classes[index].actions):
-            if member.lower() in found:
-                continue
-            candidate = replace(witness, action=member, resource=resource or witness.resource)
-            if accept(candidate):
-                found[member.lower()] = ActionAccess(member, member.partition(":")[0],
-                                                     _type_of(member, candidate.resource), witness_dict(candidate))
-                any_confirmed = True
-        return any_confirmed
+    def record(candidate: Concrete) -> None:
+        found[candidate.action.lower()] = ActionAccess(candidate.action, candidate.action.partition(":")[0],
+                                                       _type_of(candidate.action, candidate.resource),
+                                                       witness_dict(candidate))
 
-    def sweep(witness: Concrete) -> None:
-        """Classes whose plainest request (an example ARN of a type, or "*") replays with this
-        witness's principal and context: confirmed without asking the solver."""
+    def candidates(types: tuple, witness: Concrete) -> list[str]:
+        if not types:
+            return list(dict.fromkeys(["*", witness.resource, *samples]))
+        out = [language.example for language in types]
+        out += [r for r in (witness.resource, *samples) if any(language.accepts(r) for language in types)]
+        return list(dict.fromkeys(out))
+
+    def try_action(name: str, types: tuple, witness: Concrete) -> bool:
+        for resource in candidates(types, witness):
+            candidate = replace(witness, action=name, resource=resource)
+            if accept(candidate):
+                record(candidate)
+                return True
+        return False
+
+    def block_class(index: int, witness: Concrete) -> None:
+        """Every member of the class, with the witness's principal, context and resource (the
+        members act on the same types), then the class is excluded from further answers."""
+        for member in session.classes[index].actions:
+            if member.name.lower() not in found and not accept(replace(witness, action=member.name)):
+                unconfirmed.append(member.name)
+            elif member.name.lower() not in found:
+                record(replace(witness, action=member.name))
+        blocked.add(index)
+        session.solver.add(z3.Not(session.act(index)))
+
+    def sweep_classes(witness: Concrete) -> None:
+        """Classes whose plainest requests replay with this witness's principal and context:
+        confirmed without asking the solver."""
         for index, cls in enumerate(session.classes):
             if index in blocked:
                 continue
-            resources = [language.example for language in cls.resource_types] or ["*"]
-            for resource in resources:
-                if accept(replace(witness, action=cls.actions[0].name, resource=resource)):
-                    confirm(index, witness, resource)
-                    unconfirmed.extend(a.name for a in cls.actions if a.name.lower() not in found)
-                    blocked.add(index)
-                    session.solver.add(z3.Not(session.act(index)))
-                    break
+            first = cls.actions[0].name
+            if first.lower() in found or try_action(first, cls.resource_types, witness):
+                block_class(index, replace(witness, resource=found[first.lower()].witness["resource"]))
 
+    def sweep_untouched(witness: Concrete, names: Optional[set[str]] = None) -> None:
+        """Catalog actions no pattern names (they differ only by their resource types): each one
+        whose request replays is listed; the session then treats the listed ones as named, so that
+        its answers about the untouched actions are about the others only."""
+        for prefix in sorted(default_catalog().service_prefixes):
+            for lower, action in service_actions(prefix).items():
+                if lower in session.touched or lower in found or (names is not None and lower not in names):
+                    continue
+                try_action(action.name, action.resource_types, witness)
+        session.touched = frozenset(session.touched | {k for k in found})
+        session._typeless = _NOT_YET
+
+    untouched_swept = False
     for round_number in range(MAX_CLASSES):
         try:
-            outcome = session.solve(term, accept)
+            outcome = session.solve(term, accept, max_rounds=MAX_ROUNDS)
         except Undecided as e:
             raise CheckUndecided(f"accessproof could not decide the access delta: {e}") from None
         rounds += outcome.rounds
@@ -173,19 +198,18 @@ def _one_side(new: CompiledPolicy, old: CompiledPolicy, policy_type: str) -> Sid
                 raise CheckUndecided("accessproof could not decide the access delta: a condition could not be "
                                      "settled exactly and no witness request was found")
             break
+        record(witness)
         index = _class_index(session, witness.action)
-        if index is None:
-            raise CheckUndecided(f"accessproof could not place {witness.action} in an action class")
-        found[witness.action.lower()] = ActionAccess(witness.action, witness.action.partition(":")[0],
-                                                     _type_of(witness.action, witness.resource), witness_dict(witness))
-        confirm(index, witness)
-        unconfirmed.extend(a.name for a in session.classes[index].actions if a.name.lower() not in found)
-        blocked.add(index)
-        session.solver.add(z3.Not(session.act(index)))
+        if index is not None:
+            block_class(index, witness)
+        else:
+            sweep_untouched(witness, None if not untouched_swept else {witness.action.lower()})
+            untouched_swept = True
         if round_number % SWEEP_EVERY == 0:
-            sweep(witness)
+            sweep_classes(witness)
     else:
         raise CheckUndecided("accessproof could not enumerate the access delta: too many action classes")
+    unconfirmed = [name for name in unconfirmed if name.lower() not in found]
     return Side(tuple(sorted(found.values(), key=lambda a: a.action)), tuple(sorted(set(unconfirmed))), rounds)
 
 
@@ -196,6 +220,21 @@ def _class_index(session, action: str) -> Optional[int]:
         index = {a.name.lower(): i for i, cls in enumerate(session.classes) for a in cls.actions}
         session._delta_index = index
     return index.get(lower)
+
+
+def _resource_samples(document: object) -> set[str]:
+    """The Resource strings of a policy with their wildcards filled in ("x")."""
+    out: set[str] = set()
+    statements = document.get("Statement", []) if isinstance(document, dict) else []
+    for statement in statements if isinstance(statements, list) else [statements]:
+        if not isinstance(statement, dict):
+            continue
+        for element in ("Resource", "NotResource"):
+            values = statement.get(element, [])
+            for value in values if isinstance(values, list) else [values]:
+                if isinstance(value, str) and value != "*":
+                    out.add(value.replace("*", "x").replace("?", "x"))
+    return out
 
 
 def _principal_values(document: object) -> set[str]:
@@ -221,8 +260,9 @@ def policy_delta(old_text: str, new_text: str, policy_type: str) -> PolicyDelta:
     """The access delta from ``old_text`` to ``new_text`` (policies of ``policy_type``)."""
     new = _compile(new_text, "new policy", policy_type)
     old = _compile(old_text, "old policy", policy_type)
-    added = _one_side(new, old, policy_type)
-    removed = _one_side(old, new, policy_type)
+    samples = tuple(sorted(_resource_samples(json.loads(old_text)) | _resource_samples(json.loads(new_text))))
+    added = _one_side(new, old, policy_type, samples)
+    removed = _one_side(old, new, policy_type, samples)
     new_principals: tuple[str, ...] = ()
     removed_principals: tuple[str, ...] = ()
     if policy_type == RESOURCE_POLICY:

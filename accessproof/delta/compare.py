@@ -51,7 +51,8 @@ class DeltaReport:
 
     @property
     def grants_new_access(self) -> bool:
-        return any(d.delta.added.actions or d.delta.added.unconfirmed for d in self.policies) or bool(self.new_external_access)
+        return any(d.delta.added.actions or d.delta.added.unconfirmed or not d.delta.added.complete
+                   for d in self.policies) or bool(self.new_external_access)
 
     def as_dict(self) -> dict:
         return {"grantsNewAccess": self.grants_new_access, "policies": [p.as_dict() for p in self.policies],

@@ -65,6 +65,7 @@ class Side:
     actions: tuple[ActionAccess, ...]
     unconfirmed: tuple[str, ...] = ()
     solver_rounds: int = 0
+    complete: bool = True  # False: the last question was answered "unsure" (a condition not settled exactly)
 
     def names(self) -> frozenset[str]:
         return frozenset(a.action for a in self.actions)
@@ -88,14 +89,15 @@ class PolicyDelta:
 
     @property
     def changed(self) -> bool:
-        return bool(self.added.actions or self.removed.actions or self.added.unconfirmed or self.removed.unconfirmed)
+        return bool(self.added.actions or self.removed.actions or self.added.unconfirmed or self.removed.unconfirmed
+                    or not self.added.complete or not self.removed.complete)
 
     def as_dict(self) -> dict:
         def side(s: Side) -> dict:
             return {"count": len(s.actions),
                     "services": {svc: {rt: [a.as_dict() for a in acts] for rt, acts in types.items()}
                                  for svc, types in s.grouped().items()},
-                    "unconfirmed": list(s.unconfirmed)}
+                    "unconfirmed": list(s.unconfirmed), "complete": s.complete}
         out = {"policyType": self.policy_type, "added": side(self.added), "removed": side(self.removed)}
         if self.policy_type == RESOURCE_POLICY:
             out["newPrincipals"] = list(self.new_principals)
@@ -120,9 +122,17 @@ def _one_side(new: CompiledPolicy, old: CompiledPolicy, policy_type: str, sample
     """``samples``: resource strings the policies name (wildcards made concrete), tried by the sweeps."""
     encoder = Encoder(opaque_keys((new, old)))
     grants_new, grants_old = caller_grants(encoder, new, policy_type), caller_grants(encoder, old, policy_type)
-    session = _session([new, old], [grants_new, grants_old], policy_type, encoder, False)
-    session.solver.add(z3.Not(session.unknown_action))  # catalog actions only
     term = conj([grants_new, neg(grants_old)])
+
+    def fresh_session():
+        """A session with the classes and untouched actions listed so far excluded. A session that
+        once blocked an opaque valuation answers "unsure" ever after; a fresh one does not."""
+        made = _session([new, old], [grants_new, grants_old], policy_type, encoder, False)
+        made.solver.add(z3.Not(made.unknown_action))  # catalog actions only
+        for index in blocked:
+            made.solver.add(z3.Not(made.act(index)))
+        made.touched = frozenset(made.touched | {k for k in found if k not in made.touched})
+        return made
 
     def accept(c: Concrete) -> bool:
         return replay(new, c, policy_type).allowed and not replay(old, c, policy_type).allowed
@@ -131,6 +141,7 @@ def _one_side(new: CompiledPolicy, old: CompiledPolicy, policy_type: str, sample
     unconfirmed: list[str] = []
     blocked: set[int] = set()
     rounds = 0
+    session = None
 
     def record(candidate: Concrete) -> None:
         found[candidate.action.lower()] = ActionAccess(candidate.action, candidate.action.partition(":")[0],
@@ -185,7 +196,10 @@ def _one_side(new: CompiledPolicy, old: CompiledPolicy, policy_type: str, sample
         session.touched = frozenset(session.touched | {k for k in found})
         session._typeless = _NOT_YET
 
+    session = fresh_session()
     untouched_swept = False
+    retried = False
+    complete = True
     for round_number in range(MAX_CLASSES):
         try:
             outcome = session.solve(term, accept, max_rounds=MAX_ROUNDS)
@@ -194,10 +208,13 @@ def _one_side(new: CompiledPolicy, old: CompiledPolicy, policy_type: str, sample
         rounds += outcome.rounds
         witness = outcome.witness
         if witness is None:
-            if outcome.unsure:
-                raise CheckUndecided("accessproof could not decide the access delta: a condition could not be "
-                                     "settled exactly and no witness request was found")
+            if outcome.unsure and not retried:
+                retried = True
+                session = fresh_session()
+                continue
+            complete = not outcome.unsure
             break
+        retried = False
         record(witness)
         index = _class_index(session, witness.action)
         if index is not None:
@@ -210,7 +227,8 @@ def _one_side(new: CompiledPolicy, old: CompiledPolicy, policy_type: str, sample
     else:
         raise CheckUndecided("accessproof could not enumerate the access delta: too many action classes")
     unconfirmed = [name for name in unconfirmed if name.lower() not in found]
-    return Side(tuple(sorted(found.values(), key=lambda a: a.action)), tuple(sorted(set(unconfirmed))), rounds)
+    return Side(tuple(sorted(found.values(), key=lambda a: a.action)), tuple(sorted(set(unconfirmed))), rounds,
+                complete)
 
 
 def _class_index(session, action: str) -> Optional[int]:

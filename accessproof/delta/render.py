@@ -13,7 +13,7 @@ def _witness(w: dict) -> str:
 
 
 def _side_lines(title: str, side: Side) -> list[str]:
-    if not side.actions and not side.unconfirmed:
+    if not side.actions and not side.unconfirmed and side.complete:
         return []
     lines = [f"  {title}: {len(side.actions)} action(s)"]
     for service, types in side.grouped().items():
@@ -23,6 +23,8 @@ def _side_lines(title: str, side: Side) -> list[str]:
             lines.append(f"      e.g. {_witness(actions[0].witness)}")
     if side.unconfirmed:
         lines.append(f"    not confirmed by a replayed witness: {', '.join(side.unconfirmed)}")
+    if not side.complete:
+        lines.append("    INCOMPLETE: a condition could not be settled exactly; more actions may be concerned")
     return lines
 
 
@@ -65,6 +67,9 @@ def delta_markdown(report: DeltaReport) -> str:
                     names = ", ".join(f"`{a.action.partition(':')[2]}`" for a in actions)
                     lines.append(f"| {change} | {service} | {resource_type} | {names} | "
                                  f"{_cell(_witness(actions[0].witness))} |")
+        for title, side in (("newly allowed", item.delta.added), ("removed", item.delta.removed)):
+            if not side.complete:
+                lines.append(f"\n⚠️ The list of actions {title} may be incomplete: a condition could not be settled exactly.")
         if item.delta.new_principals:
             lines.append(f"\nNew principals: {', '.join(f'`{p}`' for p in item.delta.new_principals)}")
     if report.new_external_access or report.resolved_external_access:

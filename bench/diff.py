@@ -4,7 +4,9 @@ Every consecutive version pair of every AWS managed policy (``old → new``, as 
 them) is diffed in both directions (added and removed actions). Cross-checks, independent of the
 delta's own enumeration:
 
-- the delta is empty exactly when CheckNoNewAccess(new, old) passes (a proof of no new access);
+- the delta is empty exactly when CheckNoNewAccess(new, old) passes (a proof of no new access) —
+  except where the check's only new access is on actions of services the catalog does not know
+  (the delta lists catalog actions; such pairs are listed apart) or the delta is flagged incomplete;
 - every listed action's witness is replayed by the evaluator as new access (inside the delta, and
   again here through ``checks.common.replay``);
 - for a sample of the catalog actions the new version's Allow statements name and the delta does
@@ -84,8 +86,9 @@ def check_pair(old: dict, new: dict, per_pair_sample: int, rng: random.Random) -
     errors: list[str] = []
     proof = check_no_new_access(newPolicyDocument=new_text, existingPolicyDocument=old_text, policyType=IDENTITY_POLICY)
     incomplete = not delta.added.complete or not delta.removed.complete
-    if not delta.added.complete:
-        errors.append("the delta is incomplete (a condition not settled exactly)")
+    outside = proof.result == "FAIL" and default_catalog().action(proof.witness["action"]) is None
+    if not delta.added.complete or (outside and not delta.added.actions):
+        pass  # listed apart: an incomplete delta, or new access only on actions the catalog does not know
     elif (proof.result == "FAIL") != bool(delta.added.actions or delta.added.unconfirmed):
         errors.append(f"CheckNoNewAccess says {proof.result}, the delta lists {len(delta.added.actions)} actions")
     compiled_old = compile_policy_text(old_text, "old", IDENTITY)
@@ -111,7 +114,7 @@ def check_pair(old: dict, new: dict, per_pair_sample: int, rng: random.Random) -
             errors.append(f"{action} is not listed but CheckNoNewAccess restricted to it FAILs")
     return {"seconds": elapsed, "added": len(delta.added.actions), "removed": len(delta.removed.actions),
             "unconfirmed": len(delta.added.unconfirmed) + len(delta.removed.unconfirmed), "incomplete": incomplete,
-            "cross_checks_undecided": undecided, "errors": errors}
+            "outside_catalog": outside, "cross_checks_undecided": undecided, "errors": errors}
 
 
 def run(records: list[dict], limit: int = 0, per_pair_sample: int = 3, seed: int = 15) -> dict:
@@ -137,6 +140,7 @@ def run(records: list[dict], limit: int = 0, per_pair_sample: int = 3, seed: int
         "pairs_with_new_access": sum(1 for r in results if r["added"]),
         "unconfirmed": sum(r["unconfirmed"] for r in results),
         "incomplete": [r["pair"] for r in results if r["incomplete"]],
+        "new_access_outside_catalog": [r["pair"] for r in results if r["outside_catalog"]],
         "cross_checks_undecided": sum(r["cross_checks_undecided"] for r in results),
         "errors": [f"{r['pair']}: {e}" for r in results for e in r["errors"]],
     }

@@ -23,6 +23,9 @@ layers, bottom to top, as the code is built (DESIGN.md's table, adjusted):
   is what the analyzers write into);
 - ``analyzers``: external and unused access, producing findings;
 - ``integrations``: SARIF and the like, over findings;
+- ``templates``: CloudFormation templates and Terraform plans → their policies, and the checks,
+  validation and access preview run on them (over validate, checks, analyzers, integrations);
+- ``delta``: the access delta between two policies, templates or revisions (over templates);
 - ``api``: the boto3-compatible clients (they call the analyzers, never the reverse); beside it
   ``monitor``, the long-running process that keeps findings current (collector, analyzers, store,
   notifications);
@@ -57,6 +60,8 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"findings"}),
     frozenset({"analyzers"}),
     frozenset({"integrations"}),
+    frozenset({"templates"}),
+    frozenset({"delta"}),
     frozenset({"api", "monitor"}),
     frozenset({"console"}),
     frozenset({""}),  # accessproof/__init__.py, the facade

@@ -59,6 +59,10 @@ def register() -> None:
 
     app.command("collect")(collect.collect_command)
     app.command("monitor")(monitor.monitor_command)
+    from . import delta, template  # templates, access delta (issue 15)
+
+    app.add_typer(template.template_app, name="template")
+    app.command("diff")(delta.diff_command)
 
 
 def fail(message: str) -> "typer.Exit":

@@ -83,9 +83,15 @@ class _Parser:
             key, from_file = self._key()
             if key in out:
                 raise ShorthandError(f"key {key!r} is given twice", start)
+            self._skip_space()
+            bracketed = not from_file and self._peek() in ("[", "{")
             out[key] = self._file_value(closing) if from_file else self._value(closing)
+            value_end = self.at
             self._skip_space()
             if self._peek() != ",":
+                if closing is None and bracketed and self.at == len(self.text) > value_end:
+                    # The AWS CLI refuses blanks after a last list or structure ("a={} "): so do we.
+                    raise ShorthandError("blanks after the closing bracket at the end: remove them", value_end)
                 return out
             self.at += 1
             self._skip_space()

@@ -184,3 +184,12 @@ def test_any_input_is_read_as_the_aws_cli_reads_it_or_refused(text):
         assert text != text.lstrip() or "=}" in text.replace(" ", ""), (text, ours)
         return
     assert ours == theirs, text
+
+
+@pytest.mark.parametrize("text", ["a={} ", "a=[] ", "a={b=c}  ", "a=[x ] "])
+def test_blanks_after_a_last_bracketed_value_are_refused_as_the_aws_cli_refuses_them(text):
+    with pytest.raises(Exception):
+        AWS.parse(text)
+    with pytest.raises(ShorthandError, match="blanks after the closing bracket"):
+        parse_shorthand(text)
+    assert parse_shorthand(text.rstrip()) == AWS.parse(text.rstrip())

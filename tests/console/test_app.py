@@ -191,7 +191,9 @@ def test_policy_checks_in_the_browser(database):
               '"Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]}')
     public = client.post("/console/checks", data={"csrf_token": token, "policy": bucket, "check": "no-public-access",
                                                   "public_type": "AWS::S3::Bucket"}).text
-    assert 'class="proof-fail">FAIL<' in public and "Witness: User accessproof-witness of account 999999999999 can call s3:GetObject on arn:aws:s3:::b/x" in public
+    # Which outsider the witness names is the solver's choice (anonymous or a user of another account).
+    assert 'class="proof-fail">FAIL<' in public
+    assert re.search(r"Witness: [^<]+ can call s3:GetObject on arn:aws:s3:::b/[^<]*", public)
     granted = client.post("/console/checks", data={"csrf_token": token, "policy": policy.replace("GetObjekt", "GetObject"),
                                                    "check": "access-not-granted", "actions": "s3:PutObject",
                                                    "policy_type": "IDENTITY_POLICY"}).text

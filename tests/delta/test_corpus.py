@@ -28,7 +28,11 @@ def test_sample_pairs() -> None:
 
 
 @pytest.mark.shared_corpus
-def test_every_pair_of_the_corpus() -> None:
-    # Three pairs (policy variables in conditions) are flagged incomplete, and count as new access.
-    report = _run(list(managed_policy_records(MANAGED_POLICIES)), incomplete_allowed=3, per_pair_sample=1)
-    assert report["pairs"] > 2000
+def test_every_pair_of_every_fifth_policy_of_the_corpus() -> None:
+    # Every pair of the corpus takes about 7 minutes (bench/diff.py runs them all); the suite takes
+    # every version pair of every fifth policy. Pairs with policy variables in conditions are
+    # flagged incomplete (three in the whole corpus), and count as new access.
+    records = list(managed_policy_records(MANAGED_POLICIES))
+    chosen = set(sorted({r["name"] for r in records})[::5])
+    report = _run([r for r in records if r["name"] in chosen], incomplete_allowed=3, per_pair_sample=1)
+    assert report["pairs"] > 300

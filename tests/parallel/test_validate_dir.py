@@ -8,10 +8,10 @@ import json
 from pathlib import Path
 
 from accessproof.cli import validate
+from corpus import MANAGED_POLICIES_SAMPLE
 
 from ..cli.conftest import cli  # noqa: F401  (the fixture)
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "aws-managed-policies.jsonl.gz"
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "policies"
 
 
@@ -21,7 +21,7 @@ def _policies(directory: Path, count: int) -> Path:
     examples = sorted(EXAMPLES.glob("*.json"))
     for index, example in enumerate(examples):
         (directory / f"{index:03d}-{example.name}").write_text(example.read_text())
-    with gzip.open(CORPUS, "rt") as lines:
+    with gzip.open(MANAGED_POLICIES_SAMPLE, "rt") as lines:  # carried by the repository
         current = (json.loads(line) for line in lines)
         chosen = itertools.islice((r for r in current if r.get("current")), count - len(examples))
         for index, record in enumerate(chosen, start=len(examples)):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Optional, Sequence
+from typing import Any, Callable, Iterable, Optional, Sequence
 
 from ..analyzers.external import ZoneOfTrust, analyze_resource
 from ..analyzers.external_previews import proposed_resource
@@ -172,14 +172,17 @@ def check_no_new_access(deployment: Deployment, reference: Optional[str] = None,
             if reference_type is not None and policy_type != reference_type:
                 continue
             existing = reference or _EMPTY_POLICY
-        try:
-            result = _checks.check_no_new_access(newPolicyDocument=_text(policy), existingPolicyDocument=existing, policyType=policy_type).as_dict()
-        except (CheckInputError, CheckUndecided) as e:
-            findings.append(_error_finding(policy, "CheckNoNewAccess", e))
-            continue
-        if result["result"] == "FAIL":
-            findings.append(_check_finding(policy, "CheckNoNewAccess", result))
+        findings.extend(_checked(policy, "CheckNoNewAccess", lambda: _checks.check_no_new_access(newPolicyDocument=_text(policy), existingPolicyDocument=existing, policyType=policy_type)))
     return findings
+
+
+def _checked(policy: ExtractedPolicy, check: str, run_check: Callable[[], Any]) -> list[Finding]:
+    """The finding of one custom check on one policy: its FAIL, or the error that stopped it."""
+    try:
+        result = run_check().as_dict()
+    except (CheckInputError, CheckUndecided) as e:
+        return [_error_finding(policy, check, e)]
+    return [_check_finding(policy, check, result)] if result["result"] == "FAIL" else []
 
 
 def check_access_not_granted(deployment: Deployment, actions: Sequence[str], resources: Sequence[str]) -> list[Finding]:
@@ -190,13 +193,7 @@ def check_access_not_granted(deployment: Deployment, actions: Sequence[str], res
     if resources:
         access["resources"] = list(resources)
     for policy in ready:
-        try:
-            result = _checks.check_access_not_granted(policyDocument=_text(policy), access=[access], policyType=_check_policy_type(policy)).as_dict()
-        except (CheckInputError, CheckUndecided) as e:
-            findings.append(_error_finding(policy, "CheckAccessNotGranted", e))
-            continue
-        if result["result"] == "FAIL":
-            findings.append(_check_finding(policy, "CheckAccessNotGranted", result))
+        findings.extend(_checked(policy, "CheckAccessNotGranted", lambda: _checks.check_access_not_granted(policyDocument=_text(policy), access=[access], policyType=_check_policy_type(policy))))
     return findings
 
 
@@ -211,13 +208,7 @@ def check_no_public_access(deployment: Deployment) -> list[Finding]:
         resource_type = _PUBLIC_TYPE.get(policy.target_type or "", policy.target_type)
         if resource_type not in ACCESS_CHECK_RESOURCE_TYPES:
             continue
-        try:
-            result = _checks.check_no_public_access(policyDocument=_text(policy), resourceType=resource_type).as_dict()
-        except (CheckInputError, CheckUndecided) as e:
-            findings.append(_error_finding(policy, "CheckNoPublicAccess", e))
-            continue
-        if result["result"] == "FAIL":
-            findings.append(_check_finding(policy, "CheckNoPublicAccess", result))
+        findings.extend(_checked(policy, "CheckNoPublicAccess", lambda: _checks.check_no_public_access(policyDocument=_text(policy), resourceType=resource_type)))
     return findings
 
 

@@ -8,8 +8,13 @@ wall seconds, CPU seconds (the command and every process it started, sampled fro
 RSS (summed over those processes), findings; then the log-log slope of wall and CPU time against size between
 consecutive sizes (1.0 = linear).
 
+``--unused``: the unused access analyzer on generated organizations (``write_organization``: 400
+roles per account, so 20,000 roles are 50 accounts) by ``accessproof analyze-unused ORG --type
+ORGANIZATION_UNUSED_ACCESS --output json``, findings stored and printed, the same figures.
+
     .venv/bin/python bench/scale.py [--sizes 1000 5000 10000] [--distinct 0.05 0.5] [--workers 1 2]
     .venv/bin/python bench/scale.py --generation [--principals 100] [--events 1000000]
+    .venv/bin/python bench/scale.py --unused [--roles 20000 50000 200000] [--workers 1 2]
     .venv/bin/python bench/scale.py --ray local [--sizes 1000 5000]   (the Ray executor; needs accessproof[ray])
 """
 
@@ -21,6 +26,7 @@ import json
 import math
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -30,7 +36,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.parallel.snapshots import write_snapshot  # noqa: E402
+from tests.parallel.snapshots import NOW, write_organization, write_snapshot  # noqa: E402
+
+ROLES_PER_ACCOUNT = 400
 
 
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -97,6 +105,39 @@ def analyze(snapshot: Path, workers: int, ray: str | None) -> dict:
     run["findings"] = len(json.loads(run.pop("stdout"))["findings"])
     run.pop("stderr")
     return run
+
+
+def analyze_unused(organization: Path, workers: int, ray: str | None) -> dict:
+    with tempfile.TemporaryDirectory() as scratch:
+        command = [sys.executable, "-m", "accessproof.cli.main", "analyze-unused", str(organization), "--type",
+                   "ORGANIZATION_UNUSED_ACCESS", "--now", NOW.isoformat(), "--output", "json",
+                   "--database", f"sqlite:///{scratch}/findings.db"]
+        command += ["--ray", ray] if ray else ["--workers", str(workers)]
+        run = timed(command)
+    if run["code"] not in (0, 1):
+        raise SystemExit(f"analyze-unused failed ({run['code']}): {run['stderr'][-2000:]}")
+    run["findings"] = len(json.loads(run.pop("stdout"))["findings"])
+    run.pop("stderr")
+    return run
+
+
+def unused_scale(role_counts: list[int], workers: list[int], ray: str | None) -> None:
+    runs: dict[int, list[tuple[int, dict]]] = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        for roles in role_counts:
+            organization = Path(scratch) / f"org-{roles}"
+            write_organization(organization, max(1, roles // ROLES_PER_ACCOUNT), min(roles, ROLES_PER_ACCOUNT))
+            for count in ([0] if ray else workers):
+                run = analyze_unused(organization, count, ray)
+                runs.setdefault(count, []).append((roles, run))
+                label = f"ray {ray}" if ray else f"{count} worker{'s' if count > 1 else ''}"
+                print(f"{roles:>7} roles, {label}: wall {run['wall']:7.1f} s  cpu {run['cpu']:7.1f} s  "
+                      f"peak {run['peak_mib']:6.0f} MiB  findings {run['findings']}", flush=True)
+            shutil.rmtree(organization)
+    for count, points in runs.items():
+        label = f"ray {ray}" if ray else f"{count} worker(s)"
+        print(f"  slope, unused access, {label}: wall {', '.join(slope([(n, r['wall']) for n, r in points]))}; "
+              f"cpu {', '.join(slope([(n, r['cpu']) for n, r in points]))}", flush=True)
 
 
 def slope(points: list[tuple[int, float]]) -> list[str]:
@@ -184,9 +225,13 @@ def main() -> int:
     parser.add_argument("--generation", action="store_true")
     parser.add_argument("--principals", type=int, default=100)
     parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--unused", action="store_true", help="the unused access analyzer instead")
+    parser.add_argument("--roles", type=int, nargs="+", default=[20_000, 50_000, 200_000])
     args = parser.parse_args()
     if args.generation:
         generation(args.principals, args.events)
+    elif args.unused:
+        unused_scale(args.roles, args.workers, args.ray)
     else:
         scale(args.sizes, args.distinct, args.workers, args.ray)
     return 0

@@ -120,6 +120,11 @@ class UnusedAccessSettings:
     def excludes(self, identity: Identity) -> bool:
         return any(rule.matches(identity) for rule in self.exclusions)
 
+    def excludes_account(self, account_id: str) -> bool:
+        """A rule that names accounts only leaves the whole account out (organization analyzers)."""
+        return any(rule.account_ids and not rule.resource_tags and account_id in rule.account_ids
+                   for rule in self.exclusions)
+
     def to_configuration(self) -> dict[str, Any]:
         """AnalyzerConfiguration."""
         unused: dict[str, Any] = {"unusedAccessAge": self.unused_access_age}
@@ -365,8 +370,7 @@ def analyze_accounts(accounts: Iterable[AccountActivity], settings: UnusedAccess
     out = UnusedAccessAnalysis()
     for account in accounts:
         account_id = account.account.account_id
-        if any(rule.account_ids and not rule.resource_tags and account_id in rule.account_ids
-               for rule in settings.exclusions):
+        if settings.excludes_account(account_id):
             out.skipped.append(Skipped(account_id, "account excluded by the analysis rule"))
             out.excluded_accounts.append(account_id)
             continue

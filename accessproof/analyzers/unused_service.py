@@ -30,11 +30,16 @@ from ..findings import FindingsStore
 from ..findings.errors import NotFoundError, ValidationError
 from ..findings.lifecycle import Reconciliation
 from ..findings.model import ACTIVE, ARCHIVED, UNUSED_ACCESS_ANALYZER_TYPES, Analyzer, Finding, ResourceAnalysis
-from ..inventory.activity import AccountActivity, load_account_activity
+from ..inventory import SnapshotError
+from ..inventory.account import ACCOUNT_FILE, load_account
+from ..inventory.activity import (
+    AUTHORIZATION_DETAILS, AccountActivity, TrailActivity, account_trail, load_account_activity,
+)
 from ..inventory.organization import Organization, load_organization
+from ..parallel import Executor, SerialExecutor
 from .unused import (
-    ORGANIZATION_UNUSED_ACCESS, UNUSED_PERMISSION, UnusedAccessAnalysis, UnusedConfigurationError, analyze_account,
-    analyze_accounts, settings_from_configuration,
+    ORGANIZATION_UNUSED_ACCESS, UNUSED_PERMISSION, Skipped, UnusedAccessAnalysis, UnusedAccessSettings,
+    UnusedConfigurationError, analyze_account, settings_from_configuration,
 )
 from .unused_recommend import Recommendation, recommend
 
@@ -58,49 +63,144 @@ def account_activity(path: Union[str, Path]) -> AccountActivity:
 
 def load_accounts(path: Union[str, Path]) -> tuple[list[AccountActivity], Optional[Organization]]:
     """An account snapshot, or every snapshot of an organization folder."""
-    p = Path(path)
-    if is_organization_folder(p):
-        organization = load_organization(p)
-        return [account_activity(d) for _, d in sorted(organization.snapshots.items())], organization
-    return [account_activity(p)], None
+    layout = load_snapshot(path)
+    return [account_activity(d) for _, d in layout.account_dirs], layout.organization
 
 
 @dataclass(frozen=True)
-class LoadedSnapshot:
-    """An account snapshot, or an organization folder with its member snapshots, read once."""
+class SnapshotLayout:
+    """An account snapshot, or an organization folder: which account snapshots it has and whose
+    analyzer analyses it. The accounts' identities and activity are read by the analysis, one
+    account (or part of one) at a time, in this process or in workers."""
 
     path: str
-    accounts: tuple[AccountActivity, ...]
+    account_dirs: tuple[tuple[str, str], ...]  # (account id, snapshot directory), by account id
+    owner_account: str  # an organization's management account, else the snapshot's account
+    region: str  # the owner account's Region (an organization's first snapshot when the owner has none)
     organization: Optional[Organization] = None
 
-    @property
-    def owner_account(self) -> str:
-        """The account an analyzer of this snapshot is created in by default: the management
-        account of an organization, else the snapshot's account."""
-        if self.organization is not None:
-            return self.organization.management_account_id
-        return self.accounts[0].account.account_id
 
-    @property
-    def region(self) -> str:
-        """The owner account's Region (an organization's first snapshot when the management
-        account has none)."""
-        owner = next((a for a in self.accounts if a.account.account_id == self.owner_account), None)
-        return (owner or self.accounts[0]).account.region if self.accounts else "us-east-1"
-
-
-def load_snapshot(path: Union[str, Path, LoadedSnapshot]) -> LoadedSnapshot:
-    if isinstance(path, LoadedSnapshot):
+def load_snapshot(path: Union[str, Path, SnapshotLayout]) -> SnapshotLayout:
+    """The layout of ``path``; a missing or malformed ``account.json`` or authorization details
+    file is reported here, before any analyzer is created or changed."""
+    if isinstance(path, SnapshotLayout):
         return path
-    accounts, organization = load_accounts(path)
-    return LoadedSnapshot(str(path), tuple(accounts), organization)
+    root = Path(path)
+    if is_organization_folder(root):
+        organization = load_organization(root)
+        dirs = tuple((account, str(d)) for account, d in sorted(organization.snapshots.items()))
+        owner = organization.management_account_id
+        first = dict(dirs).get(owner) or (dirs[0][1] if dirs else None)
+        region = load_account(Path(first) / ACCOUNT_FILE).region if first else "us-east-1"
+        return SnapshotLayout(str(path), dirs, owner, region, organization)
+    if not root.is_dir():
+        raise SnapshotError(root, "no such snapshot directory")
+    account = load_account(root / ACCOUNT_FILE)
+    details = root / "iam" / AUTHORIZATION_DETAILS
+    if not details.is_file():
+        raise SnapshotError(details, "missing required file: the unused access analyzer reads the IAM users, "
+                                     "roles and policies from it")
+    return SnapshotLayout(str(path), ((account.account_id, str(root)),), account.account_id, account.region)
+
+
+# An account whose authorization details are at least this large (about 1,800 roles) is analysed
+# in as many parts as there are workers; smaller ones are one task each.
+SPLIT_ACCOUNT_BYTES = 1 << 20
+# Below this much authorization details in all, the analysis runs in this process: starting workers
+# costs more than it saves.
+PARALLEL_MIN_BYTES = 1 << 20
+
+
+@dataclass(frozen=True)
+class AccountPart:
+    """One task of an analysis: part ``part`` of ``parts`` of an account snapshot's identities.
+    ``trail``: the account's trail activity, read once for all its parts (``trail_given``)."""
+
+    directory: str
+    part: int = 0
+    parts: int = 1
+    trail: Optional[TrailActivity] = None
+    trail_given: bool = False
+
+
+@dataclass(frozen=True)
+class PartFailed:
+    """A SnapshotError met in a worker, as a value (its constructor's arguments do not survive pickling)."""
+
+    file: str
+    message: str
+    field: Optional[str] = None
+
+
+def analyze_part(payload: tuple[AccountPart, UnusedAccessSettings, datetime]) -> Union[UnusedAccessAnalysis, PartFailed]:
+    """Read one part of an account snapshot and analyse it (a worker's task; module level to be pickled)."""
+    part, settings, now = payload
+    try:
+        account = (load_account_activity(part.directory, part.part, part.parts, part.trail) if part.trail_given
+                   else load_account_activity(part.directory, part.part, part.parts))
+    except SnapshotError as e:
+        return PartFailed(e.file, e.message, e.field)
+    return analyze_account(account, settings, now)
+
+
+def _details_size(directory: str) -> int:
+    try:
+        return (Path(directory) / "iam" / AUTHORIZATION_DETAILS).stat().st_size
+    except OSError:
+        return 0  # the task reports the missing file
+
+
+def _parts_of(directory: str, workers: int) -> list[AccountPart]:
+    if workers < 2 or _details_size(directory) < SPLIT_ACCOUNT_BYTES:
+        return [AccountPart(directory)]
+    try:
+        trail = account_trail(directory)  # once, here: DuckDB uses every core for the scan itself
+    except SnapshotError:
+        return [AccountPart(directory)]  # the task reports it
+    return [AccountPart(directory, index, workers, trail, True) for index in range(workers)]
+
+
+def analyze_layout(layout: SnapshotLayout, settings: UnusedAccessSettings, now: datetime,
+                   executor: Optional[Executor] = None) -> UnusedAccessAnalysis:
+    """Every account of ``layout`` (an organization's excluded accounts are skipped whole), on the
+    executor's workers when the snapshot is large enough: the same analysis, in the same order, as
+    one process."""
+    chosen = [(account, d) for account, d in layout.account_dirs
+              if layout.organization is None or not settings.excludes_account(account)]
+    workers = executor.workers if executor is not None else 1
+    if workers > 1 and sum(_details_size(d) for _, d in chosen) < PARALLEL_MIN_BYTES:
+        workers = 1
+    parts = {account: _parts_of(d, workers) for account, d in chosen}
+    payloads = [(part, settings, now) for account, _ in chosen for part in parts[account]]
+    runner: Executor = executor if executor is not None and workers > 1 and len(payloads) > 1 else SerialExecutor()
+    done = iter(runner.map(analyze_part, payloads, lambda i: _describe(payloads[i][0])))
+    out = UnusedAccessAnalysis()
+    for account, _ in layout.account_dirs:
+        if account not in parts:
+            out.skipped.append(Skipped(account, "account excluded by the analysis rule"))
+            out.excluded_accounts.append(account)
+            continue
+        for _ in parts[account]:
+            result = next(done)
+            if isinstance(result, PartFailed):
+                raise SnapshotError(result.file, result.message, result.field)
+            out.results.extend(result.results)
+            out.skipped.extend(result.skipped)
+            out.problems.extend(result.problems)
+            out.accounts.extend(a for a in result.accounts if a not in out.accounts[-1:])
+    return out
+
+
+def _describe(part: AccountPart) -> str:
+    where = f"part {part.part + 1} of {part.parts} of " if part.parts > 1 else ""
+    return f"{where}the account snapshot {part.directory}"
 
 
 def arn_account(analyzer_arn: str) -> str:
     return analyzer_arn.split(":")[4]
 
 
-def check_owner(analyzer_type: str, owner: str, snapshot: LoadedSnapshot, analyzer: str = "the analyzer") -> None:
+def check_owner(analyzer_type: str, owner: str, snapshot: SnapshotLayout, analyzer: str = "the analyzer") -> None:
     """The analyzer's account (``owner``) must be the snapshot's (account analyzer) or one of the
     organization's."""
     if analyzer_type == ORGANIZATION_UNUSED_ACCESS:
@@ -122,22 +222,23 @@ def check_owner(analyzer_type: str, owner: str, snapshot: LoadedSnapshot, analyz
             f"{snapshot.owner_account} (an account analyzer analyses its own account)")
 
 
-def run_analysis(snapshot: Union[str, Path, LoadedSnapshot], analyzer_type: str,
+def run_analysis(snapshot: Union[str, Path, SnapshotLayout], analyzer_type: str,
                  configuration: Optional[Mapping[str, Any]], now: datetime,
-                 analyzer_arn: Optional[str] = None) -> tuple[UnusedAccessAnalysis, Optional[Organization]]:
+                 analyzer_arn: Optional[str] = None,
+                 executor: Optional[Executor] = None) -> tuple[UnusedAccessAnalysis, Optional[Organization]]:
     """Analyse a snapshot (ACCOUNT_UNUSED_ACCESS) or an organization folder (ORGANIZATION_UNUSED_ACCESS),
-    for the analyzer ``analyzer_arn`` (default: one in the snapshot's owner account)."""
-    loaded = load_snapshot(snapshot)
-    owner = arn_account(analyzer_arn) if analyzer_arn else loaded.owner_account
-    check_owner(analyzer_type, owner, loaded, f"analyzer {analyzer_arn}" if analyzer_arn else "the analyzer")
+    for the analyzer ``analyzer_arn`` (default: one in the snapshot's owner account); ``executor``
+    (``accessproof.parallel``): the accounts spread over its workers."""
+    layout = load_snapshot(snapshot)
+    owner = arn_account(analyzer_arn) if analyzer_arn else layout.owner_account
+    check_owner(analyzer_type, owner, layout, f"analyzer {analyzer_arn}" if analyzer_arn else "the analyzer")
     settings = settings_from_configuration(configuration, analyzer_type, owner)
-    organization = loaded.organization
+    analysis = analyze_layout(layout, settings, now, executor)
+    organization = layout.organization
     if organization is not None:
-        analysis = analyze_accounts(loaded.accounts, settings, now)
         analysis.problems.extend(f"account {a} of {organization.organization_id} has no snapshot: not analysed, "
                                  "its findings left as they were" for a in organization.accounts_without_snapshot)
-        return analysis, organization
-    return analyze_account(loaded.accounts[0], settings, now), None
+    return analysis, organization
 
 
 def _timestamps(value: Any) -> Any:
@@ -182,6 +283,7 @@ class _StoredRecommendation:
 class UnusedAccessService:
     store: FindingsStore
     clock: Callable[[], datetime]
+    executor: Optional[Executor] = None  # ``accessproof.parallel``: analyses spread over its workers
     _recommendations: dict = field(default_factory=dict)
 
     # --- analyzers -----------------------------------------------------------------------
@@ -210,14 +312,14 @@ class UnusedAccessService:
         return analyzer
 
     # --- analysis ------------------------------------------------------------------------
-    def analyze(self, analyzer_arn: str, snapshot: Union[str, Path, LoadedSnapshot],
+    def analyze(self, analyzer_arn: str, snapshot: Union[str, Path, SnapshotLayout],
                 now: Optional[datetime] = None) -> tuple[UnusedAccessAnalysis, Reconciliation]:
         """Analyse a snapshot or organization folder and record it as the analyzer's state: the
         whole state for an account; for an organization, that of the accounts analysed."""
         analyzer = self._unused_analyzer(analyzer_arn)  # before the snapshot is read: see record_analysis
         try:
             analysis, organization = run_analysis(snapshot, analyzer.type, analyzer.configuration,
-                                                  now or self.clock(), analyzer.arn)
+                                                  now or self.clock(), analyzer.arn, self.executor)
         except UnusedConfigurationError as e:
             raise ValidationError(str(e)) from None
         if organization is None:

@@ -211,7 +211,7 @@ class AccessAnalyzerClient:
             config = getattr(self, "_config", {})
             clock = config.get("clock") or utc_now
             store = self._findings_store()  # shared with the external access methods
-            self._unused_service = UnusedAccessService(store, clock)
+            self._unused_service = UnusedAccessService(store, clock, config.get("executor"))
         return self._unused_service
 
     def create_analyzer(self, *, analyzerName: str, type: str, archiveRules: Optional[list] = None,

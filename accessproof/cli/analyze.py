@@ -211,7 +211,8 @@ def analyze_command(
         from .unused import analyze_unused
 
         return analyze_unused(snapshot, type, unused_access_age=unused_access_age, now=now, database=database,
-                              analyzer_name=analyzer_name, output=output.value, query=expression)
+                              analyzer_name=analyzer_name, output=output.value, query=expression, workers=workers,
+                              ray=ray)
     if type is not None:
         if type not in Zone.__members__:
             raise InputError(f"--type must be ACCOUNT, ORGANIZATION, ACCOUNT_UNUSED_ACCESS or ORGANIZATION_UNUSED_ACCESS, not {type!r}")

@@ -49,11 +49,16 @@ def print_json(body: Any, query: Query = None, *, compact: bool = False) -> None
     typer.echo(json.dumps(data, indent=None if compact else 4, default=_iso))
 
 
-def stream_json_list(key: str, items: Iterable[Any], write: Optional[Callable[[str], Any]] = None) -> None:
-    """Print ``{key: [items...]}`` exactly as ``print_json`` prints it, one item at a time, so that a
-    listing of any length is never held whole in memory. ``write``: default standard output's."""
+def stream_json_list(key: str, items: Iterable[Any], write: Optional[Callable[[str], Any]] = None,
+                     before: Optional[dict] = None) -> None:
+    """Print ``{**before, key: [items...]}`` exactly as ``print_json`` prints it, one item at a time,
+    so that a listing of any length is never held whole in memory. ``write``: default standard output's."""
     write = write or sys.stdout.write
-    write("{\n" + " " * 4 + json.dumps(key) + ": [")
+    write("{\n")
+    for name, value in (before or {}).items():
+        write(" " * 4 + json.dumps(name) + ": " + json.dumps(value, indent=4, default=_iso).replace("\n", "\n    ")
+              + ",\n")
+    write(" " * 4 + json.dumps(key) + ": [")
     count = 0
     for item in items:
         text = json.dumps(item, indent=4, default=_iso).replace("\n", "\n" + " " * 8)

@@ -17,7 +17,7 @@ import sys
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import List, Optional
+from typing import Any, Iterator, List, Optional
 
 import typer
 from rich.console import Console
@@ -25,7 +25,11 @@ from rich.markup import escape
 from rich.table import Table
 
 from .inputs import InputError
-from .output import QUERY_HELP, Query, compile_query, emit
+from .output import QUERY_HELP, Query, compile_query, emit, stream_json_list
+from .workers import RAY_HELP, WORKERS_HELP, make_executor
+
+# What the workers of an unused access analysis import before their first task (once, in the forkserver).
+UNUSED_PRELOAD = ("accessproof.analyzers.unused_service",)
 
 UNUSED_TYPES = ("ACCOUNT_UNUSED_ACCESS", "ORGANIZATION_UNUSED_ACCESS")
 DEFAULT_ANALYZER_NAMES = {"ACCOUNT_UNUSED_ACCESS": "accessproof-unused-access",
@@ -58,25 +62,44 @@ def configuration_of(age: int, exclude_accounts: List[str], exclude_tags: List[s
     return {"unusedAccess": unused}
 
 
+# The page size the findings are read from the store with (each page one keyset query).
+LIST_PAGE_SIZE = 1000
+OPEN_STATUSES = {"status": {"eq": ["ACTIVE", "ARCHIVED"]}}
+
+
 @dataclass
 class UnusedRun:
     analyzer_arn: str
     analysis: object  # UnusedAccessAnalysis
     outcome: object  # Reconciliation
-    findings: list  # Finding records, ACTIVE and ARCHIVED
+    store: object  # the FindingsStore the findings were recorded in
+    active: bool = False  # an ACTIVE finding has been read (by ``findings``): exit status 1
+
+    def findings(self) -> Iterator:
+        """The analyzer's ACTIVE and ARCHIVED findings, page after page (never all in memory at once)."""
+        token = None
+        while True:
+            page = self.store.list_findings(self.analyzer_arn, OPEN_STATUSES, max_results=LIST_PAGE_SIZE,
+                                            next_token=token)
+            self.active = self.active or any(f.status == "ACTIVE" for f in page.items)
+            yield from page.items
+            token = page.next_token
+            if not token:
+                return
 
 
 def run_unused_analysis(snapshot: str, analyzer_type: str, *, unused_access_age: int = 90,
                         now: Optional[datetime] = None, database: Optional[str] = None,
                         analyzer_name: Optional[str] = None, exclude_accounts: List[str] = (),
-                        exclude_tags: List[str] = ()) -> UnusedRun:
+                        exclude_tags: List[str] = (), executor: Any = None) -> UnusedRun:
     """Analyse ``snapshot`` (an account snapshot, or an organization folder) and record the findings
     under an analyzer of the snapshot's account (an organization's management account): its ARN
-    names that account and Region, as AWS's do."""
+    names that account and Region, as AWS's do. ``executor``: the accounts spread over its workers."""
     from ..analyzers import unused  # noqa: F401  (registers the statistics and filter keys)
     from ..analyzers.unused_service import UnusedAccessService, arn_account, load_snapshot
     from ..findings import ConflictError, FindingsError, FindingsStore
     from ..inventory import SnapshotError
+    from ..parallel import ShardFailed
 
     if analyzer_type not in UNUSED_TYPES:
         raise InputError(f"--type must be one of {', '.join(UNUSED_TYPES)}")
@@ -87,7 +110,7 @@ def run_unused_analysis(snapshot: str, analyzer_type: str, *, unused_access_age:
         loaded = load_snapshot(snapshot)
         store = FindingsStore.open(database, clock=lambda: moment, account_id=loaded.owner_account,
                                    region=loaded.region)
-        service = UnusedAccessService(store, lambda: moment)
+        service = UnusedAccessService(store, lambda: moment, executor)
         try:
             analyzer = store.get_analyzer(name)
             if analyzer.type != analyzer_type:
@@ -107,10 +130,13 @@ def run_unused_analysis(snapshot: str, analyzer_type: str, *, unused_access_age:
                     raise InputError(f"analyzer {name} is a {analyzer.type} analyzer; give --analyzer-name") from None
                 service.update_analyzer(name, configuration)
         analysis, outcome = service.analyze(analyzer.arn, loaded, moment)
-        page = store.list_findings(analyzer.arn, {"status": {"eq": ["ACTIVE", "ARCHIVED"]}}, max_results=100000)
-        return UnusedRun(analyzer.arn, analysis, outcome, page.items)
-    except (SnapshotError, FindingsError) as e:
+        return UnusedRun(analyzer.arn, analysis, outcome, store)
+    except (SnapshotError, FindingsError, ShardFailed) as e:
         raise InputError(str(e)) from None
+    finally:
+        close = getattr(executor, "close", None)
+        if close is not None:
+            close()
 
 
 # ------------------------------------------------------------------------------- output
@@ -144,12 +170,13 @@ def finding_row(finding) -> tuple[str, str, str, str]:
 
 def render_table(run: UnusedRun, console: Console) -> None:
     analysis = run.analysis
-    table = Table(title=f"Unused access ({len(run.findings)} findings)", show_lines=False)
+    findings = list(run.findings())
+    table = Table(title=f"Unused access ({len(findings)} findings)", show_lines=False)
     for column in ("id", "account", "entity", "type", "last used", "unused services / actions", "status"):
         wide = column in ("entity", "unused services / actions")
         table.add_column(column, overflow="fold", no_wrap=column in ("id", "status"), min_width=14 if wide else None,
                          ratio=3 if wide else None)
-    for finding in sorted(run.findings, key=lambda f: (f.resource_owner_account, f.resource, f.finding_type)):
+    for finding in sorted(findings, key=lambda f: (f.resource_owner_account, f.resource, f.finding_type)):
         entity, kind, last, what = finding_row(finding)
         table.add_row(finding.id[:8], finding.resource_owner_account, escape(entity), kind, last, escape(what),
                       finding.status)
@@ -163,10 +190,15 @@ def render_table(run: UnusedRun, console: Console) -> None:
         console.print(f"[yellow]{escape(problem)}[/yellow]")
 
 
-def findings_json(run: UnusedRun) -> list[dict]:
+def finding_json(finding) -> dict:
+    """A finding as ``GetFindingV2`` prints it (its details whole)."""
     from ..analyzers.unused_service import _timestamps
 
-    return [{**f.to_aws_summary_v2(), "findingDetails": _timestamps(f.finding_details())} for f in run.findings]
+    return {**finding.to_aws_summary_v2(), "findingDetails": _timestamps(finding.finding_details())}
+
+
+def findings_json(run: UnusedRun) -> Iterator[dict]:
+    return (finding_json(f) for f in run.findings())
 
 
 # ------------------------------------------------------------------------------ commands
@@ -184,16 +216,19 @@ def analyze_unused_command(
     analyzer_name: Optional[str] = typer.Option(None, "--analyzer-name", help="The analyzer to record the findings under."),
     output: str = typer.Option("table", "--output", help="table (or text), json or sarif."),
     query: Optional[str] = typer.Option(None, "--query", help=QUERY_HELP),
+    workers: Optional[int] = typer.Option(None, "--workers", help=WORKERS_HELP),
+    ray: Optional[str] = typer.Option(None, "--ray", help=RAY_HELP),
 ) -> None:
     """Find unused roles, access keys, passwords and permissions."""
     analyze_unused(snapshot, type, unused_access_age=unused_access_age, now=now, database=database,
                    analyzer_name=analyzer_name, output=output, exclude_accounts=exclude_account or [],
-                   exclude_tags=exclude_tag or [], query=compile_query(query))
+                   exclude_tags=exclude_tag or [], query=compile_query(query), workers=workers, ray=ray)
 
 
 def analyze_unused(snapshot: str, analyzer_type: str, *, unused_access_age: int = 90, now: Optional[str] = None,
                    database: Optional[str] = None, analyzer_name: Optional[str] = None, output: str = "table",
-                   exclude_accounts: List[str] = (), exclude_tags: List[str] = (), query: Query = None) -> None:
+                   exclude_accounts: List[str] = (), exclude_tags: List[str] = (), query: Query = None,
+                   workers: Optional[int] = None, ray: Optional[str] = None) -> None:
     """The command body, shared by ``analyze-unused`` and ``analyze --type ..._UNUSED_ACCESS``:
     prints the table (or JSON, or SARIF) and exits 1 when a finding is ACTIVE."""
     if output == "table":
@@ -202,19 +237,23 @@ def analyze_unused(snapshot: str, analyzer_type: str, *, unused_access_age: int 
         raise InputError("--output must be table (text), json or sarif")
     if not Path(snapshot).is_dir():
         raise InputError(f"{snapshot}: no such snapshot directory")
+    executor = make_executor(workers, ray, UNUSED_PRELOAD)
     run = run_unused_analysis(snapshot, analyzer_type, unused_access_age=unused_access_age, now=parse_now(now),
                               database=database, analyzer_name=analyzer_name, exclude_accounts=list(exclude_accounts),
-                              exclude_tags=list(exclude_tags))
-    body = {"analyzerArn": run.analyzer_arn, "findings": findings_json(run)}
+                              exclude_tags=list(exclude_tags), executor=executor)
+    if output == "json" and query is None:  # streamed, page by page: any number of findings
+        stream_json_list("findings", findings_json(run), before={"analyzerArn": run.analyzer_arn})
+    else:
+        body = {"analyzerArn": run.analyzer_arn, "findings": list(findings_json(run))}
 
-    def sarif() -> dict:
-        from ..integrations.sarif import unused_access_sarif
-        from ..integrations.snapshot_places import unused_access_places
+        def sarif() -> dict:
+            from ..integrations.sarif import unused_access_sarif
+            from ..integrations.snapshot_places import unused_access_places
 
-        return unused_access_sarif(body["findings"], unused_access_places(snapshot))
+            return unused_access_sarif(body["findings"], unused_access_places(snapshot))
 
-    emit(body, output, query, text=lambda: render_table(run, Console(highlight=False)), sarif=sarif)
-    if any(f.status == "ACTIVE" for f in run.findings):
+        emit(body, output, query, text=lambda: render_table(run, Console(highlight=False)), sarif=sarif)
+    if run.active:
         raise typer.Exit(1)
 
 

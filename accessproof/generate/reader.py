@@ -28,7 +28,8 @@ from .sources import ARRAY, LINES, RECORDS, FileProblem, LogFile
 EVENT_SCHEMA: dict = {
     "eventTime": "VARCHAR", "eventSource": "VARCHAR", "eventName": "VARCHAR", "awsRegion": "VARCHAR",
     "recipientAccountId": "VARCHAR", "errorCode": "VARCHAR",
-    "userIdentity": {"type": "VARCHAR", "arn": "VARCHAR", "sessionContext": {"sessionIssuer": {"arn": "VARCHAR"}}},
+    "userIdentity": {"type": "VARCHAR", "arn": "VARCHAR", "accessKeyId": "VARCHAR",
+                     "sessionContext": {"sessionIssuer": {"arn": "VARCHAR"}}},
     "requestParameters": "JSON", "resources": "JSON",
 }
 EVENT_COLUMNS = ", ".join(f"r.{name}" for name in EVENT_SCHEMA)
@@ -66,6 +67,7 @@ class PrincipalSelector:
 # The principal an event belongs to: the issuer of a session (role, or the IAM user behind a
 # federated-user session), else the caller itself. Sessions of a role are the role's activity.
 PRINCIPAL_KEY = "coalesce(userIdentity.sessionContext.sessionIssuer.arn, userIdentity.arn)"
+LONG_TERM_KEY = "CASE WHEN starts_with(userIdentity.accessKeyId, 'AKIA') THEN userIdentity.accessKeyId END"
 
 
 class CallGroup(NamedTuple):
@@ -88,6 +90,9 @@ class CallGroup(NamedTuple):
     count: int
     first_seen: datetime  # naive, UTC (converting every row to an aware datetime costs more than the scan)
     last_seen: datetime
+    # The long-term access key (``AKIA...``) the calls were signed with; None for temporary
+    # credentials (role sessions) and console calls. The unused access analyzer reads key use from it.
+    access_key: Optional[str] = None
 
     def parameters(self) -> Optional[dict]:
         value = json.loads(self.request_parameters) if self.request_parameters else None
@@ -181,7 +186,7 @@ def _aggregate_sql(source: str, selector: Optional[PrincipalSelector], start: Op
     # The columns of a CallGroup, in order, then the file of records that are not events.
     sql = f"""
         SELECT principal, coalesce(nullif(caller, ''), principal) AS caller, event_source, event_name, region,
-               account, error_code, request_parameters, resources, day, n, first_seen, last_seen, bad_file
+               account, error_code, request_parameters, resources, day, n, first_seen, last_seen, access_key, bad_file
         FROM (
             SELECT {only(PRINCIPAL_KEY)} AS principal,
                    {only('eventSource')} AS event_source, {only('eventName')} AS event_name,
@@ -190,6 +195,7 @@ def _aggregate_sql(source: str, selector: Optional[PrincipalSelector], start: Op
                    {only('CAST(requestParameters AS VARCHAR)')} AS request_parameters,
                    {only('CAST(resources AS VARCHAR)')} AS resources,
                    {only('CAST(t AS DATE)')} AS day,
+                   {only(LONG_TERM_KEY)} AS access_key,
                    CASE WHEN NOT ok THEN filename END AS bad_file,
                    any_value(userIdentity.arn) AS caller,
                    count(*) AS n, min(t) AS first_seen, max(t) AS last_seen
@@ -325,7 +331,7 @@ def _activity(result: duckdb.DuckDBPyConnection, files: Sequence[LogFile], probl
     new = tuple.__new__
     while rows := result.fetchmany(FETCH_ROWS):
         for row in rows:
-            bad_file = row[13]
+            bad_file = row[14]
             if bad_file is not None:
                 activity.problems.append(FileProblem(
                     by_path.get(bad_file, bad_file),
@@ -337,6 +343,6 @@ def _activity(result: duckdb.DuckDBPyConnection, files: Sequence[LogFile], probl
             if last is not None and (end is None or last > end):
                 end = last
             if row[0] is not None:
-                groups.append(new(CallGroup, row[:13]))
+                groups.append(new(CallGroup, row[:14]))
     activity.data_end = _utc(end)
     return activity

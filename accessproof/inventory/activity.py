@@ -26,7 +26,6 @@ from __future__ import annotations
 import base64
 import csv
 import io
-import json
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -476,7 +475,8 @@ class TrailActivity:
 
 
 def trail_activity(directory: Path) -> TrailActivity:
-    """Last-accessed data derived from CloudTrail logs, with the policy generator's reader.
+    """Last-accessed data derived from CloudTrail logs, with the policy generator's reader: one
+    scan of the logs for every principal, the access keys included.
 
     Every call counts, denied ones too (IAM's last-accessed data counts attempts, IAM User Guide,
     "Refining permissions using last accessed information"). A role's calls are those of its
@@ -499,9 +499,12 @@ def trail_activity(directory: Path) -> TrailActivity:
     service_last: dict[tuple[str, str], datetime] = {}
     last_call: dict[str, datetime] = {}
     logins: dict[str, datetime] = {}
+    key_use: dict[str, datetime] = {}
     for group in read.groups:
         when = group.last_seen.replace(tzinfo=timezone.utc)
         last_call[group.principal] = _later(last_call.get(group.principal), when)  # type: ignore[assignment]
+        if group.access_key is not None:
+            key_use[group.access_key] = _later(key_use.get(group.access_key), when)  # type: ignore[assignment]
         if group.event_source == "signin.amazonaws.com" and group.event_name == "ConsoleLogin":
             logins[group.principal] = _later(logins.get(group.principal), when)  # type: ignore[assignment]
             continue
@@ -522,39 +525,7 @@ def trail_activity(directory: Path) -> TrailActivity:
     for arn, moment in last_call.items():
         if arn not in principals:
             principals[arn] = PrincipalActivity(arn, {}, moment)
-    return TrailActivity(principals, logins, _access_key_use(found.files), tuple(problems), grant_times(read.groups))
-
-
-def _access_key_use(files: Sequence[Any]) -> dict[str, datetime]:
-    """The last call signed with each long-term access key (``AKIA...``; the generator's reader
-    does not keep ``userIdentity.accessKeyId``, so this is one more small DuckDB scan)."""
-    import duckdb
-
-    from ..generate.sources import ARRAY, LINES, RECORDS
-
-    schema = {"eventTime": "VARCHAR", "userIdentity": {"accessKeyId": "VARCHAR"}}
-    shapes = {RECORDS: ("unstructured", json.dumps({"Records": [schema]}), "unnest(from_json(json, '{s}').Records)"),
-              ARRAY: ("unstructured", json.dumps([schema]), "unnest(from_json(json, '{s}'))"),
-              LINES: ("newline_delimited", json.dumps(schema), "from_json(json, '{s}')")}
-    parts = []
-    for layout, (fmt, shape, expression) in shapes.items():
-        chosen = [f.path.replace("'", "''") for f in files if f.layout == layout]
-        if chosen:
-            listed = "[" + ", ".join(f"'{p}'" for p in chosen) + "]"
-            parts.append(f"SELECT {expression.format(s=shape)} AS r FROM read_json_objects({listed}, format='{fmt}', "
-                         f"maximum_object_size=1073741824)")
-    if not parts:
-        return {}
-    sql = (f"SELECT r.userIdentity.accessKeyId, max(TRY_CAST(r.eventTime AS TIMESTAMPTZ)) FROM ({' UNION ALL '.join(parts)}) "
-           "WHERE starts_with(r.userIdentity.accessKeyId, 'AKIA') GROUP BY 1")
-    con = duckdb.connect()
-    con.execute("SET TimeZone = 'UTC'")
-    con.execute("SET enable_progress_bar = false")  # it would print on standard output
-    try:
-        rows = con.execute(sql).fetchall()
-    except duckdb.Error:
-        return {}  # the main scan has already reported unreadable files
-    return {key: moment.astimezone(timezone.utc) for key, moment in rows if key and moment is not None}
+    return TrailActivity(principals, logins, key_use, tuple(problems), grant_times(read.groups))
 
 
 # --------------------------------------------------------------------------- loading
@@ -576,8 +547,32 @@ def _last_accessed_files(iam: Path, kind: str) -> dict[str, Path]:
     return out
 
 
-def load_account_activity(path: Union[str, Path]) -> AccountActivity:
-    """Identities, policies and activity of the snapshot at ``path`` (docs/activity.md)."""
+def part_bounds(count: int, part: int, parts: int) -> tuple[int, int]:
+    """The [start, end) of part ``part`` of ``parts`` contiguous, nearly equal runs of ``count`` items."""
+    if not 0 <= part < parts:
+        raise ValueError(f"part {part} of {parts}")
+    size, extra = divmod(count, parts)
+    start = part * size + min(part, extra)
+    return start, start + size + (1 if part < extra else 0)
+
+
+def account_trail(path: Union[str, Path]) -> Optional[TrailActivity]:
+    """The activity in the snapshot's ``cloudtrail/`` folder (one DuckDB scan), None without one."""
+    directory = Path(path) / CLOUDTRAIL_DIRECTORY
+    return trail_activity(directory) if directory.is_dir() else None
+
+
+_READ_TRAIL: Any = object()  # load_account_activity's default: read the snapshot's own trail
+
+
+def load_account_activity(path: Union[str, Path], part: int = 0, parts: int = 1,
+                          trail: Optional[TrailActivity] = _READ_TRAIL) -> AccountActivity:
+    """Identities, policies and activity of the snapshot at ``path`` (docs/activity.md).
+
+    ``part`` of ``parts``: only that contiguous run of the identities (roles, then users, in the
+    file's order) with their activity, so that workers can share one large account; the account's
+    problems are part 0's. ``trail``: the trail activity already read (``account_trail``), so
+    that the parts of an account do not each scan its logs."""
     root = Path(path)
     if not root.is_dir():
         raise SnapshotError(root, "no such snapshot directory")
@@ -590,28 +585,33 @@ def load_account_activity(path: Union[str, Path]) -> AccountActivity:
                                           "roles and policies from it")
     details = read_authorization_details(details_path, account.account_id)
     report = read_credential_report(iam)
-    trail = trail_activity(root / CLOUDTRAIL_DIRECTORY) if (root / CLOUDTRAIL_DIRECTORY).is_dir() else None
+    if trail is _READ_TRAIL:
+        trail = account_trail(root)
     role_dirs, user_dirs = _last_accessed_files(iam, "roles"), _last_accessed_files(iam, "users")
     known = {"roles": {r.name for r in details.roles}, "users": {u.name for u in details.users}}
     for kind, dirs in (("roles", role_dirs), ("users", user_dirs)):
         for name, directory in dirs.items():
             if name not in known[kind]:
                 raise SnapshotError(directory, f"no {kind[:-1]} {excerpt(name)} in {AUTHORIZATION_DETAILS}")
+    start, end = part_bounds(len(details.roles) + len(details.users), part, parts)
+    roles = details.roles[start:end]
+    users = details.users[max(0, start - len(details.roles)):max(0, end - len(details.roles))]
     activity: dict[str, PrincipalActivity] = {}
     identities: list[Identity] = []
-    for role in details.roles:
+    for role in roles:
         found = _principal_activity(role, role_dirs.get(role.name), trail)
         if found is not None:
             activity[role.arn] = found
         trail_use = trail.principals[role.arn].last_activity if trail and role.arn in trail.principals else None
         identities.append(replace(role, last_used=_later(role.last_used, trail_use)))
-    for user in details.users:
+    for user in users:
         found = _principal_activity(user, user_dirs.get(user.name), trail)
         if found is not None:
             activity[user.arn] = found
         identities.append(_with_credentials(user, report, user_dirs.get(user.name), trail))
+    problems = trail.problems if trail and part == 0 else ()
     return AccountActivity(str(root.resolve()), account, tuple(identities), details.groups, details.policies, activity,
-                           trail.problems if trail else (), trail.grant_times if trail else GrantTimes())
+                           problems, trail.grant_times if trail else GrantTimes())
 
 
 def _principal_activity(identity: Identity, directory: Optional[Path],

@@ -50,6 +50,33 @@ def test_trail_gives_a_user_without_last_accessed_data_the_same_analysis():
     assert key.last_used == t("2026-11-21T10:00:00")  # from userIdentity.accessKeyId
 
 
+def test_the_trail_is_read_in_one_scan_keys_included(monkeypatch):
+    """One DuckDB query over the logs gives every principal's activity and every key's last use (the
+    policy generator's reader, grouped by principal, as ``generate-policy`` for many principals)."""
+    import duckdb
+
+    queries: list[str] = []
+    real = duckdb.connect
+
+    class Counting:
+        def __init__(self, connection):
+            self._connection = connection
+
+        def execute(self, sql, *args, **kwargs):
+            if "read_json_objects" in sql:
+                queries.append(sql)
+            return self._connection.execute(sql, *args, **kwargs)
+
+        def __getattr__(self, name):
+            return getattr(self._connection, name)
+
+    monkeypatch.setattr(duckdb, "connect", lambda *a, **k: Counting(real(*a, **k)))
+    account = load_account_activity(EXAMPLE)
+    assert len(queries) == 1
+    [key] = account.identity("arn:aws:iam::444455556666:user/carol").access_keys
+    assert key.last_used == t("2026-11-21T10:00:00")
+
+
 REPORT = """user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated
 <root_account>,arn:aws:iam::444455556666:root,2024-01-01T00:00:00+00:00,not_supported,2026-01-01T00:00:00+00:00,not_supported,not_supported,true,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A
 dave,arn:aws:iam::444455556666:user/dave,2024-01-01T00:00:00+00:00,true,no_information,2024-01-02T00:00:00+00:00,N/A,false,true,2024-01-03T00:00:00+00:00,2026-11-01T00:00:00+00:00,us-east-1,s3,true,2024-02-03T00:00:00+00:00,N/A,N/A,N/A,false,N/A,false,N/A

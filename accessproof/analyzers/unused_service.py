@@ -81,8 +81,9 @@ class SnapshotLayout:
 
 
 def load_snapshot(path: Union[str, Path, SnapshotLayout]) -> SnapshotLayout:
-    """The layout of ``path``; a missing or malformed ``account.json`` or authorization details
-    file is reported here, before any analyzer is created or changed."""
+    """The layout of ``path``. A missing or malformed ``account.json``, or a missing authorization
+    details file, is reported here, before any analyzer is created or changed; what the accounts'
+    other files hold is read (and reported) by the analysis."""
     if isinstance(path, SnapshotLayout):
         return path
     root = Path(path)

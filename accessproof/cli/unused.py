@@ -75,11 +75,12 @@ class UnusedRun:
     store: object  # the FindingsStore the findings were recorded in
     active: bool = False  # an ACTIVE finding has been read (by ``findings``): exit status 1
 
-    def findings(self) -> Iterator:
-        """The analyzer's ACTIVE and ARCHIVED findings, page after page (never all in memory at once)."""
+    def findings(self, filter: Optional[dict] = None) -> Iterator:
+        """The analyzer's findings (default: ACTIVE and ARCHIVED), page after page (never all in
+        memory at once)."""
         token = None
         while True:
-            page = self.store.list_findings(self.analyzer_arn, OPEN_STATUSES, max_results=LIST_PAGE_SIZE,
+            page = self.store.list_findings(self.analyzer_arn, filter or OPEN_STATUSES, max_results=LIST_PAGE_SIZE,
                                             next_token=token)
             self.active = self.active or any(f.status == "ACTIVE" for f in page.items)
             yield from page.items
@@ -281,8 +282,9 @@ def recommend_command(
         for analyzer in store.list_analyzers():
             if analyzer.type not in UNUSED_ACCESS_ANALYZER_TYPES:
                 continue
-            page = store.list_findings(analyzer.arn, {"findingType": {"eq": ["UnusedPermission"]}}, max_results=100000)
-            matches += [f for f in page.items if f.id == finding_id or f.id.startswith(finding_id)]
+            run = UnusedRun(analyzer.arn, None, None, store)
+            matches += [f for f in run.findings({"findingType": {"eq": ["UnusedPermission"]}})
+                        if f.id == finding_id or f.id.startswith(finding_id)]
     except FindingsError as e:
         raise InputError(str(e)) from None
     if not matches:

@@ -7,12 +7,14 @@ from typing import Iterator
 
 import pytest
 
+from accessproof.analyzers import unused_service
 from accessproof.analyzers.external import ACCOUNT, ExternalAccessAnalyzer, ZoneOfTrust
+from accessproof.analyzers.unused import ORGANIZATION_UNUSED_ACCESS, settings_from_configuration
 from accessproof.inventory import load_snapshot
 from accessproof.parallel import SerialExecutor, ShardFailed, executor
 from accessproof.parallel.ray import RayExecutor
 
-from .snapshots import write_snapshot
+from .snapshots import MANAGEMENT, NOW, write_organization, write_snapshot
 from .workers import die_on_three, refuse_three, square
 
 
@@ -34,6 +36,19 @@ def test_ray_analyses_equal_one_process(local_ray, tmp_path):
     on_ray = RayExecutor()
     assert on_ray.workers == 2
     assert ExternalAccessAnalyzer(zone).analyze_snapshot(snapshot, executor=on_ray, min_parallel=1) == expected
+
+
+def test_ray_unused_access_equals_one_process(local_ray, tmp_path, monkeypatch):
+    """Accounts as Ray tasks (the workers read the account snapshots at the same path), one large
+    account in parts: the same analysis as one process."""
+    monkeypatch.setattr(unused_service, "PARALLEL_MIN_BYTES", 0)
+    write_organization(tmp_path / "org", 4, 30)
+    layout = unused_service.load_snapshot(tmp_path / "org")
+    settings = settings_from_configuration(None, ORGANIZATION_UNUSED_ACCESS, MANAGEMENT)
+    expected = unused_service.analyze_layout(layout, settings, NOW, SerialExecutor())
+    got = unused_service.analyze_layout(layout, settings, NOW, RayExecutor())
+    assert got.results == expected.results and got.accounts == expected.accounts
+    assert len(expected.results) == 4 * 30
 
 
 def test_ray_maps_in_order_and_raises_as_one_process(local_ray):

@@ -24,6 +24,10 @@ from ..generate.sources import DEFAULT_MAX_FILE_BYTES, format_bytes
 from .awsmodel import read_document
 from .inputs import InputError
 from .output import QUERY_HELP, compile_query, print_json
+from .workers import make_executor
+
+# What the workers of a many-principal generation import before their first task (once, in the forkserver).
+GENERATION_PRELOAD = ("accessproof.generate",)
 
 # Inputs above these show a progress bar on standard error.
 PROGRESS_BYTES = 64 * 1024 * 1024
@@ -116,6 +120,8 @@ def generate_policy_command(
     output_dir: Optional[Path] = typer.Option(None, "--output-dir", help="Write each principal's result to "
                                               "DIR/<account>_<role-or-user>.json and print a summary (needed for "
                                               "several principals)."),
+    workers: Optional[int] = typer.Option(None, "--workers", help="Processes that generate the policies of many "
+                                          "principals in parallel (default: every local core; 1: this process only)."),
 ) -> None:
     """Generate a least-privilege policy from a principal's recorded CloudTrail activity."""
     from ..generate import PrincipalSelector, check_time_range, generate_from_activity
@@ -170,7 +176,7 @@ def generate_policy_command(
     if many:
         assert output_dir is not None
         return _generate_many(principals, activity, output_dir, start, end, include_resource_placeholders, trails,
-                              expression)
+                              expression, workers)
     try:
         result = generate_from_activity(principal_arn, activity, start=start, end=end,
                                         include_placeholders=include_resource_placeholders,
@@ -207,11 +213,13 @@ def _roles_of(snapshot: Path) -> list[str]:
 
 
 def _generate_many(principals: list[str], activity, output_dir: Path, start, end, placeholders: bool, trails,
-                   expression) -> None:
-    """One result file per principal from one scan's activity; a summary on standard output."""
+                   expression, workers: Optional[int]) -> None:
+    """One result file per principal from one scan's activity (spread over ``--workers``); a
+    summary on standard output."""
     import json
 
-    from ..generate import generate_from_activity, split_activity
+    from ..generate import generate_for_principals
+    from ..parallel import ShardFailed
 
     try:
         output_dir.mkdir(parents=True, exist_ok=True)
@@ -220,14 +228,22 @@ def _generate_many(principals: list[str], activity, output_dir: Path, start, end
     for problem in activity.problems:
         print(f"accessproof: skipped {problem.name}: {problem.reason}", file=sys.stderr)
     summary, failed = [], False
-    for arn, own in split_activity(activity, principals).items():
-        result = generate_from_activity(arn, own, start=start, end=end, include_placeholders=placeholders,
-                                        trails=trails)
-        target = output_dir / result_file_name(arn)
-        target.write_text(json.dumps(result.generated_policy_result(), indent=4) + "\n")
-        failed = failed or bool(result.findings)
-        summary.append({"principalArn": arn, "file": str(target), "policies": len(result.documents),
-                        "callsOfPrincipal": result.calls_selected, "isComplete": result.is_complete})
+    executor = make_executor(workers, None, GENERATION_PRELOAD)
+    try:
+        for result in generate_for_principals(activity, principals, start=start, end=end,
+                                              include_placeholders=placeholders, trails=trails, executor=executor):
+            arn = result.principal_arn
+            target = output_dir / result_file_name(arn)
+            target.write_text(json.dumps(result.generated_policy_result(), indent=4) + "\n")
+            failed = failed or bool(result.findings)
+            summary.append({"principalArn": arn, "file": str(target), "policies": len(result.documents),
+                            "callsOfPrincipal": result.calls_selected, "isComplete": result.is_complete})
+    except ShardFailed as e:
+        raise InputError(str(e).replace("nothing was recorded", "no result file was written")) from None
+    finally:
+        close = getattr(executor, "close", None)
+        if close is not None:
+            close()
     print_json({"generated": summary, "eventsRead": activity.events_read, "filesRead": activity.files_read},
                expression)
     if failed:

@@ -13,9 +13,10 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import Callable, Iterator, Optional, Sequence
 
 from ..catalog import Catalog, default_catalog
+from ..parallel import Executor, split
 from .collect import DownloadFolder, discover
 from .generator import Mapper, default_window_start, in_window, tally_usage
 from .policy import build_statements, denied_actions, policy_text, split_policies
@@ -23,8 +24,8 @@ from .reader import Activity, PrincipalSelector, read_activity
 from .refine import Refinement, refine
 from .sources import DEFAULT_MAX_FILE_BYTES, Discovery, FileProblem
 
-__all__ = ["GenerationResult", "PrincipalSelector", "check_time_range", "generate_policy", "generate_from_activity",
-           "split_activity"]
+__all__ = ["GenerationResult", "PrincipalSelector", "check_time_range", "generate_for_principals", "generate_policy",
+           "generate_from_activity", "split_activity"]
 
 BLOCKING_FINDINGS = ("ERROR", "SECURITY_WARNING")
 
@@ -165,6 +166,48 @@ def split_activity(activity: Activity, principal_arns: Sequence[str]) -> dict[st
                             data_end=activity.data_end, events_read=activity.events_read,
                             files_read=activity.files_read)
     return out
+
+
+@dataclass(frozen=True)
+class GenerationJob:
+    """One principal's generation from its share of a scan (``split_activity``), for a worker."""
+
+    principal_arn: str
+    activity: Activity
+    start: Optional[datetime]
+    end: Optional[datetime]
+    include_placeholders: bool
+    trails: tuple[TrailSource, ...]
+
+
+def run_jobs(jobs: Sequence[GenerationJob]) -> list[GenerationResult]:
+    """Generate for each job, in order (a worker's task: module level, to be pickled)."""
+    return [generate_from_activity(job.principal_arn, job.activity, start=job.start, end=job.end,
+                                   include_placeholders=job.include_placeholders, trails=job.trails)
+            for job in jobs]
+
+
+# Fewer principals than this are generated in this process: starting workers costs more.
+PARALLEL_MIN_PRINCIPALS = 16
+JOBS_PER_WORKER = 4
+
+
+def generate_for_principals(activity: Activity, principal_arns: Sequence[str], *, start: Optional[datetime] = None,
+                            end: Optional[datetime] = None, include_placeholders: bool = False,
+                            trails: Sequence[TrailSource] = (),
+                            executor: Optional[Executor] = None) -> Iterator[GenerationResult]:
+    """Each principal's result from one scan's ``activity``, in the order of ``principal_arns`` —
+    what ``generate_from_activity`` gives for each alone — spread over the executor's workers
+    (``accessproof.parallel``) when there are many principals."""
+    shares = split_activity(activity, principal_arns)
+    jobs = [GenerationJob(arn, shares[arn], start, end, include_placeholders, tuple(trails)) for arn in shares]
+    if executor is None or executor.workers < 2 or len(jobs) < PARALLEL_MIN_PRINCIPALS:
+        for job in jobs:
+            yield from run_jobs([job])
+        return
+    shards = split(jobs, executor.workers * JOBS_PER_WORKER)
+    for part in executor.map(run_jobs, shards, lambda i: f"{len(shards[i])} principals from {shards[i][0].principal_arn}"):
+        yield from part
 
 
 def _session_prefix_of(caller: str) -> Optional[str]:

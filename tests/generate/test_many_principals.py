@@ -82,3 +82,23 @@ def test_several_principals_need_an_output_dir_and_no_existing_policy(tmp_path: 
     result = _generate(*two, "--output-dir", str(tmp_path / "o"), "--existing-policy", str(policy))
     assert isinstance(result.exception, InputError) and "--existing-policy" in str(result.exception)
     assert isinstance(_generate().exception, InputError)
+
+
+def test_many_principals_on_two_workers_give_what_one_process_gives(monkeypatch) -> None:
+    import accessproof.generate as generate
+    from accessproof.parallel import LocalExecutor, SerialExecutor
+
+    monkeypatch.setattr(generate, "PARALLEL_MIN_PRINCIPALS", 1)
+    everyone = read_activity(discover([str(CORPUS)]).files)
+    principals = _principals()
+    start, end = (generate.parse_time(t) for t in ALL_TIME)
+    alone = [r.generated_policy_result() for r in generate.generate_for_principals(
+        everyone, principals, start=start, end=end, executor=SerialExecutor())]
+    workers = LocalExecutor(2)
+    try:
+        spread = [r.generated_policy_result() for r in generate.generate_for_principals(
+            everyone, principals, start=start, end=end, executor=workers)]
+    finally:
+        workers.close()
+    assert spread == alone
+    assert sum(1 for r in alone if r["generatedPolicies"]) == len(principals) - 1

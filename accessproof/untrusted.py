@@ -230,13 +230,16 @@ def regular_files(root: Union[str, Path], include: Callable[[str], bool] = lambd
     return sorted(Path(tree.shown(path)) for path in _walk(tree, include))
 
 
-def check_tree(root: Union[str, Path]) -> None:
-    """``InputRefused`` unless every entry below ``root`` follows the tree rules (module docstring)."""
-    for _ in _walk(_tree(root), lambda name: True):
+def check_tree(root: Union[str, Path], checked_apart: Callable[[str], bool] = lambda directory: False) -> None:
+    """``InputRefused`` unless every entry below ``root`` follows the tree rules (module docstring).
+    ``checked_apart(real path)``: directories not descended into because their reader checks them
+    as trees of their own before reading them (their entry itself is checked here)."""
+    for _ in _walk(_tree(root), lambda name: True, checked_apart):
         pass
 
 
-def _walk(tree: _Tree, include: Callable[[str], bool]) -> Iterator[str]:
+def _walk(tree: _Tree, include: Callable[[str], bool],
+          checked_apart: Callable[[str], bool] = lambda directory: False) -> Iterator[str]:
     """The real paths of the regular files ``regular_files`` returns, in no particular order."""
     pending = [tree.real]
     while pending:
@@ -246,7 +249,8 @@ def _walk(tree: _Tree, include: Callable[[str], bool]) -> Iterator[str]:
                 entries = sorted(listing, key=lambda e: e.name)  # the same first error on every run
             for entry in entries:
                 if entry.is_dir(follow_symlinks=False):  # d_type: no stat on most file systems
-                    pending.append(entry.path)
+                    if not checked_apart(entry.path):
+                        pending.append(entry.path)
                 elif not include(entry.name):
                     continue
                 elif entry.is_file(follow_symlinks=False):

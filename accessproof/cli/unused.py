@@ -192,10 +192,9 @@ def render_table(run: UnusedRun, console: Console) -> None:
 
 
 def finding_json(finding) -> dict:
-    """A finding as ``GetFindingV2`` prints it (its details whole)."""
-    from ..analyzers.unused_service import _timestamps
-
-    return {**finding.to_aws_summary_v2(), "findingDetails": _timestamps(finding.finding_details())}
+    """A finding as ``GetFindingV2`` prints it (its details whole). The details' ``lastAccessed``
+    are kept as the ISO 8601 text they are stored as: what printing their datetimes prints."""
+    return {**finding.to_aws_summary_v2(), "findingDetails": finding.finding_details()}
 
 
 def findings_json(run: UnusedRun) -> Iterator[dict]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import Any, Callable, Optional, Union
 from urllib.parse import unquote
 
 from ..untrusted import (
@@ -21,11 +21,12 @@ from .errors import SnapshotError
 JSON_TYPE_NAMES = {dict: "an object", list: "an array", str: "a string", bool: "a boolean", int: "an integer"}
 
 
-def check_snapshot_tree(root: Union[str, Path]) -> None:
+def check_snapshot_tree(root: Union[str, Path], checked_apart: Callable[[str], bool] = lambda directory: False) -> None:
     """Refuse a snapshot (or organization folder) with a link out of it, a link loop or a special
-    file, before anything in it is read (rules: ``accessproof.untrusted``)."""
+    file, before anything in it is read (rules: ``accessproof.untrusted``). ``checked_apart``: the
+    (real paths of) directories whose loader checks them itself, not descended into here."""
     try:
-        check_tree(root)
+        check_tree(root, checked_apart)
     except InputRefused as e:
         raise SnapshotError(e.name, e.reason) from None
 

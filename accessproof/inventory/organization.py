@@ -19,6 +19,7 @@ is listed in ``Organization.accounts_without_snapshot`` (it is not analysed).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Optional, Union
@@ -87,7 +88,10 @@ def load_organization(path: Union[str, Path]) -> Organization:
     root = Path(path)
     if not root.is_dir():
         raise SnapshotError(root, "no such organization directory")
-    check_snapshot_tree(root)
+    # The member snapshots under accounts/ are checked by the loader that reads each of them
+    # (``load_snapshot``, ``load_account_activity``): walking them here too read every file twice.
+    members = os.path.join(os.path.realpath(root), ACCOUNTS_DIRECTORY)
+    check_snapshot_tree(root, lambda directory: os.path.dirname(directory) == members)
     for entry in root.iterdir():
         if entry.name not in KNOWN:
             raise SnapshotError(entry, f"unknown entry; an organization folder holds {', '.join(sorted(KNOWN))}")
@@ -127,6 +131,8 @@ def _snapshots(root: Path) -> dict[str, Path]:
     def add(directory: Path, origin: Path, listed: bool) -> None:
         if listed:  # outside the organization folder, which is checked already
             check_snapshot_tree(directory)
+        else:  # its own entries (account.json is read here); the loader of its data checks the rest
+            check_snapshot_tree(directory, lambda subdirectory: True)
         account_id = _snapshot_account_id(directory)
         if account_id in found:
             raise SnapshotError(origin, f"account {account_id} has two snapshots: {found[account_id]} and {directory}")

@@ -351,3 +351,46 @@ def test_a_file_argument_over_the_limit_is_refused_while_reading(tmp_path):
         f.truncate(64 * 1024 * 1024)  # sparse: 64 MiB of zeros, no disk used
     run = cli("check-no-public-access", "--policy-document", str(path), "--resource-type", "AWS::S3::Bucket")
     assert_one_line_refusal(run, "big.json", "larger than the maximum of 1 MiB")
+
+
+def _organization_of_members(root: Path) -> Path:
+    from tests.parallel.snapshots import write_organization
+
+    write_organization(root, 3, 4)
+    return root
+
+
+def test_a_member_snapshot_with_a_link_out_is_refused_before_its_data_is_read(tmp_path, secret_file):
+    """The organization load does not walk the member snapshots under accounts/ (each loader walks
+    its own before reading it), but it reads each member's account.json: both are refused."""
+    from accessproof.analyzers.unused import ORGANIZATION_UNUSED_ACCESS
+    from accessproof.analyzers.unused_service import run_analysis
+    from accessproof.analyzers.external_service import load_snapshots
+    from tests.parallel.snapshots import MANAGEMENT, NOW
+
+    organization = _organization_of_members(tmp_path / "org")
+    member = sorted((organization / "accounts").iterdir())[1]
+    deep = member / "iam" / "roles" / "role-0001" / "get-service-last-accessed-details.json"
+    replace_with_link(member, deep.relative_to(member), secret_file)
+    load_organization(organization)  # the link is below the member's own entries
+    with pytest.raises(SnapshotError, match="leads out of") as raised:
+        run_analysis(organization, ORGANIZATION_UNUSED_ACCESS, None, NOW, f"arn:aws:access-analyzer:us-east-1:"
+                     f"{MANAGEMENT}:analyzer/a")
+    assert SECRET not in str(raised.value) and "role-0001" in str(raised.value)
+    with pytest.raises(SnapshotError, match="leads out of"):
+        load_snapshots([str(organization)])
+
+    replace_with_link(member, Path("account.json"), secret_file)
+    with pytest.raises(SnapshotError, match="leads out of") as raised:
+        load_organization(organization)
+    assert SECRET not in str(raised.value)
+
+
+def test_a_member_folder_linked_out_of_the_organization_is_refused(tmp_path, secret_file):
+    organization = _organization_of_members(tmp_path / "org")
+    member = sorted((organization / "accounts").iterdir())[0]
+    elsewhere = tmp_path / "elsewhere"
+    shutil.move(str(member), elsewhere)
+    member.symlink_to(elsewhere, target_is_directory=True)
+    with pytest.raises(SnapshotError, match="leads out of"):
+        load_organization(organization)

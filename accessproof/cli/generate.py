@@ -122,12 +122,17 @@ def generate_policy_command(
                                               "several principals)."),
     workers: Optional[int] = typer.Option(None, "--workers", help="Processes that generate the policies of many "
                                           "principals in parallel (default: every local core; 1: this process only)."),
+    ray: Optional[str] = typer.Option(None, "--ray", help="Read the logs in shards of files and generate on the Ray "
+                                      "cluster at this address (the logs at the same path on every node). Needs "
+                                      "accessproof[ray]."),
 ) -> None:
     """Generate a least-privilege policy from a principal's recorded CloudTrail activity."""
     from ..generate import PrincipalSelector, check_time_range, generate_from_activity
     from ..generate.collect import DownloadFolder, discover
     from ..generate.reader import read_activity
     from ..generate.refine import ExistingPolicyError
+    from ..generate.shards import read_activity_in_shards
+    from ..parallel import ShardFailed
     from ..generate.s3 import TrailAccessError
     from ..generate import TrailSource
 
@@ -164,10 +169,14 @@ def generate_policy_command(
         on_progress: Optional[Callable[[float], None]] = update
         if progress is not None:
             progress.start()
+        selector = None if many else PrincipalSelector.parse(principal_arn)
+        cluster = make_executor(None, ray, GENERATION_PRELOAD) if ray else None
         try:
             # Several principals: one scan of the logs, grouped by principal (DuckDB), split afterwards.
-            activity = read_activity(found.files, None if many else PrincipalSelector.parse(principal_arn), start, end,
-                                     on_progress)
+            activity = (read_activity_in_shards(found.files, cluster, selector, start, end) if cluster is not None
+                        else read_activity(found.files, selector, start, end, on_progress))
+        except ShardFailed as e:
+            raise InputError(str(e).replace("nothing was recorded", "no policy was generated")) from None
         finally:
             if progress is not None:
                 progress.stop()
@@ -176,7 +185,7 @@ def generate_policy_command(
     if many:
         assert output_dir is not None
         return _generate_many(principals, activity, output_dir, start, end, include_resource_placeholders, trails,
-                              expression, workers)
+                              expression, cluster or make_executor(workers, None, GENERATION_PRELOAD))
     try:
         result = generate_from_activity(principal_arn, activity, start=start, end=end,
                                         include_placeholders=include_resource_placeholders,
@@ -213,9 +222,9 @@ def _roles_of(snapshot: Path) -> list[str]:
 
 
 def _generate_many(principals: list[str], activity, output_dir: Path, start, end, placeholders: bool, trails,
-                   expression, workers: Optional[int]) -> None:
-    """One result file per principal from one scan's activity (spread over ``--workers``); a
-    summary on standard output."""
+                   expression, executor) -> None:
+    """One result file per principal from one scan's activity (spread over the executor's
+    workers); a summary on standard output."""
     import json
 
     from ..generate import generate_for_principals
@@ -228,7 +237,6 @@ def _generate_many(principals: list[str], activity, output_dir: Path, start, end
     for problem in activity.problems:
         print(f"accessproof: skipped {problem.name}: {problem.reason}", file=sys.stderr)
     summary, failed = [], False
-    executor = make_executor(workers, None, GENERATION_PRELOAD)
     try:
         for result in generate_for_principals(activity, principals, start=start, end=end,
                                               include_placeholders=placeholders, trails=trails, executor=executor):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
+import sys
 from typing import Any, Optional
 
 import typer
@@ -11,11 +12,12 @@ from botocore.exceptions import ClientError
 from ..api.accessanalyzer import AccessAnalyzerClient
 from ..integrations.sarif import FileFindings, validation_sarif
 from ..parallel import ShardFailed, split
+from ..untrusted import one_line
 from ..validate.rules.size import MAX_POLICY_DOCUMENT_CHARS, REFUSED_POLICY_MESSAGE
 from .awsmodel import Mirror, expand_file_url, read_document
 from .inputs import InputError, policy_files, read_path
 from .output import QUERY_HELP, aws_text, compile_query, emit, print_json
-from .text import render_findings
+from .text import render_error, render_findings
 from .workers import make_executor
 
 VALIDATE_POLICY = Mirror("accessanalyzer", "ValidatePolicy")
@@ -64,7 +66,12 @@ def fails(findings: list[dict], fail_on: FailOn) -> bool:
 # Below this many files, validate-policy runs in this process: starting workers costs more.
 PARALLEL_MIN_FILES = 64
 SHARDS_PER_WORKER = 4
-Outcome = tuple[bool, Any]  # (True, findings) or (False, the error's message)
+# A file that could not be validated: (error code, message). The code is ValidatePolicy's error
+# code when the operation refused the document (``ValidationException``: over 32,768 characters,
+# or past accessproof's JSON limits), or ``UNREADABLE`` when the file could not be read as text.
+FileError = tuple[str, str]
+Outcome = tuple[bool, Any]  # (True, findings) or (False, FileError)
+UNREADABLE = "UnreadableFile"
 
 
 def _validate_documents(payload: tuple[list[tuple[str, str]], str, Optional[str], Optional[str]]) -> list[Outcome]:
@@ -77,10 +84,18 @@ def _validate_documents(payload: tuple[list[tuple[str, str]], str, Optional[str]
             response = client.validate_policy(policyDocument=text, policyType=policy_type,
                                               validatePolicyResourceType=resource_type, locale=locale)
         except ClientError as e:
-            outcomes.append((False, e.response["Error"]["Message"]))
+            outcomes.append((False, (e.response["Error"]["Code"], _explained(e.response["Error"]["Message"]))))
         else:
             outcomes.append((True, response["findings"]))
     return outcomes
+
+
+def _explained(message: str) -> str:
+    """ValidatePolicy's error message; AWS's whole message for an oversized document is one word,
+    so the reason is added."""
+    if message == REFUSED_POLICY_MESSAGE:
+        return message + f" (ValidatePolicy refuses documents longer than {MAX_POLICY_DOCUMENT_CHARS} characters)"
+    return message
 
 
 def _validate_all(documents: list[tuple[str, str]], policy_type: str, resource_type: Optional[str],
@@ -100,6 +115,25 @@ def _validate_all(documents: list[tuple[str, str]], policy_type: str, resource_t
         if close is not None:
             close()
     return [outcome for part in parts for outcome in part]
+
+
+def _read_files(paths: list[str]) -> list[tuple[str, Optional[str], Optional[FileError]]]:
+    """(name, text, None) for each policy file, or (name, None, error) for one that cannot be read
+    (not UTF-8 text, larger than accessproof reads, gone): reported in its place, not a stop."""
+    files: list[tuple[str, Optional[str], Optional[FileError]]] = []
+    for path in policy_files([expand_file_url(p) for p in paths]):
+        try:
+            files.append((str(path), read_path(path), None))
+        except InputError as e:
+            reason = str(e)
+            prefix = f"{path}: "
+            files.append((str(path), None, (UNREADABLE, reason[len(prefix):] if reason.startswith(prefix) else reason)))
+    return files
+
+
+def _error_body(name: str, error: FileError) -> dict:
+    """A file that was not validated, as its JSON line: ``{"file", "error": {"code", "message"}}``."""
+    return {"file": name, "error": {"code": error[0], "message": error[1]}}
 
 
 def validate_policy_command(
@@ -126,38 +160,50 @@ def validate_policy_command(
 ) -> None:
     """Validate IAM policies the way IAM Access Analyzer's ValidatePolicy does.
 
-    Exit status: 0 no failing findings, 1 failing findings, 2 bad input or usage.
+    Files and directories: every file is reported, in order (one JSON line, text report or SARIF
+    result each). A file ValidatePolicy refuses (over 32,768 characters: ValidationException
+    InvalidPolicy) or that cannot be read as text (UnreadableFile) is reported in its place as
+    {"file": ..., "error": {"code": ..., "message": ...}}, named on standard error too, and the
+    run goes on. A file that is not JSON gets ValidatePolicy's JSON_SYNTAX_ERROR finding.
+
+    Exit status: 0 no failing findings, 1 failing findings, 2 bad input or usage, or any file that
+    could not be validated (the run cannot say that it passes). One --policy-document that is
+    refused: exit 2 with one line on standard error.
     """
     if policy_document is None and not paths:
         raise InputError("give --policy-document or one or more policy files or directories")
     expression = compile_query(query)
-    documents: list[tuple[str, str]] = []
+    files: list[tuple[str, Optional[str], Optional[FileError]]] = []
     if policy_document is not None:
-        documents.append(read_document(policy_document))
-    for path in policy_files([expand_file_url(p) for p in paths or []]):
-        documents.append((str(path), read_path(path)))
-    if paths and not documents:
+        files.append((*read_document(policy_document), None))
+    files.extend(_read_files(paths or []))
+    if paths and not files:
         raise InputError("no *.json policy files found in " + ", ".join(paths))
 
-    results: list[FileFindings] = []
     resource_type = validate_policy_resource_type.value if validate_policy_resource_type else None
-    outcomes = _validate_all(documents, policy_type.value, resource_type, locale, workers)
-    for (name, text), (ok, value) in zip(documents, outcomes):
-        if not ok:
-            message = value
-            if message == REFUSED_POLICY_MESSAGE:  # AWS's whole message; say why
-                message += f" (ValidatePolicy refuses documents longer than {MAX_POLICY_DOCUMENT_CHARS} characters)"
-            raise InputError(f"{name}: {message}")
-        results.append(FileFindings(name, value, text))
+    readable = [(name, text) for name, text, error in files if error is None]
+    outcomes = iter(_validate_all(readable, policy_type.value, resource_type, locale, workers))
+    results: list[FileFindings] = []
+    for name, text, error in files:
+        ok, value = (False, error) if error is not None else next(outcomes)
+        results.append(FileFindings(name, value, text) if ok else FileFindings(name, [], text or "", error=value))
 
     many = len(results) > 1 or bool(paths)
+    if not many and results[0].error is not None:  # one --policy-document: one line, exit 2
+        raise InputError(f"{results[0].uri}: {results[0].error[1]}")
+    for r in results:  # named on standard error as well, whatever the output
+        if r.error is not None:
+            print(f"accessproof: error: {one_line(r.uri)}: {one_line(r.error[1])}", file=sys.stderr)
     if output is Output.sarif:
         print_json(validation_sarif(results), expression)
     elif many:
         for r in results:  # one report, or one JSON line, per file
-            body = {"file": r.uri, "findings": r.findings}
+            body = _error_body(r.uri, r.error) if r.error is not None else {"file": r.uri, "findings": r.findings}
             if output is Output.text and expression is None:
-                render_findings(r.uri, r.text, r.findings)
+                if r.error is not None:
+                    render_error(r.uri, *r.error)
+                else:
+                    render_findings(r.uri, r.text, r.findings)
             elif output is Output.text:
                 typer.echo(aws_text(expression.search(body)), nl=False)
             else:
@@ -166,5 +212,7 @@ def validate_policy_command(
         only = results[0]
         emit({"findings": only.findings}, output.value, expression,
              text=lambda: render_findings(only.uri, only.text, only.findings))
+    if any(r.error is not None for r in results):
+        raise typer.Exit(2)
     if any(fails(r.findings, fail_on) for r in results):
         raise typer.Exit(1)

@@ -7,13 +7,9 @@ import sys
 from typing import Any, Optional
 
 import typer
-from botocore.exceptions import ClientError
-
-from ..api.accessanalyzer import AccessAnalyzerClient
 from ..integrations.sarif import FileFindings, validation_sarif
-from ..parallel import ShardFailed, split
+from ..parallel import ByName, ShardFailed, split
 from ..untrusted import one_line
-from ..validate.rules.size import MAX_POLICY_DOCUMENT_CHARS, REFUSED_POLICY_MESSAGE
 from .awsmodel import Mirror, expand_file_url, read_document
 from .inputs import InputError, policy_files, read_path
 from .output import QUERY_HELP, aws_text, compile_query, emit, print_json
@@ -66,47 +62,28 @@ def fails(findings: list[dict], fail_on: FailOn) -> bool:
 # Below this many files, validate-policy runs in this process: starting workers costs more.
 PARALLEL_MIN_FILES = 64
 SHARDS_PER_WORKER = 4
-# A file that could not be validated: (error code, message). The code is ValidatePolicy's error
-# code when the operation refused the document (``ValidationException``: over 32,768 characters,
-# or past accessproof's JSON limits), or ``UNREADABLE`` when the file could not be read as text.
-FileError = tuple[str, str]
-Outcome = tuple[bool, Any]  # (True, findings) or (False, FileError)
-UNREADABLE = "UnreadableFile"
+UNREADABLE = "UnreadableFile"  # the error code of a file that could not be read as text
+FileError = tuple[str, str]  # (code, message); see validate_shard
+Outcome = tuple[bool, Any]
 
 
-def _validate_documents(payload: tuple[list[tuple[str, str]], str, Optional[str], Optional[str]]) -> list[Outcome]:
-    """ValidatePolicy for each (name, text) of a shard (in a worker, or in this process)."""
-    documents, policy_type, resource_type, locale = payload
-    client = AccessAnalyzerClient()
-    outcomes: list[Outcome] = []
-    for _name, text in documents:
-        try:
-            response = client.validate_policy(policyDocument=text, policyType=policy_type,
-                                              validatePolicyResourceType=resource_type, locale=locale)
-        except ClientError as e:
-            outcomes.append((False, (e.response["Error"]["Code"], _explained(e.response["Error"]["Message"]))))
-        else:
-            outcomes.append((True, response["findings"]))
-    return outcomes
-
-
-def _explained(message: str) -> str:
-    """ValidatePolicy's error message; AWS's whole message for an oversized document is one word,
-    so the reason is added."""
-    if message == REFUSED_POLICY_MESSAGE:
-        return message + f" (ValidatePolicy refuses documents longer than {MAX_POLICY_DOCUMENT_CHARS} characters)"
-    return message
+# What the workers run, named so that this process imports the engine only when it validates in
+# itself (the JSON lines of many files need none of it); the forkserver imports it beforehand.
+WORKER_MODULE = "accessproof.cli.validate_shard"
+VALIDATE_SHARD = ByName(WORKER_MODULE, "validate_documents")
 
 
 def _validate_all(documents: list[tuple[str, str]], policy_type: str, resource_type: Optional[str],
                   locale: Optional[str], workers: Optional[int]) -> list[Outcome]:
     """Every document's outcome, in order; many files are spread over the workers (``--workers``)."""
     if len(documents) < PARALLEL_MIN_FILES or workers == 1:
-        return _validate_documents((documents, policy_type, resource_type, locale))
-    executor = make_executor(workers, None, ("accessproof.cli.validate",))
+        from .validate_shard import validate_documents
+
+        return validate_documents((documents, policy_type, resource_type, locale))
+    executor = make_executor(workers, None, (WORKER_MODULE,))
     shards = split(documents, executor.workers * SHARDS_PER_WORKER)
     try:
-        parts = executor.map(_validate_documents, [(shard, policy_type, resource_type, locale) for shard in shards],
+        parts = executor.map(VALIDATE_SHARD, [(shard, policy_type, resource_type, locale) for shard in shards],
                              lambda i: f"{len(shards[i])} files from {shards[i][0][0]}")
     except ShardFailed as e:
         raise InputError(str(e).replace("; nothing was recorded", "")) from None

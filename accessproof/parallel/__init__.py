@@ -63,6 +63,21 @@ def split(items: Sequence[P], parts: int) -> list[list[P]]:
     return [part for part in out if part]
 
 
+@dataclass(frozen=True)
+class ByName:
+    """The function ``name`` of module ``module``, called in the worker: the process that maps it
+    need not import that module (a function object is pickled by reference, but it must be had
+    first). The module is imported once per worker, or beforehand by the forkserver's preload."""
+
+    module: str
+    name: str
+
+    def __call__(self, payload: Any) -> Any:
+        import importlib
+
+        return getattr(importlib.import_module(self.module), self.name)(payload)
+
+
 def _describe_default(index: int) -> str:
     return f"payload {index + 1}"
 
@@ -160,4 +175,4 @@ def executor(workers: Optional[int] = None, ray_address: Optional[str] = None,
     return LocalExecutor(workers or 0, preload)
 
 
-__all__ = ["Executor", "LocalExecutor", "SerialExecutor", "ShardFailed", "executor", "local_cores", "split"]
+__all__ = ["ByName", "Executor", "LocalExecutor", "SerialExecutor", "ShardFailed", "executor", "local_cores", "split"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 import sys
+from pathlib import Path
 from typing import Any, Optional
 
 import typer
@@ -13,7 +14,6 @@ from ..untrusted import one_line
 from .awsmodel import Mirror, expand_file_url, read_document
 from .inputs import InputError, policy_files, read_path
 from .output import QUERY_HELP, aws_text, compile_query, emit, print_json
-from .text import render_error, render_findings
 from .workers import make_executor
 
 VALIDATE_POLICY = Mirror("accessanalyzer", "ValidatePolicy")
@@ -73,32 +73,43 @@ WORKER_MODULE = "accessproof.cli.validate_shard"
 VALIDATE_SHARD = ByName(WORKER_MODULE, "validate_documents")
 
 
-def _validate_all(documents: list[tuple[str, str]], policy_type: str, resource_type: Optional[str],
-                  locale: Optional[str], workers: Optional[int]) -> list[Outcome]:
-    """Every document's outcome, in order; many files are spread over the workers (``--workers``)."""
-    if len(documents) < PARALLEL_MIN_FILES or workers == 1:
-        from .validate_shard import validate_documents
-
-        return validate_documents((documents, policy_type, resource_type, locale))
+def _executor(count: int, workers: Optional[int]) -> Any:
+    """The executor for ``count`` files (None: this process), its forkserver already starting, so
+    that the workers' imports overlap the reading of the files."""
+    if count < PARALLEL_MIN_FILES or workers == 1:
+        return None
     executor = make_executor(workers, None, (WORKER_MODULE,))
-    shards = split(documents, executor.workers * SHARDS_PER_WORKER)
+    start = getattr(executor, "start", None)
+    if start is not None:
+        start()
+    return executor
+
+
+def _validate_all(documents: list[tuple[str, str]], policy_type: str, resource_type: Optional[str],
+                  locale: Optional[str], executor: Any) -> list[Outcome]:
+    """Every document's outcome, in order; many files are spread over the workers of ``executor``."""
+    shards = split(documents, executor.workers * SHARDS_PER_WORKER) if executor is not None else []
     try:
+        if len(shards) < 2:
+            from .validate_shard import validate_documents
+
+            return validate_documents((documents, policy_type, resource_type, locale))
         parts = executor.map(VALIDATE_SHARD, [(shard, policy_type, resource_type, locale) for shard in shards],
                              lambda i: f"{len(shards[i])} files from {shards[i][0][0]}")
     except ShardFailed as e:
         raise InputError(str(e).replace("; nothing was recorded", "")) from None
     finally:
         close = getattr(executor, "close", None)
-        if close is not None:
+        if close is not None:  # the pool, started before the files were read
             close()
     return [outcome for part in parts for outcome in part]
 
 
-def _read_files(paths: list[str]) -> list[tuple[str, Optional[str], Optional[FileError]]]:
+def _read_files(listed: list[Path]) -> list[tuple[str, Optional[str], Optional[FileError]]]:
     """(name, text, None) for each policy file, or (name, None, error) for one that cannot be read
     (not UTF-8 text, larger than accessproof reads, gone): reported in its place, not a stop."""
     files: list[tuple[str, Optional[str], Optional[FileError]]] = []
-    for path in policy_files([expand_file_url(p) for p in paths]):
+    for path in listed:
         try:
             files.append((str(path), read_path(path), None))
         except InputError as e:
@@ -106,6 +117,12 @@ def _read_files(paths: list[str]) -> list[tuple[str, Optional[str], Optional[Fil
             prefix = f"{path}: "
             files.append((str(path), None, (UNREADABLE, reason[len(prefix):] if reason.startswith(prefix) else reason)))
     return files
+
+
+def _render(result: FileFindings) -> None:
+    from .text import render_findings  # rich: only for the report
+
+    render_findings(result.uri, result.text, result.findings)
 
 
 def _error_body(name: str, error: FileError) -> dict:
@@ -153,13 +170,15 @@ def validate_policy_command(
     files: list[tuple[str, Optional[str], Optional[FileError]]] = []
     if policy_document is not None:
         files.append((*read_document(policy_document), None))
-    files.extend(_read_files(paths or []))
-    if paths and not files:
+    listed = policy_files([expand_file_url(p) for p in paths or []])
+    if paths and not listed:
         raise InputError("no *.json policy files found in " + ", ".join(paths))
+    executor = _executor(len(files) + len(listed), workers)
+    files.extend(_read_files(listed))
 
     resource_type = validate_policy_resource_type.value if validate_policy_resource_type else None
     readable = [(name, text) for name, text, error in files if error is None]
-    outcomes = iter(_validate_all(readable, policy_type.value, resource_type, locale, workers))
+    outcomes = iter(_validate_all(readable, policy_type.value, resource_type, locale, executor))
     results: list[FileFindings] = []
     for name, text, error in files:
         ok, value = (False, error) if error is not None else next(outcomes)
@@ -177,6 +196,8 @@ def validate_policy_command(
         for r in results:  # one report, or one JSON line, per file
             body = _error_body(r.uri, r.error) if r.error is not None else {"file": r.uri, "findings": r.findings}
             if output is Output.text and expression is None:
+                from .text import render_error, render_findings  # rich: only for the report
+
                 if r.error is not None:
                     render_error(r.uri, *r.error)
                 else:
@@ -188,7 +209,7 @@ def validate_policy_command(
     else:
         only = results[0]
         emit({"findings": only.findings}, output.value, expression,
-             text=lambda: render_findings(only.uri, only.text, only.findings))
+             text=lambda: _render(only))
     if any(r.error is not None for r in results):
         raise typer.Exit(2)
     if any(fails(r.findings, fail_on) for r in results):

@@ -124,6 +124,15 @@ class LocalExecutor:
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
         return self._pool
 
+    def start(self) -> None:
+        """Start the forkserver now, so that its imports (``preload``) overlap what the caller does
+        before its first map (reading the input); the workers themselves start at the first map."""
+        if self.workers > 1:
+            self._started()
+            from multiprocessing import forkserver
+
+            forkserver.ensure_running()
+
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import gc
 import importlib
 import sys
 from typing import Optional
@@ -55,6 +57,7 @@ _COMMANDS: dict[str, tuple[str, str, Optional[str], dict]] = {
     "diff": ("delta", "diff_command", None, {}),
 }
 _registered: list[str] = []
+_at_exit: list = []  # what main() registered with atexit (once per process)
 
 
 def _register_one(name: str) -> None:
@@ -106,7 +109,19 @@ def usage_error_line(error: UsageError) -> str:
     return f"{command}: {message}" if command else message
 
 
+def _skip_final_collections() -> None:
+    """At exit, after every other exit handler (registered first, run last): the objects left are
+    moved out of the cycle collector's reach (``gc.freeze``), so the interpreter's final
+    collections do not walk them. After validating many policies in this process the catalog's
+    caches hold some 650,000 objects, and those collections took longer (1.3 – 1.8 s) than
+    validating the 1,390 managed policies on two workers; the memory is the system's again either way."""
+    gc.freeze()
+
+
 def main() -> None:
+    if _skip_final_collections not in _at_exit:
+        atexit.register(_skip_final_collections)
+        _at_exit.append(_skip_final_collections)
     register(_command_name(sys.argv[1:]))
     try:
         status = app(standalone_mode=False)

@@ -16,9 +16,10 @@ parliament analyses those 11 too, which takes it a few seconds, so ``--accepted-
 out of the folder for both commands.
 
 Figures of 2026-12-04 (2 cores shared with other work; medians of 7 rounds): on all 1,390 files,
-``validate-policy DIR`` 1.95 – 2.38 s, ``--workers 1`` 3.97 – 4.79 s, parliament 11.4 – 13.1 s:
-5.1 – 5.7x (2.9 – 3.0x on one worker). On the 1,379 accepted ones: 2.03 s against 8.52 s, 4.2x
-(before start-up was cut, in the same rounds: 3.71 s, 2.3x).
+``validate-policy DIR`` 2.11 s, ``--workers 1`` 2.60 s, parliament 12.08 s: 5.8x (4.5x on one
+worker); on the 1,379 accepted ones (``--accepted-only``) 1.91 s, 2.61 s and 7.84 s: 4.4x (3.1x).
+Before the command's start-up and exit were cut, the 1,379 took 3.41 s (2.5x parliament, measured
+in the same rounds). README, "Benchmarks", has the table.
 """
 
 from __future__ import annotations

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from enum import Enum
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Any, Optional
 
 import typer
+
 from ..integrations.sarif import FileFindings, validation_sarif
 from ..parallel import ByName, ShardFailed, split
 from ..untrusted import one_line

@@ -15,8 +15,6 @@ from typing import Any, Optional
 
 from ..validate.engine import InvalidRequest, finding_dict, validate_policy
 from ..validate.rule import POLICY_TYPES, VALIDATE_RESOURCE_TYPES
-from .. import checks
-from ..reason import Undecided, WitnessReplayError
 from . import errors
 
 LOCALES = ("DE", "EN", "ES", "FR", "IT", "JA", "KO", "PT_BR", "ZH_CN", "ZH_TW")
@@ -136,7 +134,7 @@ class AccessAnalyzerClient:
         _require_bool(stringSemantics, "stringSemantics", op)
         for name, document in (("newPolicyDocument", newPolicyDocument), ("existingPolicyDocument", existingPolicyDocument)):
             _check_size(document, name, op)
-        return _run_check(op, lambda: checks.check_no_new_access(newPolicyDocument, existingPolicyDocument, policyType,
+        return _run_check(op, lambda: _checks().check_no_new_access(newPolicyDocument, existingPolicyDocument, policyType,
                                                                  string_semantics=stringSemantics))
 
     def check_access_not_granted(self, *, policyDocument: str, access: list, policyType: str,
@@ -147,18 +145,18 @@ class AccessAnalyzerClient:
         _check_policy_type(policyType, op)
         _require_bool(stringSemantics, "stringSemantics", op)
         _check_size(policyDocument, "policyDocument", op)
-        return _run_check(op, lambda: checks.check_access_not_granted(policyDocument, access, policyType,
+        return _run_check(op, lambda: _checks().check_access_not_granted(policyDocument, access, policyType,
                                                                       string_semantics=stringSemantics))
 
     def check_no_public_access(self, *, policyDocument: str, resourceType: str, stringSemantics: bool = False) -> dict:
         """CheckNoPublicAccess. The response adds a top-level ``witness`` request to every proven FAIL."""
         op = "CheckNoPublicAccess"
         _require_string(policyDocument, "policyDocument", op)
-        if resourceType not in checks.ACCESS_CHECK_RESOURCE_TYPES:
-            raise errors.enum_error(resourceType, "resourceType", checks.ACCESS_CHECK_RESOURCE_TYPES, op)
+        if resourceType not in _checks().ACCESS_CHECK_RESOURCE_TYPES:
+            raise errors.enum_error(resourceType, "resourceType", _checks().ACCESS_CHECK_RESOURCE_TYPES, op)
         _require_bool(stringSemantics, "stringSemantics", op)
         _check_size(policyDocument, "policyDocument", op)
-        return _run_check(op, lambda: checks.check_no_public_access(policyDocument, resourceType,
+        return _run_check(op, lambda: _checks().check_no_public_access(policyDocument, resourceType,
                                                                     string_semantics=stringSemantics))
 
     # ------------------------------------------------------------ policy generation
@@ -538,9 +536,17 @@ def _run_generation(operation: str, run):
         raise errors.client_error("ResourceNotFoundException", str(e), operation) from None
 
 
+def _checks():
+    """``accessproof.checks``, imported when a check first runs: it brings z3, which ValidatePolicy
+    (``validate-policy`` on many files, in every worker) does not need."""
+    from .. import checks
+
+    return checks
+
+
 def _check_policy_type(policy_type: Any, operation: str) -> None:
-    if policy_type not in checks.POLICY_TYPES:
-        raise errors.enum_error(policy_type, "policyType", checks.POLICY_TYPES, operation)
+    if policy_type not in _checks().POLICY_TYPES:
+        raise errors.enum_error(policy_type, "policyType", _checks().POLICY_TYPES, operation)
 
 
 def _check_size(document: str, field: str, operation: str) -> None:
@@ -550,6 +556,9 @@ def _check_size(document: str, field: str, operation: str) -> None:
 
 
 def _run_check(operation: str, run) -> dict:
+    from ..reason import Undecided, WitnessReplayError
+
+    checks = _checks()
     try:
         return run().as_dict()
     except checks.CheckInputError as e:

@@ -9,6 +9,11 @@ _STYLE = {"ERROR": "bold red", "SECURITY_WARNING": "bold magenta", "WARNING": "y
 console = Console(highlight=False, soft_wrap=True)
 
 
+def render_error(name: str, code: str, message: str) -> None:
+    """A file that could not be validated, in its place in the report."""
+    console.print(f"[bold red]{escape(name)}: not validated[/bold red]: {escape(code)}: {escape(message)}")
+
+
 def render_findings(name: str, text: str, findings: list[dict]) -> None:
     if not findings:
         console.print(f"[green]{escape(name)}: no findings[/green]")

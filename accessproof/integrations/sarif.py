@@ -218,11 +218,25 @@ VALIDATION_SEVERITY = {"SECURITY_WARNING": 7.5, "ERROR": 5.0, "WARNING": 3.0, "S
 @dataclass(frozen=True)
 class FileFindings:
     """ValidatePolicy findings (API dicts) for one document; ``uri`` is its path, or ``<stdin>`` /
-    ``<argument>``; ``text`` the document (for the fingerprints)."""
+    ``<argument>``; ``text`` the document (for the fingerprints). ``error``: (code, message) when
+    the document could not be validated (refused by ValidatePolicy, or unreadable); no findings then."""
 
     uri: str
     findings: list[dict]
     text: str = ""
+    error: Optional[tuple[str, str]] = None
+
+
+# A file that could not be validated is a result of its own at the file: code scanning shows it as an
+# alert (a tool notification only reaches the tool status page, and only for GitHub's own tools), so
+# a refused policy is not silently missing from the results.
+NOT_VALIDATED = Rule(
+    "POLICY_NOT_VALIDATED", "The policy file could not be validated",
+    "The policy file could not be validated: ValidatePolicy refused it (for example a document over 32,768 "
+    "characters, which AWS refuses as InvalidPolicy) or it could not be read as text. Its policy is unchecked; "
+    "the message gives the error code and the reason.",
+    "https://docs.aws.amazon.com/access-analyzer/latest/APIReference/API_ValidatePolicy.html", "error",
+    VALIDATION_SEVERITY["ERROR"], ("security", "iam", "policy-validation"), "very-high")
 
 
 def validation_rule(code: str, finding_type: str, learn_more: str) -> Rule:
@@ -240,6 +254,10 @@ def validation_rule(code: str, finding_type: str, learn_more: str) -> Rule:
 def validation_results(files: Iterable[FileFindings]) -> list[Result]:
     results = []
     for f in files:
+        if f.error is not None:
+            code, message = f.error
+            results.append(Result(NOT_VALIDATED, f"{code}: {message}", document_place(f.uri, Region(1, 1, 1, 1)),
+                                  (code,), properties={"errorCode": code}))
         for finding in f.findings:
             rule = validation_rule(finding["issueCode"], finding["findingType"], finding["learnMoreLink"])
             locations = finding["locations"] or [None]
@@ -269,7 +287,21 @@ def document_place(name: str, region: Optional[Region] = None) -> Place:
 
 
 def validation_sarif(files: Sequence[FileFindings], root: Optional[Path] = None) -> dict[str, Any]:
-    return sarif_log(validation_results(files), "validate-policy", root)
+    """The log of ``validate-policy``; when some file could not be validated, the run's invocation
+    also says so (``executionSuccessful`` false, one error notification per file) for the readers
+    of the SARIF that look there."""
+    log = sarif_log(validation_results(files), "validate-policy", root)
+    failed = [f for f in files if f.error is not None]
+    if failed:
+        base = (root or source_root()).absolute()
+        log["runs"][0]["invocations"] = [{
+            "executionSuccessful": False,
+            "toolExecutionNotifications": [
+                {"level": "error", "message": {"text": f"{f.error[0]}: {f.error[1]}"},
+                 "locations": [_location(document_place(f.uri), base)], "descriptor": {"id": NOT_VALIDATED.id}}
+                for f in failed],
+        }]
+    return log
 
 
 # ------------------------------------------------------------------------------ custom policy checks

@@ -63,6 +63,21 @@ def split(items: Sequence[P], parts: int) -> list[list[P]]:
     return [part for part in out if part]
 
 
+@dataclass(frozen=True)
+class ByName:
+    """The function ``name`` of module ``module``, called in the worker: the process that maps it
+    need not import that module (a function object is pickled by reference, but it must be had
+    first). The module is imported once per worker, or beforehand by the forkserver's preload."""
+
+    module: str
+    name: str
+
+    def __call__(self, payload: Any) -> Any:
+        import importlib
+
+        return getattr(importlib.import_module(self.module), self.name)(payload)
+
+
 def _describe_default(index: int) -> str:
     return f"payload {index + 1}"
 
@@ -108,6 +123,15 @@ class LocalExecutor:
             context.set_forkserver_preload(list(self.preload))
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
         return self._pool
+
+    def start(self) -> None:
+        """Start the forkserver now, so that its imports (``preload``) overlap what the caller does
+        before its first map (reading the input); the workers themselves start at the first map."""
+        if self.workers > 1:
+            self._started()
+            from multiprocessing import forkserver
+
+            forkserver.ensure_running()
 
     def close(self) -> None:
         if self._pool is not None:
@@ -160,4 +184,4 @@ def executor(workers: Optional[int] = None, ray_address: Optional[str] = None,
     return LocalExecutor(workers or 0, preload)
 
 
-__all__ = ["Executor", "LocalExecutor", "SerialExecutor", "ShardFailed", "executor", "local_cores", "split"]
+__all__ = ["ByName", "Executor", "LocalExecutor", "SerialExecutor", "ShardFailed", "executor", "local_cores", "split"]

@@ -10,7 +10,9 @@ from ..policy.model import location_dict
 from ..runtime import without_cycle_collection
 from ..untrusted import JsonLimitError
 from . import rules as _rules  # noqa: F401  (importing the package registers every rule)
-from .rule import POLICY_TYPES, REGISTRY, RESOURCE_POLICY, VALIDATE_RESOURCE_TYPES, Context, Finding
+from .rule import (  # noqa: F401  (REGISTRY: the rules, for whoever imports the engine)
+    POLICY_TYPES, REGISTRY, RESOURCE_POLICY, VALIDATE_RESOURCE_TYPES, Context, Finding, rules_for,
+)
 from .rules.size import REFUSED_POLICY_MESSAGE, is_refused
 from .rules.syntax import json_syntax_error
 
@@ -59,8 +61,9 @@ def _run_rules(
         return [json_syntax_error(text, e)], TextIndex(text)
     ctx = Context(policy, policy_type, resource_type, catalog)
     findings: list[Finding] = []
-    for rule in REGISTRY.values():
-        findings.extend(rule.run(ctx))
+    for rule in rules_for(policy_type):  # ``Rule.run`` for each, without a generator around each check
+        for found in rule.check(ctx):
+            findings.append(rule.finding(found))
     findings.sort(key=Finding.sort_key)
     return findings, policy.index
 

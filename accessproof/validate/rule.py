@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Callable, Iterable, Iterator, Optional, Union
+from typing import Any, Callable, Iterable, Iterator, Optional, Union
 
 from ..catalog import Action, Catalog
 from ..policy import Location, Policy, Statement, Value
@@ -117,11 +117,26 @@ class Rule:
         if ctx.policy_type not in self.policy_types:
             return
         for found in self.check(ctx):
-            report = found if isinstance(found, Report) else Report((found,))
-            yield Finding(self.code, self.finding_type, self.details(report.values), self.learn_more_link, report.locations)
+            yield self.finding(found)
+
+    def finding(self, found: Any) -> Finding:
+        """The finding for one thing ``check`` yielded (a ``Report``, or a location alone)."""
+        report = found if isinstance(found, Report) else Report((found,))
+        return Finding(self.code, self.finding_type, self.details(report.values), self.learn_more_link, report.locations)
 
 
 REGISTRY: dict[str, Rule] = {}
+_RULES_FOR: dict[tuple[str, int], tuple[Rule, ...]] = {}
+
+
+def rules_for(policy_type: str) -> tuple[Rule, ...]:
+    """The registered rules that apply to ``policy_type``, in registration order (what ``run``
+    would skip is left out once, not asked of every rule for every policy)."""
+    key = (policy_type, len(REGISTRY))
+    rules = _RULES_FOR.get(key)
+    if rules is None:
+        rules = _RULES_FOR[key] = tuple(r for r in REGISTRY.values() if policy_type in r.policy_types)
+    return rules
 
 
 def rule(

@@ -52,3 +52,26 @@ def test_a_bad_file_among_many_is_reported_as_in_one_process(cli, tmp_path):  # 
     assert spread.code == alone.code
     assert spread.err == alone.err
     assert spread.out == alone.out
+
+
+def test_refused_and_unreadable_files_among_many_are_reported_as_in_one_process(cli, tmp_path):  # noqa: F811
+    from ..cli.test_validate_many import LARGE, MALFORMED, NOT_UTF8
+
+    directory = _policies(tmp_path / "policies", validate.PARALLEL_MIN_FILES + 4)
+    (directory / "010-large.json").write_text(LARGE)  # over 32,768 characters: ValidatePolicy refuses it
+    (directory / "040-malformed.json").write_text(MALFORMED)
+    (directory / "060-latin1.json").write_bytes(NOT_UTF8)
+    (directory / "999-large.json").write_text(LARGE)  # in the last shard
+    for output in ("json", "text", "sarif"):
+        alone = cli("validate-policy", str(directory), "--output", output, "--workers", "1")
+        spread = cli("validate-policy", str(directory), "--output", output, "--workers", "2")
+        assert alone.code == spread.code == 2
+        assert spread.out == alone.out and spread.err == alone.err
+        assert [line.split(": ")[0] for line in spread.err.splitlines()] == ["accessproof"] * 3
+        assert all(name in spread.err for name in ("010-large.json", "060-latin1.json", "999-large.json"))
+        assert spread.out.count("010-large.json") >= 1 and spread.out.count("999-large.json") >= 1
+    lines = [json.loads(line) for line in cli("validate-policy", str(directory), "--workers", "2").out.splitlines()]
+    assert len(lines) == validate.PARALLEL_MIN_FILES + 4 + 4
+    errors = {Path(line["file"]).name: line["error"]["code"] for line in lines if "error" in line}
+    assert errors == {"010-large.json": "ValidationException", "060-latin1.json": "UnreadableFile",
+                      "999-large.json": "ValidationException"}

@@ -57,8 +57,10 @@ REGION_SYNTAX = re.compile(r"[a-z]{2,4}(-[a-z]+)+-\d{1,2}")
 ARN_FIELDS = 6  # arn:partition:service:region:account:resource
 
 
+@lru_cache(maxsize=65536)
 def _literal_ends(pattern: str) -> tuple[str, str]:
-    """The text before the first and after the last wildcard."""
+    """The text before the first and after the last wildcard (cached: the same resource patterns
+    and ARN-format fields are compared over and over)."""
     first = min((i for i in (pattern.find("*"), pattern.find("?")) if i >= 0), default=len(pattern))
     last = max(pattern.rfind("*"), pattern.rfind("?"))
     return pattern[:first], pattern[last + 1:] if last >= 0 else ""

@@ -78,9 +78,11 @@ def arn_format_matcher(arn_format: str) -> Wildcard:
     """``arn:${Partition}:s3:::${BucketName}/${ObjectName}`` → a matcher of concrete ARNs.
 
     A placeholder matches any run of characters except ``:`` before the resource part, and
-    anything (``/`` and ``:`` included) inside it: the ARN rule of ``policy.wildcards``.
+    anything (``/`` and ``:`` included) inside it: the ARN rule of ``policy.wildcards``. A ``*``
+    written in a format is a placeholder too (``arn:${Partition}:braket:*:*:device/...``: any
+    Region, any account — the Service Authorization Reference's reading, and the engine's).
     """
-    return compile_pieces(template_pieces(arn_format, "*"), True)
+    return compile_pieces(template_pieces(arn_format.replace("*", "${Any}"), "*"), True)
 
 
 @dataclass(frozen=True, slots=True)

@@ -466,3 +466,18 @@ def test_simulate_principal_policy_excludes_policies_by_adversarial_patterns():
     assert decision(head + "*" * 2_000 + "S3FullAccess") == "implicitDeny"
     assert decision(head + "*l" * 1_000 + "b") == "allowed"
     assert decision(head + "*l" * 2 + "*") == "implicitDeny"
+
+
+def test_a_star_written_in_an_arn_format_is_any_value():
+    """``arn:${Partition}:braket:*:*:device/...``: the catalog's matcher reads the format's own ``*``
+    as the engine does (any Region, any account, empty included), not as the character."""
+    catalog = default_catalog()
+    device = catalog.service("braket").resource_type("device")
+    assert "*:*" in device.arn_format
+    assert device.matches_arn("arn:aws:braket:us-east-1::device/qpu/ionq/Aria-1")
+    assert not device.matches_arn("arn:aws:braket:us-east-1::job/qpu/ionq/Aria-1")
+    point = catalog.service("backup").resource_type("recoveryPoint")
+    assert point.matches_arn("arn:aws:ec2:us-east-1::snapshot:snap-0123")  # no account: EC2's own
+    from accessproof.reason.requests import is_real_request
+
+    assert is_real_request("backup:CopyFromBackupVault", "arn:aws:ec2:us-east-1::snapshot:snap-0123")

@@ -97,31 +97,27 @@ def timed(command: list[str], **kwargs) -> dict:
             "stdout": stdout, "stderr": stderr}
 
 
-def analyze(snapshot: Path, workers: int, ray: str | None) -> dict:
+def run_command(arguments: list[str], workers: int, ray: str | None) -> dict:
+    """``accessproof ARGUMENTS --output json`` into a fresh SQLite database, timed; its findings counted."""
     with tempfile.TemporaryDirectory() as scratch:
-        command = [sys.executable, "-m", "accessproof.cli.main", "analyze", str(snapshot), "--output", "json",
+        command = [sys.executable, "-m", "accessproof.cli.main", *arguments, "--output", "json",
                    "--database", f"sqlite:///{scratch}/findings.db"]
         command += ["--ray", ray] if ray else ["--workers", str(workers)]
         run = timed(command)
     if run["code"] not in (0, 1):
-        raise SystemExit(f"analyze failed ({run['code']}): {run['stderr'][-2000:]}")
+        raise SystemExit(f"{arguments[0]} failed ({run['code']}): {run['stderr'][-2000:]}")
     run["findings"] = len(json.loads(run.pop("stdout"))["findings"])
     run.pop("stderr")
     return run
+
+
+def analyze(snapshot: Path, workers: int, ray: str | None) -> dict:
+    return run_command(["analyze", str(snapshot)], workers, ray)
 
 
 def analyze_unused(organization: Path, workers: int, ray: str | None) -> dict:
-    with tempfile.TemporaryDirectory() as scratch:
-        command = [sys.executable, "-m", "accessproof.cli.main", "analyze-unused", str(organization), "--type",
-                   "ORGANIZATION_UNUSED_ACCESS", "--now", NOW.isoformat(), "--output", "json",
-                   "--database", f"sqlite:///{scratch}/findings.db"]
-        command += ["--ray", ray] if ray else ["--workers", str(workers)]
-        run = timed(command)
-    if run["code"] not in (0, 1):
-        raise SystemExit(f"analyze-unused failed ({run['code']}): {run['stderr'][-2000:]}")
-    run["findings"] = len(json.loads(run.pop("stdout"))["findings"])
-    run.pop("stderr")
-    return run
+    return run_command(["analyze-unused", str(organization), "--type", "ORGANIZATION_UNUSED_ACCESS", "--now",
+                        NOW.isoformat()], workers, ray)
 
 
 def unused_scale(role_counts: list[int], workers: list[int], ray: str | None) -> None:

@@ -75,18 +75,22 @@ class UnusedRun:
     store: object  # the FindingsStore the findings were recorded in
     active: bool = False  # an ACTIVE finding has been read (by ``findings``): exit status 1
 
-    def findings(self, filter: Optional[dict] = None) -> Iterator:
-        """The analyzer's findings (default: ACTIVE and ARCHIVED), page after page (never all in
-        memory at once)."""
-        token = None
-        while True:
-            page = self.store.list_findings(self.analyzer_arn, filter or OPEN_STATUSES, max_results=LIST_PAGE_SIZE,
-                                            next_token=token)
-            self.active = self.active or any(f.status == "ACTIVE" for f in page.items)
-            yield from page.items
-            token = page.next_token
-            if not token:
-                return
+    def findings(self) -> Iterator:
+        """The analyzer's ACTIVE and ARCHIVED findings, page after page, noting whether one is ACTIVE."""
+        for finding in stored_findings(self.store, self.analyzer_arn, OPEN_STATUSES):
+            self.active = self.active or finding.status == "ACTIVE"
+            yield finding
+
+
+def stored_findings(store: Any, analyzer_arn: str, filter: dict) -> Iterator:
+    """The analyzer's findings that pass ``filter``, page after page (never all in memory at once)."""
+    token = None
+    while True:
+        page = store.list_findings(analyzer_arn, filter, max_results=LIST_PAGE_SIZE, next_token=token)
+        yield from page.items
+        token = page.next_token
+        if not token:
+            return
 
 
 def run_unused_analysis(snapshot: str, analyzer_type: str, *, unused_access_age: int = 90,
@@ -281,8 +285,7 @@ def recommend_command(
         for analyzer in store.list_analyzers():
             if analyzer.type not in UNUSED_ACCESS_ANALYZER_TYPES:
                 continue
-            run = UnusedRun(analyzer.arn, None, None, store)
-            matches += [f for f in run.findings({"findingType": {"eq": ["UnusedPermission"]}})
+            matches += [f for f in stored_findings(store, analyzer.arn, {"findingType": {"eq": ["UnusedPermission"]}})
                         if f.id == finding_id or f.id.startswith(finding_id)]
     except FindingsError as e:
         raise InputError(str(e)) from None

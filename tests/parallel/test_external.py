@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Optional
 
 import pytest
 
@@ -68,23 +69,29 @@ def _descendants(pid: int) -> list[tuple[int, int]]:
     return out
 
 
-def test_a_killed_worker_records_nothing_and_a_rerun_converges(tmp_path):
-    snapshot = write_snapshot(tmp_path / "snap", PARALLEL_MIN_RESOURCES, 0.3)  # spread over the workers
-    db, reference_db = f"sqlite:///{tmp_path / 'f.db'}", f"sqlite:///{tmp_path / 'ref.db'}"
-    run = _cli("analyze", str(snapshot), "--db", db, "--output", "json", "--workers", "2")
-    killed = None
+def kill_a_worker(run: subprocess.Popen) -> Optional[int]:
+    """SIGKILL one worker of the running command, once one has started a shard; its pid, or None
+    if the command ended before a worker was seen."""
     deadline = time.monotonic() + 60
-    while killed is None and run.poll() is None and time.monotonic() < deadline:
+    while run.poll() is None and time.monotonic() < deadline:
         # The workers are the forkserver's children: the command's grandchildren.
         workers = [pid for pid, depth in _descendants(run.pid) if depth == 2]
         if workers:
             time.sleep(0.2)  # let it start a shard
             try:
                 os.kill(workers[-1], signal.SIGKILL)
-                killed = workers[-1]
+                return workers[-1]
             except ProcessLookupError:  # gone meanwhile: look again
                 pass
         time.sleep(0.02)
+    return None
+
+
+def test_a_killed_worker_records_nothing_and_a_rerun_converges(tmp_path):
+    snapshot = write_snapshot(tmp_path / "snap", PARALLEL_MIN_RESOURCES, 0.3)  # spread over the workers
+    db, reference_db = f"sqlite:///{tmp_path / 'f.db'}", f"sqlite:///{tmp_path / 'ref.db'}"
+    run = _cli("analyze", str(snapshot), "--db", db, "--output", "json", "--workers", "2")
+    killed = kill_a_worker(run)
     out, err = run.communicate(timeout=120)
     assert killed is not None, "no worker process was seen"
     assert run.returncode == 2, (out, err)

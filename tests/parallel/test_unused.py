@@ -5,9 +5,6 @@ a worker killed during ``accessproof analyze-unused`` records nothing, and a rer
 from __future__ import annotations
 
 import json
-import os
-import signal
-import time
 from datetime import datetime
 from pathlib import Path
 
@@ -22,7 +19,7 @@ from accessproof.inventory.activity import load_account_activity, part_bounds
 from accessproof.parallel import LocalExecutor, SerialExecutor
 
 from .snapshots import MANAGEMENT, NOW, write_organization
-from .test_external import _cli, _comparable, _descendants
+from .test_external import _cli, _comparable, kill_a_worker
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "account-unused"
@@ -34,6 +31,15 @@ def spread_everything(monkeypatch):
     """Every snapshot counts as large: each account is split over the workers."""
     monkeypatch.setattr(unused_service, "SPLIT_ACCOUNT_BYTES", 0)
     monkeypatch.setattr(unused_service, "PARALLEL_MIN_BYTES", 0)
+
+
+@pytest.fixture
+def two_workers():
+    executor = LocalExecutor(2)
+    try:
+        yield executor
+    finally:
+        executor.close()
 
 
 def _same(a, b) -> None:
@@ -51,25 +57,20 @@ def test_parts_cover_every_identity_once_in_order(count):
         assert max(e - s for s, e in runs) - min(e - s for s, e in runs) <= 1
 
 
-def test_an_organization_on_two_workers_equals_one_process(tmp_path):
+def test_an_organization_on_two_workers_equals_one_process(tmp_path, two_workers):
     write_organization(tmp_path / "org", 6, 40)
     layout = load_snapshot(tmp_path / "org")
     rule = {"unusedAccess": {"unusedAccessAge": 90, "analysisRule": {"exclusions": [
         {"accountIds": [layout.account_dirs[2][0]]}]}}}
     settings = settings_from_configuration(rule, ORGANIZATION_UNUSED_ACCESS, MANAGEMENT)
     alone = analyze_layout(layout, settings, NOW, SerialExecutor())
-    with_workers = LocalExecutor(2)
-    try:
-        spread = analyze_layout(layout, settings, NOW, with_workers)
-    finally:
-        with_workers.close()
-    _same(spread, alone)
+    _same(analyze_layout(layout, settings, NOW, two_workers), alone)
     assert alone.excluded_accounts == [layout.account_dirs[2][0]]
     assert len(alone.accounts) == 5 and len(alone.results) == 5 * 40
     assert sum(len(r.findings) for r in alone.results) >= 5 * 40 * 2 // 3
 
 
-def test_a_large_account_in_parts_equals_one_process(tmp_path, spread_everything):
+def test_a_large_account_in_parts_equals_one_process(tmp_path, spread_everything, two_workers):
     """The example account (roles, users with keys and passwords, a CloudTrail folder) in two parts:
     the same results, skipped entities and trail problems, once each, as one process reads it."""
     layout = load_snapshot(EXAMPLE)
@@ -80,26 +81,17 @@ def test_a_large_account_in_parts_equals_one_process(tmp_path, spread_everything
     assert len(alone.results) + len(alone.skipped) == len(whole.identities) >= 4
     assert any(f.finding_type == "UnusedIAMUserAccessKey" for r in alone.results for f in r.findings)
     assert sum(1 for p in unused_service._parts_of(str(EXAMPLE), 2)) == 2
-    with_workers = LocalExecutor(2)
-    try:
-        spread = analyze_layout(layout, settings, now, with_workers)
-    finally:
-        with_workers.close()
-    _same(spread, alone)
+    _same(analyze_layout(layout, settings, now, two_workers), alone)
 
 
-def test_a_broken_member_snapshot_is_reported_from_a_worker(tmp_path, spread_everything):
+def test_a_broken_member_snapshot_is_reported_from_a_worker(tmp_path, spread_everything, two_workers):
     write_organization(tmp_path / "org", 4, 10)
     layout = load_snapshot(tmp_path / "org")
     broken = Path(layout.account_dirs[1][1]) / "iam" / "get-account-authorization-details.json"
     broken.write_text('{"RoleDetailList": [')
     settings = settings_from_configuration(None, ORGANIZATION_UNUSED_ACCESS, MANAGEMENT)
-    with_workers = LocalExecutor(2)
-    try:
-        with pytest.raises(SnapshotError) as raised:
-            analyze_layout(layout, settings, NOW, with_workers)
-    finally:
-        with_workers.close()
+    with pytest.raises(SnapshotError) as raised:
+        analyze_layout(layout, settings, NOW, two_workers)
     assert str(broken) in str(raised.value)
 
 
@@ -125,18 +117,7 @@ def test_a_killed_worker_records_nothing_and_a_rerun_converges(tmp_path):
     args = ("analyze-unused", str(org), "--type", ORGANIZATION_UNUSED_ACCESS, "--now", NOW.isoformat(),
             "--database", db, "--output", "json")
     run = _cli(*args, "--workers", "2")
-    killed = None
-    deadline = time.monotonic() + 60
-    while killed is None and run.poll() is None and time.monotonic() < deadline:
-        workers = [pid for pid, depth in _descendants(run.pid) if depth == 2]  # the forkserver's children
-        if workers:
-            time.sleep(0.2)
-            try:
-                os.kill(workers[-1], signal.SIGKILL)
-                killed = workers[-1]
-            except ProcessLookupError:
-                pass
-        time.sleep(0.02)
+    killed = kill_a_worker(run)
     out, err = run.communicate(timeout=120)
     assert killed is not None, "no worker process was seen"
     assert run.returncode == 2, (out, err)

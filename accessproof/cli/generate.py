@@ -137,6 +137,8 @@ def generate_policy_command(
     from ..generate import TrailSource
 
     expression = compile_query(query)
+    if workers is not None and workers < 1:
+        raise InputError(f"--workers must be at least 1, not {workers}")
     paths = list(cloudtrail) + [a for a in ctx.args]
     principals = list(dict.fromkeys([*(principal_arn or []), *(_roles_of(roles_of) if roles_of else [])]))
     if not principals:

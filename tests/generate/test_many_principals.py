@@ -102,3 +102,8 @@ def test_many_principals_on_two_workers_give_what_one_process_gives(monkeypatch)
         workers.close()
     assert spread == alone
     assert sum(1 for r in alone if r["generatedPolicies"]) == len(principals) - 1
+
+
+def test_workers_below_one_are_refused_even_for_one_principal() -> None:
+    run = _generate("--principal-arn", _principals()[0], "--workers", "0")
+    assert isinstance(run.exception, InputError) and "--workers must be at least 1, not 0" in str(run.exception)

@@ -182,7 +182,7 @@ def create_app(application: Application, settings: ServeSettings,
                mounts: Sequence[tuple[str, Any]] = ()) -> Starlette:
     """The Starlette application of ``accessproof serve``. ``mounts``: (path prefix, ASGI app)
     pairs served beside the API, e.g. the console at ``/console`` (``accessproof.cli.serve``
-    composes them: this layer knows no layer above it). The API's signature check does not apply
+    composes them: this layer knows no layer above it); ``GET /`` leads to the first. The API's signature check does not apply
     to them; each mounted app authenticates its own requests."""
     server = Server(application, settings)
 
@@ -192,6 +192,8 @@ def create_app(application: Application, settings: ServeSettings,
         server.close()
 
     routes: list[BaseRoute] = []
+    if mounts:  # a browser pointed at the server lands on the first mounted app (no API operation is GET /)
+        routes.append(Route("/", _redirect_to(mounts[0][0] + "/"), methods=["GET", "HEAD"]))
     for path, mounted in mounts:
         routes.append(Route(path, _redirect_to(path + "/"), methods=["GET", "HEAD"]))  # /console → /console/
         routes.append(Mount(path, app=mounted))

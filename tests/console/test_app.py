@@ -206,6 +206,7 @@ def test_policy_checks_in_the_browser(database):
 def test_errors_are_pages_without_tracebacks(database):
     client = _client(database)
     assert client.get("/console").headers["location"] == "/console/"
+    assert client.get("/").headers["location"] == "/console/"  # a browser at the server's address
     assert client.get("/console/static/../app.py").status_code == 404
     missing = client.get("/console/analyzers/org/findings/does-not-exist")
     assert missing.status_code == 404 and "No finding does-not-exist" in missing.text

@@ -287,34 +287,12 @@ def _resource_policy(policy_name: str, target_type: str, document_key: str, targ
             raise TemplateError(ctx.file, line, f"{logical_id} ({resource['Type']}) has no {target_key}")
         else:
             values = _strings(ctx, props[target_key], props.line_of(target_key))
-            targets = [_to_arn(ctx, target_type, v) for v in values]
+            targets = [ctx.resolver.settings.arn_of(target_type, v) for v in values]
         for target in targets if many or target_key is None else targets[:1]:
             _add(ctx, logical_id, resource, policy_name, RESOURCE_POLICY, holder[document_key], doc_line,
                  target_type=target_type, target_arn=target)
 
     return extractor
-
-
-def _to_arn(ctx: _Context, target_type: str, value: str) -> str:
-    """A bucket name, queue URL, function name or secret id as the resource's ARN."""
-    s = ctx.resolver.settings
-    if value.startswith("arn:"):
-        return value
-    if target_type == "AWS::S3::Bucket":
-        return f"arn:{s.partition}:s3:::{value}"
-    if target_type == "AWS::SQS::Queue":
-        parts = value.rstrip("/").split("/")
-        account, name = (parts[-2], parts[-1]) if len(parts) >= 2 else (s.account_id, value)
-        return f"arn:{s.partition}:sqs:{s.region}:{account}:{name}"
-    if target_type == "AWS::Lambda::Function":
-        return f"arn:{s.partition}:lambda:{s.region}:{s.account_id}:function:{value}"
-    if target_type == "AWS::SecretsManager::Secret":
-        return f"arn:{s.partition}:secretsmanager:{s.region}:{s.account_id}:secret:{value}"
-    if target_type == "AWS::ECR::Repository":
-        return f"arn:{s.partition}:ecr:{s.region}:{s.account_id}:repository/{value}"
-    if target_type == "AWS::EFS::FileSystem":
-        return f"arn:{s.partition}:elasticfilesystem:{s.region}:{s.account_id}:file-system/{value}"
-    return value
 
 
 def _bucket(ctx: _Context, logical_id: str, resource: dict, line: int) -> None:
@@ -344,7 +322,8 @@ def _lambda_permission(ctx: _Context, logical_id: str, resource: dict, line: int
         ctx.policies.append(ExtractedPolicy(ctx.file, line, logical_id, resource["Type"], "PermissionsPolicy",
                                             RESOURCE_POLICY, None, "AWS::Lambda::Function", None, (), tuple(unresolved)))
         return
-    arn = _to_arn(ctx, "AWS::Lambda::Function", function.split(":")[0] if not function.startswith("arn:") else function)
+    arn = ctx.resolver.settings.arn_of("AWS::Lambda::Function",
+                                       function.split(":")[0] if not function.startswith("arn:") else function)
     principal = values.get("Principal")
     statement: dict = {"Effect": "Allow", "Action": values.get("Action"), "Resource": arn}
     if isinstance(principal, str) and principal.endswith(".amazonaws.com") or principal == "*":

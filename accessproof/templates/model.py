@@ -32,6 +32,26 @@ class Settings:
                 return value
         raise KeyError(name)
 
+    def arn_of(self, resource_type: str, value: str) -> str:
+        """A bucket name, queue URL, function name, secret id, repository name or file system id
+        (what a policy resource names its target by) as the ARN of that CloudFormation type in
+        this account and Region; an ARN, or a value of another type, as it is."""
+        if value.startswith("arn:"):
+            return value
+        p, r, a = self.partition, self.region, self.account_id
+        if resource_type == "AWS::SQS::Queue":  # a queue URL ends with .../<account>/<name>
+            parts = value.rstrip("/").split("/")
+            account, name = (parts[-2], parts[-1]) if len(parts) >= 2 else (a, value)
+            return f"arn:{p}:sqs:{r}:{account}:{name}"
+        formats = {
+            "AWS::S3::Bucket": f"arn:{p}:s3:::{value}",
+            "AWS::Lambda::Function": f"arn:{p}:lambda:{r}:{a}:function:{value}",
+            "AWS::SecretsManager::Secret": f"arn:{p}:secretsmanager:{r}:{a}:secret:{value}",
+            "AWS::ECR::Repository": f"arn:{p}:ecr:{r}:{a}:repository/{value}",
+            "AWS::EFS::FileSystem": f"arn:{p}:elasticfilesystem:{r}:{a}:file-system/{value}",
+        }
+        return formats.get(resource_type, value)
+
 
 @dataclass(frozen=True)
 class Unresolved:

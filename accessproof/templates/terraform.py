@@ -143,6 +143,12 @@ def _principals(kind: str, values: dict) -> tuple[str, ...]:
     return ()
 
 
+# The CloudFormation type of the resource a policy resource names by ``target_key``.
+POLICY_TARGET_TYPES = {"aws_s3_bucket_policy": "AWS::S3::Bucket", "aws_sqs_queue_policy": "AWS::SQS::Queue",
+                       "aws_ecr_repository_policy": "AWS::ECR::Repository",
+                       "aws_efs_file_system_policy": "AWS::EFS::FileSystem"}
+
+
 def _target(values: dict, address: str, kind: str, target_key: Optional[str], s: Settings) -> Optional[str]:
     if kind == "aws_iam_role":
         return f"arn:{s.partition}:iam::{s.account_id}:role{values.get('path') or '/'}{values.get('name') or address}"
@@ -161,25 +167,14 @@ def _target(values: dict, address: str, kind: str, target_key: Optional[str], s:
     value = values.get(target_key)
     if not isinstance(value, str) or not value:
         return None
-    if value.startswith("arn:"):
-        return value
-    if kind == "aws_s3_bucket_policy":
-        return f"arn:{s.partition}:s3:::{value}"
-    if kind == "aws_sqs_queue_policy":
-        parts = value.rstrip("/").split("/")
-        return f"arn:{s.partition}:sqs:{s.region}:{parts[-2] if len(parts) > 1 else s.account_id}:{parts[-1]}"
-    if kind == "aws_ecr_repository_policy":
-        return f"arn:{s.partition}:ecr:{s.region}:{s.account_id}:repository/{value}"
-    if kind == "aws_efs_file_system_policy":
-        return f"arn:{s.partition}:elasticfilesystem:{s.region}:{s.account_id}:file-system/{value}"
-    return value
+    return s.arn_of(POLICY_TARGET_TYPES.get(kind, ""), value)
 
 
 def _lambda_permission(values: dict, address: str, line: int, s: Settings, statements: dict, places: dict) -> None:
     function = values.get("function_name")
     if not isinstance(function, str):
         return
-    arn = function if function.startswith("arn:") else f"arn:{s.partition}:lambda:{s.region}:{s.account_id}:function:{function}"
+    arn = s.arn_of("AWS::Lambda::Function", function)
     principal = str(values.get("principal"))
     statement: dict = {"Sid": str(values.get("statement_id") or address), "Effect": "Allow",
                        "Action": values.get("action"), "Resource": arn}
